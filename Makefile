@@ -1,0 +1,54 @@
+# The two commands a new machine needs: `make demo` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+WAREHOUSE ?= data/demo/acorn.duckdb
+
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DAGSTER_DISABLE_TELEMETRY := 1
+export GX_ANALYTICS_ENABLED := false
+export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
+
+.PHONY: demo test install browser dagster dashboards bench clean
+
+demo: $(VENV)/.installed
+	$(BIN)/acorn demo --warehouse $(WAREHOUSE)
+
+test: $(VENV)/.installed browser
+	$(BIN)/pytest
+
+install: $(VENV)/.installed
+
+# uv installs the pinned set in seconds; plain venv + pip is the fallback where uv cannot be had.
+$(VENV)/.installed: pyproject.toml
+	@if $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv==0.9.30; then \
+		$(PYTHON) -m uv venv --allow-existing --python $(PYTHON) $(VENV) && \
+		VIRTUAL_ENV=$(VENV) $(PYTHON) -m uv pip install --quiet -e '.[test]'; \
+	else \
+		$(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet -e '.[test]'; \
+	fi
+	@touch $@
+
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser here.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+			|| echo "chromium could not be installed: browser tests will be skipped"; \
+		else echo "chromium is not installed (sudo apt-get install chromium): browser tests will be skipped"; fi; }
+
+dagster: $(VENV)/.installed
+	@mkdir -p data/dagster_home && cp orchestration/dagster_home/dagster.yaml data/dagster_home/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/data/dagster_home ACORN_WAREHOUSE=$(CURDIR)/$(WAREHOUSE) \
+		$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+dashboards: $(VENV)/.installed
+	$(BIN)/acorn dashboards --warehouse $(WAREHOUSE)
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/pipeline_throughput.py
+
+clean:
+	rm -rf data/demo data/dagster_home dbt_project/target dbt_project/logs

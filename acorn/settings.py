@@ -1,0 +1,54 @@
+"""Typed configuration: the one place that reads ACORN's environment variables."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DEFAULT_WAREHOUSE = REPO_ROOT / "data" / "acorn.duckdb"
+
+ALLOCATION_DRIVERS = ("revenue", "units")
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse: Path
+    archive_dir: Path
+    functional_currency: str = "CNY"
+    fx_rates_csv: Path | None = None
+    allocation_driver: str = "revenue"
+
+    @classmethod
+    def from_env(cls, warehouse: Path | str | None = None) -> "Settings":
+        wh = Path(warehouse or os.environ.get("ACORN_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve()
+        archive = os.environ.get("ACORN_ARCHIVE_DIR")
+        fx_csv = os.environ.get("ACORN_FX_RATES_CSV")
+        driver = os.environ.get("ACORN_ALLOCATION_DRIVER", "revenue")
+        if driver not in ALLOCATION_DRIVERS:
+            raise ValueError(f"ACORN_ALLOCATION_DRIVER must be one of {ALLOCATION_DRIVERS}, not {driver!r}")
+        return cls(
+            warehouse=wh,
+            # The archive sits beside the warehouse it feeds, so a temporary warehouse never writes into data/.
+            archive_dir=Path(archive).resolve() if archive else wh.parent / "archive",
+            functional_currency=os.environ.get("ACORN_FUNCTIONAL_CURRENCY", "CNY").upper(),
+            fx_rates_csv=Path(fx_csv).resolve() if fx_csv else None,
+            allocation_driver=driver,
+        )
+
+    def dbt_vars(self) -> dict[str, str]:
+        return {
+            "functional_currency": self.functional_currency,
+            "allocation_driver": self.allocation_driver,
+        }
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment for a dbt subprocess: the warehouse path, and telemetry off."""
+        return {
+            "ACORN_WAREHOUSE": str(self.warehouse),
+            "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+            "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+            "DO_NOT_TRACK": "1",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }

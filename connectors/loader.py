@@ -1,0 +1,294 @@
+"""Inbox → raw archive → validation → `raw` tables, with every file accounted for in `audit.file_loads`."""
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from acorn.settings import Settings
+from connectors import archive, csv_inputs, validation
+from connectors.file_kinds import describe_unknown, detect_kind
+from connectors.parsing import ParseError
+from connectors.settlement_flatfile import SettlementHeader, SettlementReport, parse_settlement_report
+from connectors.warehouse_schema import create_statements
+
+Progress = Callable[[str], None]
+
+SETTLEMENT_KINDS = ("settlement_v2", "settlement_v1")
+CSV_KINDS: dict[str, tuple[Callable[[bytes], list[Any]], str]] = {
+    "bank_statement": (csv_inputs.parse_bank_statement, "raw.bank_transactions"),
+    "store_config": (csv_inputs.parse_store_config, "raw.store_config"),
+    "sku_map": (csv_inputs.parse_sku_map, "raw.sku_map"),
+    "fx_rates": (csv_inputs.parse_fx_rates, "raw.fx_rate_overrides"),
+}
+
+
+@dataclass(frozen=True)
+class FileLoad:
+    file_name: str
+    sha256: str
+    kind: str
+    status: str  # loaded / duplicate / quarantined
+    message: str
+    rows_loaded: int = 0
+
+
+@dataclass
+class LoadReport:
+    files: list[FileLoad] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        counted = Counter(f.status for f in self.files)
+        return {status: counted.get(status, 0) for status in ("loaded", "duplicate", "quarantined")}
+
+    @property
+    def quarantined(self) -> list[FileLoad]:
+        return [f for f in self.files if f.status == "quarantined"]
+
+
+class Quarantine(Exception):
+    """A file that cannot be loaded as it is; the message names the file, the line and the rule."""
+
+
+def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(settings.warehouse))
+    for statement in create_statements():
+        con.execute(statement)
+    return con
+
+
+def inbox_files(inbox: Path) -> list[Path]:
+    """Every file under the inbox, in a stable order; hidden files (answer keys, OS litter) are not inputs."""
+    if not inbox.is_dir():
+        raise FileNotFoundError(f"inbox {inbox} is not a directory")
+    return sorted(
+        p for p in inbox.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(inbox).parts)
+    )
+
+
+def load_inbox(settings: Settings, inbox: Path, progress: Progress | None = None) -> LoadReport:
+    report = LoadReport()
+    con = connect(settings)
+    try:
+        for path in inbox_files(inbox):
+            name = str(path.relative_to(inbox))
+            outcome = load_file(con, settings, name, path.read_bytes())
+            if outcome is None:
+                report.unchanged.append(name)
+                continue
+            report.files.append(outcome)
+            if progress:
+                progress(_describe(outcome))
+    finally:
+        con.close()
+    return report
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    file_name: str,
+    data: bytes,
+    received_at: datetime | None = None,
+) -> FileLoad | None:
+    """Archive, classify, validate and load one file. None when this exact delivery was processed before."""
+    sha = archive.sha256_of(data)
+    if con.execute(
+        "SELECT 1 FROM audit.file_loads WHERE sha256 = ? AND file_name = ?", [sha, file_name]
+    ).fetchone():
+        return None
+    received_at = received_at or datetime.now(timezone.utc).replace(tzinfo=None)
+    stored = archive.store(settings.archive_dir, data, sha)
+    archive.record_delivery(settings.archive_dir, archive.Delivery(sha, file_name, received_at))
+    kind = detect_kind(file_name, data)
+
+    def record(status: str, message: str, rows: int = 0) -> FileLoad:
+        con.execute(
+            "INSERT INTO audit.file_loads VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [file_name, sha, kind, received_at, status, message, rows, str(stored)],
+        )
+        return FileLoad(file_name, sha, kind, status, message, rows)
+
+    earlier = con.execute(
+        "SELECT file_name FROM audit.file_loads WHERE sha256 = ? ORDER BY received_at LIMIT 1", [sha]
+    ).fetchone()
+    if earlier:
+        return record("duplicate", f"{file_name}: same bytes as {earlier[0]}, already received")
+    if kind == "unknown":
+        return record("quarantined", describe_unknown(file_name, data))
+    try:
+        batch = _prepare(file_name, sha, data, kind)
+        _validate(con, file_name, sha, kind, batch.frames)
+    except Quarantine as problem:
+        return record("quarantined", str(problem))
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if batch.settlement_id is not None:
+            already = con.execute(
+                "SELECT source_file_name FROM raw.settlement_headers WHERE settlement_id = ?", [batch.settlement_id]
+            ).fetchone()
+            if already:
+                outcome = record(
+                    "duplicate", f"{file_name}: settlement {batch.settlement_id} already loaded from {already[0]}"
+                )
+                con.execute("COMMIT")
+                return outcome
+        for table, rows in batch.inserts:
+            _insert(con, table, rows)
+        outcome = record("loaded", batch.summary, batch.rows)
+        con.execute("COMMIT")
+        return outcome
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """A parsed file: the frames validation looks at, and the rows it will insert if they pass."""
+
+    frames: dict[str, pd.DataFrame]
+    inserts: list[tuple[str, list[dict[str, Any]]]]
+    summary: str
+    rows: int
+    settlement_id: str | None = None
+
+
+def _prepare(file_name: str, sha: str, data: bytes, kind: str) -> _Batch:
+    try:
+        if kind in SETTLEMENT_KINDS:
+            return _settlement_batch(file_name, sha, parse_settlement_report(data))
+        parse, table = CSV_KINDS[kind]
+        return _csv_batch(sha, kind, table, parse(data))
+    except ParseError as problem:
+        raise Quarantine(f"{file_name}: {problem}") from None
+
+
+def _settlement_batch(file_name: str, sha: str, parsed: SettlementReport) -> _Batch:
+    header_columns = [f.name for f in dataclasses.fields(SettlementHeader)]
+    frames = {
+        "columns": pd.DataFrame([[""] * len(parsed.columns)], columns=parsed.columns),
+        "header": pd.DataFrame([_fields(h) for h in parsed.header_rows], columns=header_columns),
+        "lines": pd.DataFrame([_fields(line) for line in parsed.lines]),
+    }
+    if not parsed.header_rows:
+        return _Batch(frames, [], "", 0)
+    header = parsed.header_rows[0]
+    lines = [{**_fields(line), "source_file_sha256": sha} for line in parsed.lines]
+    return _Batch(
+        frames,
+        [
+            ("raw.settlement_headers", [{**_fields(header), "source_file_sha256": sha, "source_file_name": file_name}]),
+            ("raw.settlement_lines", lines),
+        ],
+        f"settlement {header.settlement_id} ({parsed.report_format}, {len(lines)} lines)",
+        len(lines),
+        header.settlement_id,
+    )
+
+
+def _csv_batch(sha: str, kind: str, table: str, rows: list[Any]) -> _Batch:
+    frame = pd.DataFrame([_fields(r) for r in rows])
+    if kind == "sku_map" and not frame.empty:
+        # A blank cost is allowed; a cost that is present but unreadable is not.
+        frame["unit_cost_ok"] = [True if r.unit_cost is not None or not r.unit_cost_text.strip() else None for r in rows]
+    if kind == "fx_rates" and not frame.empty:
+        # Only the sign is checked here; the rate itself is stored from the Decimal.
+        frame["rate_number"] = [float(r.rate) if r.rate is not None else None for r in rows]
+    return _Batch({"rows": frame}, [(table, [{**_fields(r), "source_file_sha256": sha} for r in rows])],
+                  f"{len(rows)} rows", len(rows))
+
+
+def _validate(
+    con: duckdb.DuckDBPyConnection, file_name: str, sha: str, kind: str, frames: dict[str, pd.DataFrame]
+) -> None:
+    results = validation.validate(kind, frames)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    con.executemany(
+        "INSERT INTO audit.validation_results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [[sha, file_name, kind, r.rule, r.success, r.failed_line, r.detail or None, now] for r in results],
+    )
+    failures = [r for r in results if not r.success]
+    if failures:
+        first = failures[0]
+        where = f"line {first.failed_line}: " if first.failed_line else ""
+        more = f" (and {len(failures) - 1} more rule failures)" if len(failures) > 1 else ""
+        raise Quarantine(f"{file_name}: {where}{first.rule}: {first.detail}{more}")
+
+
+def _fields(row: Any) -> dict[str, Any]:
+    return dataclasses.asdict(row)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[dict[str, Any]]) -> None:
+    """Insert through Arrow with the table's own column types, so Decimals arrive as DECIMAL, never float."""
+    rows = list(rows)
+    if not rows:
+        return
+    schema_name, table_name = table.split(".")
+    described = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+        [schema_name, table_name],
+    ).fetchall()
+    arrow = pa.table({name: pa.array([r.get(name) for r in rows], type=_arrow_type(kind)) for name, kind in described})
+    con.register("_acorn_batch", arrow)
+    try:
+        con.execute(f"INSERT INTO {table} SELECT * FROM _acorn_batch")
+    finally:
+        con.unregister("_acorn_batch")
+
+
+def _arrow_type(duckdb_type: str) -> pa.DataType:
+    if duckdb_type.startswith("DECIMAL"):
+        precision, scale = duckdb_type[len("DECIMAL("):-1].split(",")
+        return pa.decimal128(int(precision), int(scale))
+    return {
+        "VARCHAR": pa.string(),
+        "INTEGER": pa.int32(),
+        "BIGINT": pa.int64(),
+        "DATE": pa.date32(),
+        "TIMESTAMP": pa.timestamp("us"),
+        "BOOLEAN": pa.bool_(),
+    }[duckdb_type]
+
+
+def _describe(load: FileLoad) -> str:
+    if load.status == "loaded":
+        return f"loaded      {load.file_name}: {load.message}"
+    return f"{load.status:<11} {load.message}"
+
+
+def replay_archive(settings: Settings, source_archive: Path, progress: Progress | None = None) -> LoadReport:
+    """Rebuild `raw` from an archive's manifest: the same deliveries, in the same order, at the same times."""
+    from connectors.fx import ECB_KIND, load_ecb_rates
+
+    report = LoadReport()
+    con = connect(settings)
+    try:
+        for delivery in archive.deliveries(source_archive):
+            data = archive.read(source_archive, delivery.sha256)
+            if delivery.kind == ECB_KIND:
+                load_ecb_rates(settings, con, data=data, received_at=delivery.received_at)
+                continue
+            outcome = load_file(con, settings, delivery.file_name, data, received_at=delivery.received_at)
+            if outcome is None:
+                report.unchanged.append(delivery.file_name)
+                continue
+            report.files.append(outcome)
+            if progress:
+                progress(_describe(outcome))
+    finally:
+        con.close()
+    return report

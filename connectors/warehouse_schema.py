@@ -1,0 +1,135 @@
+"""DDL of the warehouse's `raw` and `audit` schemas: the contract between connectors and dbt sources.
+
+Money is DECIMAL(18,2) (JPY carries .00); timestamps are TIMESTAMP holding UTC wall time.
+Every raw row keeps the SHA-256 of the archived file it came from and its 1-based line number in that file.
+"""
+from __future__ import annotations
+
+RAW_TABLES: dict[str, str] = {
+    # One row per settlement report (the summary row of a flat file).
+    "raw.settlement_headers": """
+        settlement_id VARCHAR NOT NULL,
+        report_format VARCHAR NOT NULL,          -- 'v1' or 'v2'
+        settlement_start_at TIMESTAMP,           -- UTC
+        settlement_end_at TIMESTAMP,             -- UTC
+        deposit_at TIMESTAMP,                    -- UTC
+        total_amount DECIMAL(18,2) NOT NULL,
+        currency VARCHAR NOT NULL,
+        source_file_sha256 VARCHAR NOT NULL,
+        source_file_name VARCHAR NOT NULL,
+        source_line INTEGER NOT NULL,
+        PRIMARY KEY (settlement_id)
+    """,
+    # One row per amount in a settlement report. A V1 row carrying several amount columns yields
+    # several lines (amount_column names which), so a line is keyed by file, line and amount_column.
+    "raw.settlement_lines": """
+        settlement_id VARCHAR NOT NULL,
+        report_format VARCHAR NOT NULL,
+        transaction_type VARCHAR,
+        order_id VARCHAR,
+        merchant_order_id VARCHAR,
+        adjustment_id VARCHAR,
+        shipment_id VARCHAR,
+        marketplace_name VARCHAR,
+        amount_type VARCHAR,
+        amount_description VARCHAR,
+        amount DECIMAL(18,2) NOT NULL,
+        currency VARCHAR NOT NULL,               -- the settlement's currency (V1 rows leave it blank)
+        fulfillment_id VARCHAR,
+        posted_at TIMESTAMP,                     -- UTC
+        posted_date_raw VARCHAR,                 -- the file's own text, kept for audit
+        order_item_code VARCHAR,
+        merchant_order_item_id VARCHAR,
+        merchant_adjustment_item_id VARCHAR,
+        sku VARCHAR,
+        quantity_purchased INTEGER,
+        promotion_id VARCHAR,
+        amount_column VARCHAR NOT NULL,          -- 'amount' in V2; the V1 column the amount came from
+        source_file_sha256 VARCHAR NOT NULL,
+        source_line INTEGER NOT NULL,
+        PRIMARY KEY (source_file_sha256, source_line, amount_column)
+    """,
+    "raw.bank_transactions": """
+        account_id VARCHAR NOT NULL,
+        booking_date DATE NOT NULL,
+        amount DECIMAL(18,2) NOT NULL,
+        currency VARCHAR NOT NULL,
+        counterparty VARCHAR,
+        reference VARCHAR,
+        source_file_sha256 VARCHAR NOT NULL,
+        source_line INTEGER NOT NULL,
+        PRIMARY KEY (source_file_sha256, source_line)
+    """,
+    "raw.store_config": """
+        store_id VARCHAR NOT NULL,
+        seller_id VARCHAR,
+        marketplace_id VARCHAR,
+        marketplace_name VARCHAR NOT NULL,
+        currency VARCHAR NOT NULL,
+        time_zone VARCHAR NOT NULL,
+        source_file_sha256 VARCHAR NOT NULL,
+        source_line INTEGER NOT NULL,
+        PRIMARY KEY (source_file_sha256, source_line)
+    """,
+    "raw.sku_map": """
+        store_id VARCHAR,                        -- blank: applies to every store
+        seller_sku VARCHAR NOT NULL,
+        internal_sku VARCHAR NOT NULL,
+        brand VARCHAR,
+        category VARCHAR,
+        unit_cost DECIMAL(18,4),
+        unit_cost_currency VARCHAR,
+        source_file_sha256 VARCHAR NOT NULL,
+        source_line INTEGER NOT NULL,
+        PRIMARY KEY (source_file_sha256, source_line)
+    """,
+    # ECB reference rates as published: units of `currency` per 1 EUR.
+    "raw.fx_ecb_rates": """
+        rate_date DATE NOT NULL,
+        currency VARCHAR NOT NULL,
+        units_per_eur DECIMAL(18,8) NOT NULL,
+        PRIMARY KEY (rate_date, currency)
+    """,
+    # User-supplied rates (for example PBoC central parity): 1 base_currency = rate quote_currency.
+    "raw.fx_rate_overrides": """
+        rate_date DATE NOT NULL,
+        base_currency VARCHAR NOT NULL,
+        quote_currency VARCHAR NOT NULL,
+        rate DECIMAL(18,8) NOT NULL,
+        source_file_sha256 VARCHAR NOT NULL,
+        source_line INTEGER NOT NULL,
+        PRIMARY KEY (rate_date, base_currency, quote_currency, source_file_sha256)
+    """,
+}
+
+AUDIT_TABLES: dict[str, str] = {
+    "audit.file_loads": """
+        file_name VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,                   -- settlement_v2, settlement_v1, bank_statement, ... or 'unknown'
+        received_at TIMESTAMP NOT NULL,          -- UTC
+        status VARCHAR NOT NULL,                 -- loaded / duplicate / quarantined
+        message VARCHAR,
+        rows_loaded INTEGER NOT NULL DEFAULT 0,
+        archive_path VARCHAR NOT NULL,
+        PRIMARY KEY (sha256, file_name)
+    """,
+    # One row per expectation evaluated on a parsed batch; Dagster shows them as asset checks.
+    "audit.validation_results": """
+        sha256 VARCHAR NOT NULL,
+        file_name VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        rule VARCHAR NOT NULL,
+        success BOOLEAN NOT NULL,
+        failed_line INTEGER,
+        detail VARCHAR,
+        validated_at TIMESTAMP NOT NULL
+    """,
+}
+
+
+def create_statements() -> list[str]:
+    statements = ["CREATE SCHEMA IF NOT EXISTS raw", "CREATE SCHEMA IF NOT EXISTS audit"]
+    for name, columns in {**RAW_TABLES, **AUDIT_TABLES}.items():
+        statements.append(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
+    return statements

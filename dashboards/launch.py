@@ -1,0 +1,38 @@
+"""How `acorn dashboards` starts Streamlit: the command line and its environment."""
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from acorn.settings import Settings
+
+APP = Path(__file__).resolve().parent / "app.py"
+
+
+def command(settings: Settings, port: int) -> list[str]:
+    """`streamlit run` for the app, headless on localhost, no usage statistics.
+
+    Streamlit has no option for the warehouse path: it reaches the app through
+    `environment(settings)`; `settings` is taken here so callers build both from one object.
+    """
+    return [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+
+
+def environment(settings: Settings, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for the Streamlit process: the warehouse it reads, and telemetry off."""
+    env = dict(os.environ if base is None else base)
+    env.update(
+        ACORN_WAREHOUSE=str(settings.warehouse),
+        ACORN_FUNCTIONAL_CURRENCY=settings.functional_currency,
+        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+        DO_NOT_TRACK="1",
+    )
+    return env

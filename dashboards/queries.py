@@ -1,0 +1,365 @@
+"""Every SQL query the dashboards run, and the one way they open the warehouse.
+
+Each query opens its own read-only DuckDB connection and closes it before returning: DuckDB
+allows one writer or many readers, so a dashboard that kept the file open would block the
+pipeline. Results are cached for a short while so page reruns do not reopen the file at all.
+
+Money stays Decimal: rows come from `fetchall()` (DuckDB DECIMAL -> Python Decimal) rather than
+`.df()`, which would turn DECIMAL into float64. Sums are computed in SQL, never in pandas.
+Filter values are always bound parameters; an empty filter tuple means "no filter".
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+CACHE_TTL_SECONDS = 60
+CACHE_MAX_ENTRIES = 64
+
+# Statuses that need someone to look at them; `pending_deposit` is only waiting for the bank.
+FLAGGED_STATUSES = ("mismatch", "deposit_missing", "deposit_short")
+
+RECONCILIATION_COLUMNS = (
+    "store_id", "settlement_id", "period_start", "period_end", "deposit_date", "currency",
+    "header_total", "lines_total", "difference", "reserve_previous", "reserve_current",
+    "bank_amount", "bank_date", "bank_difference", "status",
+)  # fmt: skip
+
+
+class WarehouseUnavailable(Exception):
+    """The warehouse cannot answer right now; `advice` tells the reader what to do."""
+
+    def __init__(self, advice: str) -> None:
+        super().__init__(advice)
+        self.advice = advice
+
+
+class WarehouseMissing(WarehouseUnavailable):
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"No warehouse at `{path}` yet. Create one with sample data by running `make demo` "
+            "(or `acorn demo`), or load your own files with `acorn run`."
+        )
+
+
+class WarehouseBusy(WarehouseUnavailable):
+    def __init__(self) -> None:
+        super().__init__(
+            "The pipeline is running and has the warehouse open for writing. "
+            "Retry in a moment: the figures will include its results."
+        )
+
+
+class MartsMissing(WarehouseUnavailable):
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "The warehouse exists but its marts are not built yet. Run `acorn run` "
+            f"(or `make demo`) to build them. ({detail.splitlines()[0]})"
+        )
+
+
+@dataclass(frozen=True)
+class ReconciliationOptions:
+    stores: list[str]
+    statuses: list[str]
+    first_period_end: date | None
+    last_period_end: date | None
+
+
+@dataclass(frozen=True)
+class PnlOptions:
+    stores: list[str]
+    first_month: date | None
+    last_month: date | None
+    functional_currency: str | None
+
+
+@contextmanager
+def _read_only(warehouse: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    path = Path(warehouse)
+    if not path.exists():
+        raise WarehouseMissing(path)
+    try:
+        conn = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:
+        # A writer holds the file lock; anything else (a corrupt file) should surface as is.
+        if "lock" in str(exc).lower():
+            raise WarehouseBusy() from exc
+        raise
+    try:
+        yield conn
+    except duckdb.CatalogException as exc:
+        raise MartsMissing(str(exc)) from exc
+    finally:
+        conn.close()
+
+
+def _rows(warehouse: str, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    with _read_only(warehouse) as conn:
+        cursor = conn.execute(sql, params or {})
+        columns = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    # object dtype keeps Decimal and date values exactly as DuckDB returned them.
+    return pd.DataFrame.from_records(rows, columns=columns).astype(object)
+
+
+def _filter(values: Sequence[str]) -> list[str] | None:
+    return list(values) if values else None
+
+
+_cache = st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
+
+
+# --- Settlement reconciliation ---------------------------------------------------------------
+
+_RECONCILIATION_WHERE = """
+    where ($stores is null or list_contains($stores, store_id))
+      and ($statuses is null or list_contains($statuses, status))
+      and ($period_from is null or cast(period_end as date) >= $period_from)
+      and ($period_to is null or cast(period_end as date) <= $period_to)
+"""
+
+
+def _reconciliation_params(
+    stores: Sequence[str], statuses: Sequence[str], period_from: date | None, period_to: date | None
+) -> dict[str, Any]:
+    return {
+        "stores": _filter(stores),
+        "statuses": _filter(statuses),
+        "period_from": period_from,
+        "period_to": period_to,
+    }
+
+
+@_cache
+def reconciliation_options(warehouse: str) -> ReconciliationOptions:
+    sql = """
+        select
+            list_sort(list(distinct store_id)),
+            list_sort(list(distinct status)),
+            min(cast(period_end as date)),
+            max(cast(period_end as date))
+        from marts.fct_settlement_reconciliation
+    """
+    row = _rows(warehouse, sql).iloc[0]
+    return ReconciliationOptions(
+        stores=list(row.iloc[0] or []),
+        statuses=list(row.iloc[1] or []),
+        first_period_end=row.iloc[2],
+        last_period_end=row.iloc[3],
+    )
+
+
+@_cache
+def reconciliation(
+    warehouse: str,
+    stores: tuple[str, ...] = (),
+    statuses: tuple[str, ...] = (),
+    period_from: date | None = None,
+    period_to: date | None = None,
+) -> pd.DataFrame:
+    """Settlements matching the filters, the ones needing attention first."""
+    sql = f"""
+        select {", ".join(RECONCILIATION_COLUMNS)}
+        from marts.fct_settlement_reconciliation
+        {_RECONCILIATION_WHERE}
+        order by
+            case when list_contains($flagged, status) then 0
+                 when status = 'tied' then 2 else 1 end,
+            period_end desc, store_id, settlement_id
+    """
+    params = _reconciliation_params(stores, statuses, period_from, period_to)
+    return _rows(warehouse, sql, {**params, "flagged": list(FLAGGED_STATUSES)})
+
+
+@_cache
+def reconciliation_counts(
+    warehouse: str,
+    stores: tuple[str, ...] = (),
+    statuses: tuple[str, ...] = (),
+    period_from: date | None = None,
+    period_to: date | None = None,
+) -> dict[str, int]:
+    """Number of settlements, tied, flagged and pending for the filters."""
+    sql = f"""
+        select
+            count(*) as settlements,
+            count(*) filter (where status = 'tied') as tied,
+            count(*) filter (where list_contains($flagged, status)) as flagged,
+            count(*) filter (where status = 'pending_deposit') as pending
+        from marts.fct_settlement_reconciliation
+        {_RECONCILIATION_WHERE}
+    """
+    params = _reconciliation_params(stores, statuses, period_from, period_to)
+    row = _rows(warehouse, sql, {**params, "flagged": list(FLAGGED_STATUSES)})
+    return {name: int(value) for name, value in row.iloc[0].items()}
+
+
+@_cache
+def reconciliation_differences(
+    warehouse: str,
+    stores: tuple[str, ...] = (),
+    statuses: tuple[str, ...] = (),
+    period_from: date | None = None,
+    period_to: date | None = None,
+) -> pd.DataFrame:
+    """Per settlement currency: the summed header-vs-lines and bank differences (exact Decimals)."""
+    sql = f"""
+        select
+            currency,
+            count(*) as settlements,
+            coalesce(sum(difference), 0) as difference,
+            coalesce(sum(bank_difference), 0) as bank_difference
+        from marts.fct_settlement_reconciliation
+        {_RECONCILIATION_WHERE}
+        group by currency
+        order by currency
+    """
+    return _rows(warehouse, sql, _reconciliation_params(stores, statuses, period_from, period_to))
+
+
+@_cache
+def settlement_lines(warehouse: str, store_id: str, settlement_id: str) -> pd.DataFrame:
+    """One settlement's ledger lines summed by transaction type, amount type and description."""
+    sql = """
+        select
+            transaction_type,
+            amount_type,
+            amount_description,
+            count(*) as lines,
+            sum(amount) as amount,
+            any_value(currency) as currency
+        from marts.fct_ledger
+        where store_id = $store_id and settlement_id = $settlement_id
+        group by transaction_type, amount_type, amount_description
+        order by transaction_type, amount_type, amount_description
+    """
+    return _rows(warehouse, sql, {"store_id": store_id, "settlement_id": settlement_id})
+
+
+# --- Monthly P&L -----------------------------------------------------------------------------
+
+_PNL_WHERE = """
+    where ($stores is null or list_contains($stores, store_id))
+      and ($month_from is null or cast(month as date) >= $month_from)
+      and ($month_to is null or cast(month as date) <= $month_to)
+"""
+
+
+@_cache
+def pnl_options(warehouse: str) -> PnlOptions:
+    sql = """
+        select
+            list_sort(list(distinct store_id)),
+            min(cast(month as date)),
+            max(cast(month as date)),
+            any_value(functional_currency)
+        from marts.fct_pnl_monthly
+    """
+    row = _rows(warehouse, sql).iloc[0]
+    return PnlOptions(
+        stores=list(row.iloc[0] or []),
+        first_month=row.iloc[1],
+        last_month=row.iloc[2],
+        functional_currency=row.iloc[3],
+    )
+
+
+@_cache
+def pnl_by_month(
+    warehouse: str,
+    stores: tuple[str, ...] = (),
+    month_from: date | None = None,
+    month_to: date | None = None,
+) -> pd.DataFrame:
+    """P&L in the functional currency by store, month and P&L line.
+
+    A row with `pnl_line` = 'Net' carries each store-month total, summed in SQL so it is exact.
+    """
+    sql = f"""
+        select
+            store_id,
+            cast(month as date) as month,
+            case when grouping(pnl_line) = 1 then 'Net' else pnl_line end as pnl_line,
+            sum(amount_functional) as amount_functional,
+            any_value(functional_currency) as functional_currency
+        from marts.fct_pnl_monthly
+        {_PNL_WHERE}
+        group by grouping sets ((store_id, month, pnl_line), (store_id, month))
+        order by store_id, month, grouping(pnl_line), pnl_line
+    """
+    params = {"stores": _filter(stores), "month_from": month_from, "month_to": month_to}
+    return _rows(warehouse, sql, params)
+
+
+@_cache
+def pnl_by_sku(
+    warehouse: str,
+    stores: tuple[str, ...] = (),
+    month_from: date | None = None,
+    month_to: date | None = None,
+) -> pd.DataFrame:
+    """P&L in the functional currency by SKU and P&L line, with the part that came from allocation."""
+    sql = f"""
+        select
+            store_id,
+            internal_sku,
+            brand,
+            category,
+            pnl_line,
+            sum(amount_functional) as amount_functional,
+            coalesce(sum(amount_functional) filter (where is_allocated), 0) as allocated_functional,
+            any_value(functional_currency) as functional_currency
+        from marts.fct_pnl_monthly
+        {_PNL_WHERE}
+        group by store_id, internal_sku, brand, category, pnl_line
+        order by store_id, internal_sku nulls last, pnl_line
+    """
+    params = {"stores": _filter(stores), "month_from": month_from, "month_to": month_to}
+    return _rows(warehouse, sql, params)
+
+
+# --- Data quality ----------------------------------------------------------------------------
+
+
+@_cache
+def file_load_counts(warehouse: str) -> dict[str, int]:
+    sql = "select status, count(*) from audit.file_loads group by status order by status"
+    return {status: int(n) for status, n in _rows(warehouse, sql).itertuples(index=False)}
+
+
+@_cache
+def file_loads(warehouse: str, statuses: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Every file the loader has seen, newest first; quarantined files carry the reason."""
+    sql = """
+        select received_at, file_name, kind, status, message, rows_loaded, sha256
+        from audit.file_loads
+        where $statuses is null or list_contains($statuses, status)
+        order by received_at desc, file_name
+    """
+    return _rows(warehouse, sql, {"statuses": _filter(statuses)})
+
+
+@_cache
+def failed_expectations(warehouse: str) -> pd.DataFrame:
+    sql = """
+        select validated_at, file_name, kind, rule, failed_line, detail
+        from audit.validation_results
+        where not success
+        order by validated_at desc, file_name, failed_line
+    """
+    return _rows(warehouse, sql)
+
+
+def clear_cache() -> None:
+    """Forget cached results, so the next page run reads what the pipeline wrote since."""
+    st.cache_data.clear()
+

@@ -1,0 +1,41 @@
+"""Assembles ACORN's one `Definitions` from its parts; `definitions.py` and the CLI both build it here."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from dagster import Definitions, LoggerDefinition, in_process_executor
+from dagster_dbt import DbtCliResource
+
+from acorn.settings import Settings
+from orchestration.dbt_models.assets import acorn_dbt_models, acorn_project
+from orchestration.jobs import acorn_pipeline, daily_pipeline, inbox_sensor
+from orchestration.raw.assets import fx_ecb_rates, inbox_spec, inbox_tables
+from orchestration.resources import InboxResource, WarehouseResource, default_inbox
+
+ASSETS = [inbox_spec, inbox_tables, fx_ecb_rates, acorn_dbt_models]
+
+
+def resources_for(settings: Settings, inbox: Path) -> dict[str, object]:
+    return {
+        "warehouse": WarehouseResource.from_settings(settings),
+        "inbox": InboxResource(path=str(inbox)),
+        "dbt": DbtCliResource(project_dir=acorn_project),
+    }
+
+
+def build_definitions(
+    settings: Settings | None = None,
+    inbox: Path | None = None,
+    loggers: Mapping[str, LoggerDefinition] | None = None,
+) -> Definitions:
+    return Definitions(
+        assets=ASSETS,
+        jobs=[acorn_pipeline],
+        schedules=[daily_pipeline],
+        sensors=[inbox_sensor],
+        resources=resources_for(settings or Settings.from_env(), inbox or default_inbox()),
+        # One DuckDB file admits one writer: steps must run one after another, never in parallel processes.
+        executor=in_process_executor,
+        loggers=loggers,
+    )

