@@ -5,6 +5,7 @@ import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -215,10 +216,11 @@ def _validate(
 ) -> None:
     results = validation.validate(kind, frames)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    con.executemany(
-        "INSERT INTO audit.validation_results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [[sha, file_name, kind, r.rule, r.success, r.failed_line, r.detail or None, now] for r in results],
-    )
+    _insert(con, "audit.validation_results", [
+        {"sha256": sha, "file_name": file_name, "kind": kind, "rule": r.rule, "success": r.success,
+         "failed_line": r.failed_line, "detail": r.detail or None, "validated_at": now}
+        for r in results
+    ])
     failures = [r for r in results if not r.success]
     if failures:
         first = failures[0]
@@ -227,8 +229,14 @@ def _validate(
         raise Quarantine(f"{file_name}: {where}{first.rule}: {first.detail}{more}")
 
 
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _fields(row: Any) -> dict[str, Any]:
-    return dataclasses.asdict(row)
+    # Shallow on purpose: dataclasses.asdict deep-copies every value and dominated load time.
+    return {name: getattr(row, name) for name in _field_names(type(row))}
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[dict[str, Any]]) -> None:

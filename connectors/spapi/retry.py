@@ -63,7 +63,7 @@ def error_text(exc: BaseException) -> str:
     """A short description of an SP-API failure built from Amazon's error code and message only."""
     if isinstance(exc, SellingApiException):
         return f"{type(exc).__name__}: {getattr(exc, 'amzn_code', '')} {getattr(exc, 'message', '')}".strip()
-    return type(exc).__name__
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _is_expired_token(exc: SellingApiForbiddenException) -> bool:
