@@ -93,7 +93,8 @@ def _demo(args: argparse.Namespace) -> int:
         Path(f"{settings.warehouse}{suffix}").unlink(missing_ok=True)
     say(f"Generating sample data into {inbox} (seed {args.seed}) ...")
     generated = generate(inbox, seed=args.seed)
-    say(f"  {len(generated.files)} files for stores {', '.join(generated.stores)}")
+    stores = sorted({s.store_id for s in generated.settlements})
+    say(f"  {len(generated.files) - 1} files for stores {', '.join(stores)}")
     return _pipeline(settings, inbox, demo=True)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -59,9 +60,17 @@ class Quarantine(Exception):
     """A file that cannot be loaded as it is; the message names the file, the line and the rule."""
 
 
-def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
+def connect(settings: Settings, attempts: int = 20) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for writing, waiting out a dashboard's momentary read lock."""
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(settings.warehouse))
+    for attempt in range(attempts):
+        try:
+            con = duckdb.connect(str(settings.warehouse))
+            break
+        except duckdb.IOException as locked:
+            if "lock" not in str(locked).lower() or attempt == attempts - 1:
+                raise
+            time.sleep(0.25)
     for statement in create_statements():
         con.execute(statement)
     return con

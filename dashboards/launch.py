@@ -31,7 +31,6 @@ def environment(settings: Settings, base: Mapping[str, str] | None = None) -> di
     env = dict(os.environ if base is None else base)
     env.update(
         ACORN_WAREHOUSE=str(settings.warehouse),
-        ACORN_FUNCTIONAL_CURRENCY=settings.functional_currency,
         STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
         DO_NOT_TRACK="1",
     )

@@ -27,10 +27,11 @@ CACHE_MAX_ENTRIES = 64
 # Statuses that need someone to look at them; `pending_deposit` is only waiting for the bank.
 FLAGGED_STATUSES = ("mismatch", "deposit_missing", "deposit_short")
 
+# Status sits next to the ids so it stays in view on a narrow screen.
 RECONCILIATION_COLUMNS = (
-    "store_id", "settlement_id", "period_start", "period_end", "deposit_date", "currency",
-    "header_total", "lines_total", "difference", "reserve_previous", "reserve_current",
-    "bank_amount", "bank_date", "bank_difference", "status",
+    "store_id", "settlement_id", "status", "period_start", "period_end", "deposit_date",
+    "currency", "header_total", "lines_total", "difference", "reserve_previous",
+    "reserve_current", "bank_amount", "bank_date", "bank_difference",
 )  # fmt: skip
 
 
@@ -77,8 +78,7 @@ class ReconciliationOptions:
 @dataclass(frozen=True)
 class PnlOptions:
     stores: list[str]
-    first_month: date | None
-    last_month: date | None
+    months: list[date]
     functional_currency: str | None
 
 
@@ -118,6 +118,16 @@ def _filter(values: Sequence[str]) -> list[str] | None:
 _cache = st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
 
 
+# Settlements and ledger lines whose store could not be found carry a NULL store_id: name them,
+# so they can be picked in a filter instead of silently dropping out of it.
+_SETTLEMENTS = """
+    (select * replace (coalesce(store_id, '(unassigned)') as store_id)
+     from marts.fct_settlement_reconciliation)
+"""
+_PNL = """
+    (select * replace (coalesce(store_id, '(unassigned)') as store_id) from marts.fct_pnl_monthly)
+"""
+
 # --- Settlement reconciliation ---------------------------------------------------------------
 
 _RECONCILIATION_WHERE = """
@@ -141,13 +151,13 @@ def _reconciliation_params(
 
 @_cache
 def reconciliation_options(warehouse: str) -> ReconciliationOptions:
-    sql = """
+    sql = f"""
         select
             list_sort(list(distinct store_id)),
             list_sort(list(distinct status)),
             min(cast(period_end as date)),
             max(cast(period_end as date))
-        from marts.fct_settlement_reconciliation
+        from {_SETTLEMENTS}
     """
     row = _rows(warehouse, sql).iloc[0]
     return ReconciliationOptions(
@@ -169,7 +179,7 @@ def reconciliation(
     """Settlements matching the filters, the ones needing attention first."""
     sql = f"""
         select {", ".join(RECONCILIATION_COLUMNS)}
-        from marts.fct_settlement_reconciliation
+        from {_SETTLEMENTS}
         {_RECONCILIATION_WHERE}
         order by
             case when list_contains($flagged, status) then 0
@@ -195,7 +205,7 @@ def reconciliation_counts(
             count(*) filter (where status = 'tied') as tied,
             count(*) filter (where list_contains($flagged, status)) as flagged,
             count(*) filter (where status = 'pending_deposit') as pending
-        from marts.fct_settlement_reconciliation
+        from {_SETTLEMENTS}
         {_RECONCILIATION_WHERE}
     """
     params = _reconciliation_params(stores, statuses, period_from, period_to)
@@ -218,7 +228,7 @@ def reconciliation_differences(
             count(*) as settlements,
             coalesce(sum(difference), 0) as difference,
             coalesce(sum(bank_difference), 0) as bank_difference
-        from marts.fct_settlement_reconciliation
+        from {_SETTLEMENTS}
         {_RECONCILIATION_WHERE}
         group by currency
         order by currency
@@ -227,7 +237,7 @@ def reconciliation_differences(
 
 
 @_cache
-def settlement_lines(warehouse: str, store_id: str, settlement_id: str) -> pd.DataFrame:
+def settlement_lines(warehouse: str, settlement_id: str) -> pd.DataFrame:
     """One settlement's ledger lines summed by transaction type, amount type and description."""
     sql = """
         select
@@ -238,11 +248,11 @@ def settlement_lines(warehouse: str, store_id: str, settlement_id: str) -> pd.Da
             sum(amount) as amount,
             any_value(currency) as currency
         from marts.fct_ledger
-        where store_id = $store_id and settlement_id = $settlement_id
+        where settlement_id = $settlement_id
         group by transaction_type, amount_type, amount_description
         order by transaction_type, amount_type, amount_description
     """
-    return _rows(warehouse, sql, {"store_id": store_id, "settlement_id": settlement_id})
+    return _rows(warehouse, sql, {"settlement_id": settlement_id})
 
 
 # --- Monthly P&L -----------------------------------------------------------------------------
@@ -256,20 +266,18 @@ _PNL_WHERE = """
 
 @_cache
 def pnl_options(warehouse: str) -> PnlOptions:
-    sql = """
+    sql = f"""
         select
             list_sort(list(distinct store_id)),
-            min(cast(month as date)),
-            max(cast(month as date)),
+            list_sort(list(distinct cast(month as date))),
             any_value(functional_currency)
-        from marts.fct_pnl_monthly
+        from {_PNL}
     """
     row = _rows(warehouse, sql).iloc[0]
     return PnlOptions(
         stores=list(row.iloc[0] or []),
-        first_month=row.iloc[1],
-        last_month=row.iloc[2],
-        functional_currency=row.iloc[3],
+        months=list(row.iloc[1] or []),
+        functional_currency=row.iloc[2],
     )
 
 
@@ -280,9 +288,9 @@ def pnl_by_month(
     month_from: date | None = None,
     month_to: date | None = None,
 ) -> pd.DataFrame:
-    """P&L in the functional currency by store, month and P&L line.
+    """P&L in the functional currency by store, month and P&L line, in report order.
 
-    A row with `pnl_line` = 'Net' carries each store-month total, summed in SQL so it is exact.
+    A last row per store-month, `pnl_line` = 'Net', carries the total, summed in SQL so it is exact.
     """
     sql = f"""
         select
@@ -290,11 +298,12 @@ def pnl_by_month(
             cast(month as date) as month,
             case when grouping(pnl_line) = 1 then 'Net' else pnl_line end as pnl_line,
             sum(amount_functional) as amount_functional,
-            any_value(functional_currency) as functional_currency
-        from marts.fct_pnl_monthly
+            any_value(functional_currency) as functional_currency,
+            case when grouping(pnl_line) = 1 then null else min(pnl_sort_order) end as pnl_sort_order
+        from {_PNL}
         {_PNL_WHERE}
         group by grouping sets ((store_id, month, pnl_line), (store_id, month))
-        order by store_id, month, grouping(pnl_line), pnl_line
+        order by store_id, month, grouping(pnl_line), pnl_sort_order, pnl_line
     """
     params = {"stores": _filter(stores), "month_from": month_from, "month_to": month_to}
     return _rows(warehouse, sql, params)
@@ -318,10 +327,10 @@ def pnl_by_sku(
             sum(amount_functional) as amount_functional,
             coalesce(sum(amount_functional) filter (where is_allocated), 0) as allocated_functional,
             any_value(functional_currency) as functional_currency
-        from marts.fct_pnl_monthly
+        from {_PNL}
         {_PNL_WHERE}
         group by store_id, internal_sku, brand, category, pnl_line
-        order by store_id, internal_sku nulls last, pnl_line
+        order by store_id, internal_sku, min(pnl_sort_order), pnl_line
     """
     params = {"stores": _filter(stores), "month_from": month_from, "month_to": month_to}
     return _rows(warehouse, sql, params)

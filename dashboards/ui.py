@@ -42,8 +42,13 @@ def refresh_button() -> None:
     )
 
 
-def date_range(label: str, first: date, last: date, key: str) -> tuple[date, date]:
-    """A date range picker that always yields a full (from, to) pair, even mid-selection."""
+def date_range(label: str, first: date | None, last: date | None, key: str) -> tuple[date | None, date | None]:
+    """A date range picker that always yields a full (from, to) pair, even mid-selection.
+
+    Without dates to pick from there is nothing to filter on: (None, None) means every date.
+    """
+    if first is None or last is None:
+        return None, None
     picked = st.sidebar.date_input(label, value=(first, last), min_value=first, max_value=last, key=key)
     if isinstance(picked, date):
         return picked, picked

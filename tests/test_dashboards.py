@@ -23,7 +23,7 @@ TIMEOUT = 30
 MARTS_DDL = [
     "create schema if not exists marts",
     """create table marts.fct_settlement_reconciliation (
-        store_id varchar, settlement_id varchar, period_start timestamp, period_end timestamp,
+        store_id varchar, settlement_id varchar, period_start date, period_end date,
         deposit_date date, currency varchar, header_total decimal(18,2), lines_total decimal(18,2),
         difference decimal(18,2), reserve_previous decimal(18,2), reserve_current decimal(18,2),
         bank_amount decimal(18,2), bank_date date, bank_difference decimal(18,2), status varchar)""",
@@ -36,8 +36,9 @@ MARTS_DDL = [
         source_file_sha256 varchar, source_line integer)""",
     """create table marts.fct_pnl_monthly (
         store_id varchar, month date, internal_sku varchar, brand varchar, category varchar,
-        pnl_line varchar, amount decimal(18,2), currency varchar, amount_functional decimal(18,2),
-        functional_currency varchar, is_allocated boolean)""",
+        pnl_line varchar, pnl_section varchar, pnl_sort_order integer, allocation_method varchar,
+        is_allocated boolean, currency varchar, amount decimal(38,2), functional_currency varchar,
+        amount_functional decimal(38,2), n_lines bigint)""",
 ]
 
 SETTLEMENTS = [
@@ -66,14 +67,21 @@ LEDGER = [
     ("acme-de", "2001", "Order", "ItemPrice", "Principal", "1234.56"),
 ]
 
+# P&L lines as in the pnl_lines seed: (line, section, sort order).
+PNL_LINES = {
+    "Product sales": ("Revenue", 10),
+    "Referral fees": ("Amazon fees", 60),
+    "Storage fees": ("Amazon fees", 80),
+}
+
 PNL = [
-    # store, month, sku, line, amount, ccy, amount in CNY, allocated
-    ("acme-us", "2026-01-01", "WIDGET-1", "Product sales", "1200.10", "USD", "8640.72", False),
-    ("acme-us", "2026-01-01", "WIDGET-1", "Referral fees", "-180.00", "USD", "-1296.00", False),
-    ("acme-us", "2026-01-01", "WIDGET-1", "Storage fees", "-0.10", "USD", "-0.72", True),
-    ("acme-us", "2026-02-01", "WIDGET-1", "Product sales", "0.30", "USD", "2.16", False),
-    ("acme-de", "2026-01-01", "GADGET-9", "Product sales", "1234.56", "EUR", "9623.48", False),
-    ("acme-de", "2026-02-01", "GADGET-9", "Storage fees", "-0.20", "EUR", "-1.56", True),
+    # store, month, sku, line, amount, ccy, amount in CNY, allocation method
+    ("acme-us", "2026-01-01", "WIDGET-1", "Storage fees", "-0.10", "USD", "-0.72", "allocated"),
+    ("acme-us", "2026-01-01", "WIDGET-1", "Product sales", "1200.10", "USD", "8640.72", "direct"),
+    ("acme-us", "2026-01-01", "WIDGET-1", "Referral fees", "-180.00", "USD", "-1296.00", "direct"),
+    ("acme-us", "2026-02-01", "WIDGET-1", "Product sales", "0.30", "USD", "2.16", "direct"),
+    ("acme-de", "2026-01-01", "GADGET-9", "Product sales", "1234.56", "EUR", "9623.48", "direct"),
+    ("acme-de", "2026-02-01", "GADGET-9", "Storage fees", "-0.20", "EUR", "-1.56", "allocated"),
 ]
 
 FILE_LOADS = [
@@ -87,7 +95,7 @@ FILE_LOADS = [
 def _settlement_row(row: tuple) -> tuple:
     store, settlement, start, end, deposit, currency, *amounts, bank_amount, bank_date, bank_diff, status = row
     return (
-        store, settlement, datetime.fromisoformat(start), datetime.fromisoformat(end),
+        store, settlement, date.fromisoformat(start), date.fromisoformat(end),
         date.fromisoformat(deposit), currency, *(Decimal(a) for a in amounts),
         bank_amount and Decimal(bank_amount), bank_date and date.fromisoformat(bank_date),
         bank_diff and Decimal(bank_diff), status,
@@ -109,11 +117,12 @@ def build_warehouse(path: Path) -> Path:
             [(*row[:5], Decimal(row[5]), "USD" if row[0] == "acme-us" else "EUR") for row in LEDGER],
         )
         conn.executemany(
-            "insert into marts.fct_pnl_monthly values (?,?,?,?,?,?,?,?,?,?,?)",
+            "insert into marts.fct_pnl_monthly values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
-                (s, date.fromisoformat(m), sku, "Acme", "Gadgets", line, Decimal(a), c, Decimal(f), "CNY", alloc)
-                for s, m, sku, line, a, c, f, alloc in PNL
-            ],
+                (store, date.fromisoformat(month), sku, "Acme", "Gadgets", line, *PNL_LINES[line], method,
+                 method != "direct", ccy, Decimal(amount), "CNY", Decimal(functional), 1)
+                for store, month, sku, line, amount, ccy, functional, method in PNL
+            ],  # fmt: skip
         )
         conn.executemany(
             """insert into audit.file_loads (file_name, sha256, kind, received_at, status, message,
@@ -190,11 +199,11 @@ def test_reconciliation_counts_and_differences_are_summed_in_sql(warehouse):
 
 
 def test_settlement_lines_sum_exactly(warehouse):
-    lines = queries.settlement_lines(str(warehouse), "acme-us", "1002")
+    lines = queries.settlement_lines(str(warehouse), "1002")
     assert len(lines) == 1
     assert lines.iloc[0].amount == Decimal("0.30") and lines.iloc[0].lines == 2
-    by_description = dict(zip(queries.settlement_lines(str(warehouse), "acme-us", "1001").amount_description,
-                              queries.settlement_lines(str(warehouse), "acme-us", "1001").amount))  # fmt: skip
+    mismatch = queries.settlement_lines(str(warehouse), "1001")
+    by_description = dict(zip(mismatch.amount_description, mismatch.amount))
     assert by_description == {
         "Principal": Decimal("1200.00"),
         "Commission": Decimal("-180.00"),
@@ -212,7 +221,17 @@ def test_pnl_by_month_has_an_exact_net_row_per_store_month(warehouse):
     by_sku = queries.pnl_by_sku(str(warehouse), stores=("acme-us",))
     storage = by_sku[by_sku.pnl_line == "Storage fees"].iloc[0]
     assert storage.allocated_functional == Decimal("-0.72")
-    assert queries.pnl_options(str(warehouse)).functional_currency == "CNY"
+    options = queries.pnl_options(str(warehouse))
+    assert options.functional_currency == "CNY"
+    assert options.months == [date(2026, 1, 1), date(2026, 2, 1)]
+
+
+def test_settlements_without_a_store_can_still_be_picked(warehouse):
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute("update marts.fct_settlement_reconciliation set store_id = null where settlement_id = '3001'")
+    wh = str(warehouse)
+    assert queries.reconciliation_options(wh).stores == ["(unassigned)", "acme-de", "acme-us"]
+    assert list(queries.reconciliation(wh, stores=("(unassigned)",)).settlement_id) == ["3001"]
 
 
 def test_audit_queries_name_the_quarantined_file_and_rule(warehouse):
@@ -291,11 +310,13 @@ def test_reconciliation_page_shows_flagged_rows_kpis_and_lines(warehouse):
     assert kpis["Settlements"] == "5" and kpis["Flagged"] == "2" and kpis["Tied"] == "2"
     assert kpis["Total difference (USD)"] == "0.01 USD"
     # The drill-down starts on the first (flagged) settlement: 2001, a single Principal line.
-    assert at.selectbox(key="recon_settlement").value == ("acme-de", "2001")
-    at.selectbox(key="recon_settlement").set_value(("acme-us", "1001")).run()
+    assert at.selectbox(key="recon_settlement").value == "2001"
+    at.selectbox(key="recon_settlement").set_value("1001").run()
     lines = at.dataframe[1].value
     assert dict(zip(lines.amount_description, lines.amount))["Principal"] == Decimal("1200.00")
     assert metrics(at)["Difference"] == "0.01 USD"
+    at.selectbox(key="recon_settlement").set_value("2001").run()
+    assert metrics(at)["Bank difference"] == "-12.34 EUR"
 
 
 def test_reconciliation_page_filters_by_store_and_status(warehouse):
@@ -306,7 +327,7 @@ def test_reconciliation_page_filters_by_store_and_status(warehouse):
     assert metrics(at)["Total difference (EUR)"] == "0.00 EUR"
     at.multiselect(key="recon_statuses").set_value(["tied"]).run()
     assert list(at.dataframe[0].value.settlement_id) == ["2002"]
-    at.date_input(key="recon_period").set_value((date(2026, 1, 1), date(2026, 1, 31))).run()
+    at.date_input(key="recon_period").set_value((date(2026, 1, 15), date(2026, 1, 31))).run()
     assert not at.dataframe and "No settlement matches" in at.info[0].value
 
 
@@ -317,8 +338,15 @@ def test_pnl_page_draws_a_chart_and_an_exact_pivot(warehouse):
     pivot = at.dataframe[0].value
     assert pivot.loc[("acme-us", "Net"), "2026-01"] == Decimal("7344.00")
     assert pivot.loc[("acme-de", "Product sales"), "2026-01"] == Decimal("9623.48")
+    # Lines in report order (the seed's sort order), the net last; a month without postings is zero.
+    assert list(pivot.loc["acme-us"].index) == ["Product sales", "Referral fees", "Storage fees", "Net"]
+    assert pivot.loc[("acme-de", "Product sales"), "2026-02"] == Decimal("0.00")
     at.multiselect(key="pnl_stores").set_value(["acme-de"]).run()
     assert set(at.dataframe[0].value.index.get_level_values(0)) == {"acme-de"}
+    at.select_slider(key="pnl_months").set_value((date(2026, 2, 1), date(2026, 2, 1))).run()
+    assert list(at.dataframe[0].value.columns) == ["2026-02"]
+    by_sku = at.dataframe[1].value
+    assert list(by_sku.allocated_functional) == [Decimal("-1.56")]
 
 
 def test_data_quality_page_lists_quarantined_files_with_reasons(warehouse):

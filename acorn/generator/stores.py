@@ -16,8 +16,8 @@ class StoreProfile:
     # How this marketplace writes its settlement files (docs/architecture.md, "Store formats").
     encoding: str                      # "utf-8-sig" writes the BOM
     line_end: str
-    decimal_style: str                 # "point" 1234.56, "comma" 1.234,56, "integer" 1234
-    datetime_format: str               # strftime of settlement dates and posted-date-time (UTC)
+    decimal_comma: bool                # 1.234,56 rather than 1234.56
+    date_format: str                   # strftime of the date part of settlement dates and posted-date-time (UTC)
     posted_date_format: str            # strftime of posted-date (store-local date)
     promotion_id_column: bool          # the undocumented 24th column seen in the wild
     # Money conventions of the marketplace.
@@ -37,6 +37,17 @@ class StoreProfile:
     bank_reference: str                # str.format template: settlement_id, deposit_date
     bank_fee: Decimal
 
+    @property
+    def decimals(self) -> int:
+        return -self.minor_unit.as_tuple().exponent
+
+    def minor(self, amount: Decimal) -> int:
+        """An amount in this currency as an integer of its minor unit (cents, yen)."""
+        scaled = amount.scaleb(self.decimals)
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{amount} is finer than the {self.currency} minor unit")
+        return int(scaled)
+
 
 STORE_PROFILES: dict[str, StoreProfile] = {
     "acme-us": StoreProfile(
@@ -48,8 +59,8 @@ STORE_PROFILES: dict[str, StoreProfile] = {
         time_zone="America/Los_Angeles",
         encoding="utf-8",
         line_end="\n",
-        decimal_style="point",
-        datetime_format="%Y-%m-%d %H:%M:%S UTC",
+        decimal_comma=False,
+        date_format="%Y-%m-%d",
         posted_date_format="%m/%d/%y",
         promotion_id_column=False,
         minor_unit=Decimal("0.01"),
@@ -76,8 +87,8 @@ STORE_PROFILES: dict[str, StoreProfile] = {
         time_zone="Europe/Berlin",
         encoding="cp1252",
         line_end="\r\n",
-        decimal_style="comma",
-        datetime_format="%d.%m.%Y %H:%M:%S UTC",
+        decimal_comma=True,
+        date_format="%d.%m.%Y",
         posted_date_format="%d.%m.%Y",
         promotion_id_column=True,
         minor_unit=Decimal("0.01"),
@@ -105,8 +116,8 @@ STORE_PROFILES: dict[str, StoreProfile] = {
         time_zone="Asia/Tokyo",
         encoding="utf-8-sig",
         line_end="\n",
-        decimal_style="integer",
-        datetime_format="%Y-%m-%d %H:%M:%S UTC",
+        decimal_comma=False,
+        date_format="%Y-%m-%d",
         posted_date_format="%Y/%m/%d",
         promotion_id_column=True,
         minor_unit=Decimal("1"),

@@ -278,7 +278,10 @@ class AccountSync:
                 for group in flatten_event_groups(page):
                     store_id = self.account.store_for(currency=group.original_currency)
                     rows.append([self.account.account_id, *asdict(group).values(), store_id, sha, self.options.now()])
-            return insert_or_replace(self.conn, "raw.financial_event_groups", rows)
+            count = insert_or_replace(self.conn, "raw.financial_event_groups", rows)
+            # Events fetched before their group appeared, or while it was open, get (re)assigned now.
+            self._assign_groups(window=None)
+            return count
 
         def next_cursor(window: Window) -> datetime:
             # An open group changes until it closes: keep re-reading from the earliest one still open.
@@ -341,17 +344,23 @@ class AccountSync:
         result.unknown_event_lists = unknown
         return result
 
-    def _assign_groups(self, window: Window) -> None:
-        """A v0 event names no group; it belongs to the group whose span, in its currency, holds its posting."""
+    def _assign_groups(self, window: Window | None) -> None:
+        """A v0 event names no group; it belongs to the group whose span, in its currency, holds its posting.
+
+        Only rows without a group or on a group not yet closed are (re)assigned: a closed group's span is final.
+        """
         self.conn.execute(
             """
             UPDATE raw.financial_events AS e SET group_id = g.group_id
             FROM raw.financial_event_groups AS g
-            WHERE e.account_id = ? AND e.window_start = ? AND e.group_id IS NULL
+            WHERE e.account_id = $account AND ($window_start IS NULL OR e.window_start = $window_start)
+              AND (e.group_id IS NULL OR e.group_id IN (
+                    SELECT group_id FROM raw.financial_event_groups
+                    WHERE account_id = $account AND coalesce(processing_status, '') <> 'Closed'))
               AND g.account_id = e.account_id AND g.original_currency = e.currency
               AND e.posted_at >= g.group_start_at AND (g.group_end_at IS NULL OR e.posted_at < g.group_end_at)
             """,
-            [self.account.account_id, window.start],
+            {"account": self.account.account_id, "window_start": window.start if window else None},
         )
 
     def sync_transactions(self) -> SourceResult:

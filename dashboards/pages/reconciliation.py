@@ -7,6 +7,13 @@ from dashboards import queries, ui
 
 MONEY = st.column_config.NumberColumn(format="%.2f")
 
+
+def _flag(status: str) -> str:
+    if status in queries.FLAGGED_STATUSES:
+        return "color: #b3261e; font-weight: 600"
+    return "color: #8a6d00" if status == "pending_deposit" else ""
+
+
 st.title("Settlement reconciliation")
 st.caption(
     "Each Amazon settlement checked twice: its header total against the sum of its lines, and its "
@@ -45,7 +52,12 @@ if not differences.empty:
         column.metric(
             f"Total difference ({row.currency})",
             ui.money(row.difference, row.currency),
-            help=f"Header minus lines; bank difference {ui.money(row.bank_difference, row.currency)}",
+            help="Header totals minus the sums of their lines",
+        )
+        column.metric(
+            f"Bank difference ({row.currency})",
+            ui.money(row.bank_difference, row.currency),
+            help="Bank deposits minus header totals, where a deposit was matched",
         )
 
 st.subheader("Settlements")
@@ -54,30 +66,30 @@ if table.empty:
     st.stop()
 
 st.dataframe(
-    table,
+    table.style.map(_flag, subset=["status"]),
     hide_index=True,
     width="stretch",
     column_config={
-        name: MONEY
-        for name in (
-            "header_total", "lines_total", "difference", "reserve_previous",
-            "reserve_current", "bank_amount", "bank_difference",
-        )
+        "status": st.column_config.TextColumn(width="medium"),
+        **{
+            name: MONEY
+            for name in (
+                "header_total", "lines_total", "difference", "reserve_previous",
+                "reserve_current", "bank_amount", "bank_difference",
+            )
+        },
     },  # fmt: skip
 )
 
 st.subheader("Settlement lines")
-labels = {
-    (row.store_id, row.settlement_id): f"{row.settlement_id} · {row.store_id} · {row.status}"
-    for row in table.itertuples(index=False)
-}
-chosen = st.selectbox("Settlement", list(labels), format_func=labels.get, key="recon_settlement")
-if chosen is not None:
-    store_id, settlement_id = chosen
-    header = table[(table.store_id == store_id) & (table.settlement_id == settlement_id)].iloc[0]
-    lines = ui.load(queries.settlement_lines, warehouse, store_id, settlement_id)
-    header_col, lines_col, difference_col = st.columns(3)
+labels = {row.settlement_id: f"{row.settlement_id} · {row.store_id} · {row.status}" for row in table.itertuples()}
+settlement_id = st.selectbox("Settlement", list(labels), format_func=labels.get, key="recon_settlement")
+if settlement_id is not None:
+    header = table[table.settlement_id == settlement_id].iloc[0]
+    lines = ui.load(queries.settlement_lines, warehouse, settlement_id)
+    header_col, lines_col, difference_col, bank_col = st.columns(4)
     header_col.metric("Header total", ui.money(header.header_total, header.currency))
     lines_col.metric("Lines total", ui.money(header.lines_total, header.currency))
     difference_col.metric("Difference", ui.money(header.difference, header.currency))
+    bank_col.metric("Bank difference", ui.money(header.bank_difference, header.currency))
     st.dataframe(lines, hide_index=True, width="stretch", column_config={"amount": MONEY})

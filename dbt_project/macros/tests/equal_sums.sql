@@ -23,7 +23,7 @@ joined as (
         coalesce(r.total, 0) as compare_total
     from left_side as l
     full outer join right_side as r
-        on {% for k in group_by %}l.{{ k }} = r.{{ k }}{{ ' and ' if not loop.last }}{% else %}1 = 1{% endfor %}
+        on {% for k in group_by %}{{ null_safe_equal('l.' ~ k, 'r.' ~ k) }}{{ ' and ' if not loop.last }}{% else %}1 = 1{% endfor %}
 )
 select *
 from joined
