@@ -65,8 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--out", type=Path, required=True)
     generate.add_argument("--seed", type=int, default=7)
     generate.add_argument("--months", type=int, default=3)
-    generate.add_argument("--orders-per-day", type=int, default=20)
+    generate.add_argument("--orders-per-day", type=int, default=20, help="orders per day and store")
     generate.add_argument("--start", type=date.fromisoformat, default=date(2026, 6, 1), help="first day, YYYY-MM-DD")
+    generate.add_argument("--stores", default="acme-us,acme-de,acme-jp", help="comma-separated store ids")
     generate.set_defaults(handler=_generate)
 
     dashboards = commands.add_parser("dashboards", help="start the Streamlit dashboards on localhost")
@@ -117,7 +118,9 @@ def _pipeline(settings: Settings, inbox: Path, demo: bool) -> int:
 def _generate(args: argparse.Namespace) -> int:
     from acorn.generator import generate
 
-    result = generate(args.out, seed=args.seed, months=args.months, orders_per_day=args.orders_per_day, start=args.start)
+    stores = tuple(s.strip() for s in args.stores.split(",") if s.strip())
+    result = generate(args.out, seed=args.seed, months=args.months, orders_per_day=args.orders_per_day,
+                      start=args.start, stores=stores)
     say(f"Wrote {len(result.files)} files to {args.out} (answer key: {args.out / '.expected_anomalies.json'})")
     return 0
 

@@ -79,4 +79,15 @@ def _check_answer_key(settings: Settings, rows: list[tuple[Any, ...]], report: A
 
 def expected_flags(answer_key: dict[str, Any]) -> set[tuple[str, str]]:
     """The (status, settlement id or file name) pairs a correct run flags, from the generator's answer key."""
-    raise NotImplementedError("wired once the generator's answer key schema lands")
+    flags: set[tuple[str, str]] = set()
+    for anomaly in answer_key["anomalies"]:
+        kind = anomaly["kind"]
+        if kind in ("deposit_missing", "deposit_short"):
+            flags.add((kind, str(anomaly["settlement_id"])))
+        elif kind == "malformed_file":
+            flags.add(("quarantined", anomaly["file_name"]))
+        elif kind == "duplicate_file":
+            flags.add(("duplicate", anomaly["duplicate_file_name"]))
+        else:
+            raise ValueError(f"answer key names an anomaly ACORN does not know: {kind}")
+    return flags

@@ -80,10 +80,12 @@ def inbox_files(inbox: Path) -> list[Path]:
     """Every file under the inbox, in a stable order; hidden files (answer keys, OS litter) are not inputs."""
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox {inbox} is not a directory")
-    return sorted(
+    files = [
         p for p in inbox.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(inbox).parts)
-    )
+    ]
+    # By stem first, so "report.txt" arrives before its re-download "report (1).txt".
+    return sorted(files, key=lambda p: (str(p.parent), p.stem, p.suffix))
 
 
 def load_inbox(settings: Settings, inbox: Path, progress: Progress | None = None) -> LoadReport:

@@ -5,12 +5,16 @@ Same `Definitions` and job as `dagster dev`, on an ephemeral instance with the i
 """
 from __future__ import annotations
 
+import io
 import logging
+import sys
 from collections.abc import Callable
+from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dagster import (
+    AssetCheckEvaluation,
     AssetCheckSeverity,
     DagsterEvent,
     DagsterEventType,
@@ -23,7 +27,7 @@ from acorn.settings import Settings
 from connectors.loader import LoadReport
 from orchestration.assembly import build_definitions
 from orchestration.jobs import PIPELINE_JOB_NAME
-from orchestration.raw.assets import ARCHIVE_KEY
+from orchestration.raw.assets import ARCHIVE_KEY, CHECK_NAME
 from orchestration.raw.load_metadata import report_from_records
 
 Progress = Callable[[str], None]
@@ -37,27 +41,46 @@ class PipelineResult:
     success: bool
     load_report: LoadReport | None  # None when the inbox step did not complete
     materialized: list[str] = field(default_factory=list)  # asset keys, e.g. "marts/fct_ledger"
-    failures: list[str] = field(default_factory=list)  # one line each: failed steps and failed ERROR checks
-    warnings: list[str] = field(default_factory=list)  # one line each: failed WARN checks (quarantined files)
+    checks: dict[str, bool] = field(default_factory=dict)  # "<asset key>:<check name>" -> passed
+    failures: list[str] = field(default_factory=list)  # one line each: what made a step fail
+    warnings: list[str] = field(default_factory=list)  # one line each: quarantined files, failed WARN checks
 
 
 def materialize_pipeline(settings: Settings, inbox: Path, progress: Progress | None = None) -> PipelineResult:
-    loggers = {_PROGRESS_LOGGER: _progress_logger(progress or (lambda _line: None))}
+    """Run the `acorn_pipeline` job; quarantined files are warnings, failed steps or ERROR checks are failures."""
+    console = sys.stdout
+
+    def narrate(line: str) -> None:
+        if progress:
+            with redirect_stdout(console):
+                progress(line)
+
+    loggers = {_PROGRESS_LOGGER: _progress_logger(narrate)}
     job = build_definitions(settings, inbox, loggers=loggers).resolve_job_def(PIPELINE_JOB_NAME)
-    with DagsterInstance.ephemeral() as instance:
+    # dagster-dbt echoes every dbt log line to stdout (for Dagster's compute logs); the CLI shows progress
+    # lines instead, and failures come back from dbt's run results.
+    with DagsterInstance.ephemeral() as instance, redirect_stdout(io.StringIO()):
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, run_config={"loggers": {_PROGRESS_LOGGER: {}}}
         )
     events = result.all_events
     checks = [e.asset_check_evaluation_data for e in events if e.event_type == DagsterEventType.ASSET_CHECK_EVALUATION]
-    failed_checks = [c for c in checks if not c.passed]
+    load_report = _load_report(events)
+    # A quarantined file fails the check of every table it feeds: report it once, from the load report.
+    quarantined = [f.message for f in load_report.quarantined] if load_report else []
     return PipelineResult(
-        success=result.success and not any(c.severity == AssetCheckSeverity.ERROR for c in failed_checks),
-        load_report=_load_report(events),
+        # A failing ERROR-severity dbt test fails `dbt build`, hence its step: the run's success covers it.
+        success=result.success,
+        load_report=load_report,
         materialized=[e.asset_key.to_user_string() for e in events if e.event_type == DagsterEventType.ASSET_MATERIALIZATION],
-        failures=[_step_failure(e) for e in events if e.event_type == DagsterEventType.STEP_FAILURE]
-        + [_check_line(c) for c in failed_checks if c.severity == AssetCheckSeverity.ERROR],
-        warnings=[_check_line(c) for c in failed_checks if c.severity == AssetCheckSeverity.WARN],
+        checks={_check_id(c): c.passed for c in checks},
+        failures=[line for e in events if e.event_type == DagsterEventType.STEP_FAILURE for line in _step_failure(e)],
+        warnings=quarantined
+        + [
+            _check_line(c)
+            for c in checks
+            if not c.passed and c.severity == AssetCheckSeverity.WARN and c.check_name != CHECK_NAME
+        ],
     )
 
 
@@ -69,20 +92,25 @@ def _load_report(events: list[DagsterEvent]) -> LoadReport | None:
     return None
 
 
-def _step_failure(event: DagsterEvent) -> str:
+def _step_failure(event: DagsterEvent) -> list[str]:
+    """One line per problem: a dbt failure names each failed node on its own line."""
     data = event.step_failure_data
     user = data.user_failure_data
-    message = user.description if user and user.description else (data.error.message if data.error else "failed")
-    # A dbt failure lists one node per line; keep each visible but on the step's one line.
-    return f"{event.step_key}: " + "; ".join(line.strip() for line in message.strip().splitlines() if line.strip())
+    error = data.error
+    # Dagster wraps what the step raised; the innermost cause says what actually went wrong.
+    while error is not None and error.cause is not None:
+        error = error.cause
+    message = user.description if user and user.description else (error.message if error else "failed")
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()] or ["failed"]
+    return [f"{event.step_key}: {line}" for line in lines]
 
 
-def _check_line(check) -> str:
-    detail = check.metadata.get("quarantine_messages") or check.description
-    text = detail.value if hasattr(detail, "value") else (detail or "")
-    lines = [line.removeprefix("- ").strip() for line in str(text).splitlines() if line.strip()]
-    suffix = f": {'; '.join(lines)}" if lines else ""
-    return f"check {check.asset_key.to_user_string()}:{check.check_name} failed{suffix}"
+def _check_line(check: AssetCheckEvaluation) -> str:
+    return f"check {_check_id(check)} failed" + (f": {check.description}" if check.description else "")
+
+
+def _check_id(check: AssetCheckEvaluation) -> str:
+    return f"{check.asset_key.to_user_string()}:{check.check_name}"
 
 
 def _describe(event: DagsterEvent) -> str | None:
@@ -92,17 +120,20 @@ def _describe(event: DagsterEvent) -> str | None:
     if kind == DagsterEventType.STEP_SUCCESS:
         return f"finished {event.step_key} in {event.event_specific_data.duration_ms / 1000:.1f} s"
     if kind == DagsterEventType.STEP_FAILURE:
-        return f"failed {_step_failure(event)}"
+        return "failed " + "; ".join(_step_failure(event))
     if kind == DagsterEventType.ASSET_MATERIALIZATION:
         return f"materialized {event.asset_key.to_user_string()}"
-    if kind == DagsterEventType.ASSET_CHECK_EVALUATION and not event.asset_check_evaluation_data.passed:
-        return _check_line(event.asset_check_evaluation_data)
+    check = event.asset_check_evaluation_data if kind == DagsterEventType.ASSET_CHECK_EVALUATION else None
+    # Quarantines are already narrated file by file by the loader.
+    if check is not None and not check.passed and check.check_name != CHECK_NAME:
+        return _check_line(check)
     return None
 
 
 class _ProgressHandler(logging.Handler):
     def __init__(self, progress: Progress):
-        super().__init__(level=logging.INFO)
+        # Dagster logs its structured events (step started, asset materialized) at DEBUG.
+        super().__init__(level=logging.DEBUG)
         self._progress = progress
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -112,7 +143,7 @@ class _ProgressHandler(logging.Handler):
         event = meta["dagster_event"]
         if event is not None:
             line = _describe(event)
-        elif meta["step_key"] in _NARRATED_STEPS:
+        elif meta["step_key"] in _NARRATED_STEPS and record.levelno >= logging.INFO:
             line = meta["orig_message"]
         else:
             line = None
@@ -122,7 +153,7 @@ class _ProgressHandler(logging.Handler):
 
 def _progress_logger(progress: Progress) -> LoggerDefinition:
     def build(_init_context) -> logging.Logger:
-        logger = logging.Logger("acorn.pipeline", level=logging.INFO)
+        logger = logging.Logger("acorn.pipeline", level=logging.DEBUG)
         logger.addHandler(_ProgressHandler(progress))
         return logger
 

@@ -5,7 +5,10 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -14,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from acorn.generator import ANSWER_KEY_NAME, GenerationResult, generate
+from acorn.generator.cycles import cycle_count
+from acorn.settings import REPO_ROOT
 from connectors.settlement_flatfile import SettlementReport, parse_settlement_report
 
 
@@ -46,6 +51,15 @@ def _files(directory: Path) -> dict[str, bytes]:
 def test_same_arguments_give_identical_bytes(inbox: GenerationResult, tmp_path: Path) -> None:
     again = generate(tmp_path / "again")
     assert _files(again.out_dir) == _files(inbox.out_dir)
+
+
+def test_output_does_not_depend_on_hash_seed_locale_or_time_zone(tmp_path: Path) -> None:
+    script = "import sys; from pathlib import Path; from acorn.generator import generate; " \
+             "generate(Path(sys.argv[1]), orders_per_day=5, months=1)"
+    for name, hash_seed, zone in (("a", "1", "UTC"), ("b", "2", "Asia/Tokyo")):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "TZ": zone, "LC_ALL": "C"}
+        subprocess.run([sys.executable, "-c", script, str(tmp_path / name)], check=True, env=env, cwd=REPO_ROOT)
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
 
 
 def test_another_seed_gives_other_data(inbox: GenerationResult, tmp_path: Path) -> None:
@@ -89,8 +103,6 @@ def test_cycles_are_14_days_paid_two_days_later_at_least_three_per_store(inbox: 
 
 
 def test_months_are_covered() -> None:
-    from acorn.generator.cycles import cycle_count
-
     assert cycle_count(date(2026, 6, 1), 1) == 3
     assert cycle_count(date(2026, 6, 1), 3) == 7          # 92 days
     assert cycle_count(date(2026, 6, 1), 12) * 14 >= 365

@@ -69,13 +69,14 @@ def test_second_run_on_same_inbox_changes_nothing(settings, inbox):
 
 
 def test_same_bytes_under_another_name_is_a_duplicate(settings, inbox):
-    shutil.copy(inbox / CA_FILE, inbox / "copy of settlement.txt")
+    redownload = CA_FILE.replace(".txt", " (1).txt")
+    shutil.copy(inbox / CA_FILE, inbox / redownload)
 
     report = load_inbox(settings, inbox)
 
     duplicate = [f for f in report.files if f.status == "duplicate"]
-    assert [f.file_name for f in duplicate] == [CA_FILE]  # sorted order: the copy arrives first
-    assert "same bytes as copy of settlement.txt" in duplicate[0].message
+    assert [f.file_name for f in duplicate] == [redownload]
+    assert f"same bytes as {CA_FILE}" in duplicate[0].message
     assert table(settings, "SELECT count(*) FROM raw.settlement_headers")[0][0] == 2
 
 

@@ -62,14 +62,13 @@ def pick_deposit_anomalies(settlements: list[SettlementSummary], plan: FilePlan,
     taken = {plan.negative, plan.malformed, plan.duplicate}
     chosen: list[SettlementSummary] = []
     for preferred in (store_ids[0], store_ids[1 % len(store_ids)]):
-        def usable(s: SettlementSummary) -> bool:
-            return (s.total_amount > 0 and Slot(s.store_id, s.cycle_index) not in taken
-                    and s not in chosen)
-        candidates = [s for s in settlements if s.store_id == preferred and 0 < s.cycle_index < last_cycle
-                      and usable(s)] or [s for s in settlements if usable(s)]
+        usable = [s for s in settlements if s.total_amount > 0 and Slot(s.store_id, s.cycle_index) not in taken]
+        candidates = [s for s in usable if s.store_id == preferred and 0 < s.cycle_index < last_cycle] or usable
         if not candidates:
             raise ValueError("too few positive settlements to place every anomaly; generate more months or stores")
-        chosen.append(rng.choice(candidates))
+        pick = rng.choice(candidates)
+        taken.add(Slot(pick.store_id, pick.cycle_index))
+        chosen.append(pick)
     return chosen[0], chosen[1]
 
 

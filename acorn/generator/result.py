@@ -53,8 +53,5 @@ class GenerationResult:
     line_count: int                    # settlement amount lines written, the duplicate copy not counted
     bank_rows: int
 
-    def settlement(self, settlement_id: str) -> SettlementSummary:
-        return next(s for s in self.settlements if s.settlement_id == settlement_id)
-
     def anomaly(self, kind: str) -> Anomaly:
         return next(a for a in self.anomalies if a.kind == kind)

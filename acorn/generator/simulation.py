@@ -87,6 +87,36 @@ class SoldItem(NamedTuple):
     commission: int
 
 
+def _price_item(offer: Offer, quantity: int, tax_rate: int, promotion_id: str, discount: int,
+                shipping: int) -> tuple[list[Entry], tuple[int, int, int, int, int, int]]:
+    """The amount rows of one order item, and (principal, shipping, tax, shipping tax, promotion, commission)."""
+    principal = offer.price * quantity
+    promotion = -share(principal, discount) if promotion_id else 0
+    tax = share(principal + promotion, tax_rate)
+    shipping_tax = share(shipping, tax_rate)
+    commission = -share(principal + promotion + shipping, offer.commission_rate)
+
+    entries: list[Entry] = [("ItemPrice", "Principal", principal, str(quantity), "")]
+    if shipping:
+        entries.append(("ItemPrice", "Shipping", shipping, "", ""))
+    if tax:
+        entries.append(("ItemPrice", "Tax", tax, "", ""))
+    if shipping_tax:
+        entries.append(("ItemPrice", "ShippingTax", shipping_tax, "", ""))
+    if promotion:
+        entries.append(("Promotion", "Principal", promotion, "", promotion_id))
+    entries.append(("ItemFees", "Commission", commission, "", ""))
+    entries.append(("ItemFees", "FBAPerUnitFulfillmentFee", -offer.fba_fee * quantity, "", ""))
+    if shipping:
+        entries.append(("ItemFees", "ShippingChargeback", -shipping, "", ""))
+    # US marketplace-facilitator states: Amazon collects the sales tax and withholds it again.
+    if tax:
+        entries.append(("ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", -tax, "", ""))
+    if shipping_tax:
+        entries.append(("ItemWithheldTax", "MarketplaceFacilitatorTax-Shipping", -shipping_tax, "", ""))
+    return entries, (principal, shipping, tax, shipping_tax, promotion, commission)
+
+
 @dataclass(frozen=True)
 class Settlement:
     profile: StoreProfile
@@ -127,6 +157,8 @@ class StoreSimulator:
         self._refunds: dict[int, list[tuple[int, SoldItem]]] = defaultdict(list)  # cycle -> (offset, item)
         self._earlier_sample: list[SoldItem] = []
         self._reserve_held = 0
+        # Order items repeat (same offer, quantity, tax rate, promotion): price each combination once.
+        self._priced: dict[tuple, tuple[list[Entry], tuple[int, int, int, int, int, int]]] = {}
 
     def settlements(self) -> Iterator[Settlement]:
         for cycle in self.cycles:
@@ -199,34 +231,13 @@ class StoreSimulator:
         quantity = 1 if draw < 0.87 else 2 if draw < 0.97 else 3
         # 14 digits, like Amazon's order-item-code.
         order_item_code = str(10**13 + rng.getrandbits(46))
-        tail = builder.tail(posted, "AFN", order_item_code, sku=offer.seller_sku)
-
-        principal = offer.price * quantity
-        promotion = -share(principal, discount) if promotion_id else 0
-        shipping = self._shipping if paid_shipping else 0
-        tax = share(principal + promotion, tax_rate)
-        shipping_tax = share(shipping, tax_rate)
-        commission = -share(principal + promotion + shipping, offer.commission_rate)
-
-        entries: list[Entry] = [("ItemPrice", "Principal", principal, str(quantity), "")]
-        if shipping:
-            entries.append(("ItemPrice", "Shipping", shipping, "", ""))
-        if tax:
-            entries.append(("ItemPrice", "Tax", tax, "", ""))
-        if shipping_tax:
-            entries.append(("ItemPrice", "ShippingTax", shipping_tax, "", ""))
-        if promotion:
-            entries.append(("Promotion", "Principal", promotion, "", promotion_id))
-        entries.append(("ItemFees", "Commission", commission, "", ""))
-        entries.append(("ItemFees", "FBAPerUnitFulfillmentFee", -offer.fba_fee * quantity, "", ""))
-        if shipping:
-            entries.append(("ItemFees", "ShippingChargeback", -shipping, "", ""))
-        # US marketplace-facilitator states: Amazon collects the sales tax and withholds it again.
-        if tax:
-            entries.append(("ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", -tax, "", ""))
-        if shipping_tax:
-            entries.append(("ItemWithheldTax", "MarketplaceFacilitatorTax-Shipping", -shipping_tax, "", ""))
-        builder.add_group(head, tail, entries)
+        key = (offer, quantity, tax_rate, promotion_id, discount if promotion_id else 0, paid_shipping)
+        priced = self._priced.get(key)
+        if priced is None:
+            priced = self._priced[key] = _price_item(offer, quantity, tax_rate, promotion_id, discount,
+                                                     self._shipping if paid_shipping else 0)
+        entries, (principal, shipping, tax, shipping_tax, promotion, commission) = priced
+        builder.add_group(head, builder.tail(posted, "AFN", order_item_code, sku=offer.seller_sku), entries)
         return SoldItem(order_id, order_item_code, offer.seller_sku, quantity, principal, shipping, tax,
                         shipping_tax, promotion, promotion_id, commission)
 

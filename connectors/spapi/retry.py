@@ -66,9 +66,11 @@ def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _is_expired_token(exc: SellingApiForbiddenException) -> bool:
-    text = " ".join(f"{e.get('message', '')} {e.get('details', '')}" for e in exc.error or []).lower()
-    return "expired" in text or "unauthorized" in text or "access token" in text
+def _is_token_problem(exc: SellingApiForbiddenException) -> bool:
+    # Amazon answers an expired, revoked or unknown access token with 403 code "Unauthorized"; a missing role
+    # is also "Unauthorized", which is why a fresh token is tried only once per call.
+    text = " ".join(f"{e.get('code', '')} {e.get('message', '')} {e.get('details', '')}" for e in exc.error or [])
+    return "unauthorized" in text.lower() or "access token" in text.lower()
 
 
 def _is_invalid_token(exc: SellingApiBadRequestException) -> bool:
@@ -87,6 +89,7 @@ def call_with_retry(
     refresh_token: Callable[[], None],
 ) -> T:
     """Pace, call, and retry `fn` on 429, 5xx, transport errors and an expired access token."""
+    token_refreshed = False
     for attempt in range(policy.max_attempts):
         pacer.wait(account_id, operation)
         stats.calls += 1
@@ -98,9 +101,10 @@ def call_with_retry(
         except SERVER_FAULTS as exc:
             failure = exc
         except SellingApiForbiddenException as exc:
-            if not _is_expired_token(exc):
+            if token_refreshed or not _is_token_problem(exc):
                 raise
             refresh_token()
+            token_refreshed = True
             failure = exc
         except SellingApiBadRequestException as exc:
             if _is_invalid_token(exc):

@@ -129,7 +129,7 @@ AUDIT_TABLES: dict[str, str] = {
         window_start TIMESTAMP NOT NULL,
         window_end TIMESTAMP NOT NULL,
         status VARCHAR NOT NULL,                 -- complete / failed
-        pages INTEGER NOT NULL,
+        pages INTEGER NOT NULL,                  -- for settlement_reports: documents downloaded
         rows_written INTEGER NOT NULL,
         calls INTEGER NOT NULL,
         retries INTEGER NOT NULL,

@@ -1,16 +1,20 @@
 """Every dbt seed and model as a Dagster asset, every dbt test as an asset check."""
 
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from dagster import AssetExecutionContext, Failure
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, DbtCliResource, dbt_assets
 
-from orchestration.dbt_models.commands import build_args, environment, failed_nodes
+from orchestration.dbt_models.commands import build_args, environment, error_lines, failed_nodes
 from orchestration.dbt_models.project import acorn_dbt_project
 from orchestration.resources import WarehouseResource
 
 acorn_project = acorn_dbt_project()
+# One target directory for every build: dbt reuses its partial parse from the last build, and runs do not
+# pile up a fresh copy of the manifest each (dagster-dbt's default is a new directory per invocation).
+BUILD_TARGET = acorn_project.project_dir / acorn_project.target_path / "dagster_build"
 
 
 class AcornDbtTranslator(DagsterDbtTranslator):
@@ -20,13 +24,22 @@ class AcornDbtTranslator(DagsterDbtTranslator):
         return dbt_resource_props.get("config", {}).get("schema") or super().get_group_name(dbt_resource_props)
 
 
-@dbt_assets(manifest=acorn_project.manifest_path, project=acorn_project, dagster_dbt_translator=AcornDbtTranslator())
+# Source tests become checks on the raw tables the loader writes, beside the loader's own checks.
+_translator = AcornDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
+
+
+@dbt_assets(manifest=acorn_project.manifest_path, project=acorn_project, dagster_dbt_translator=_translator)
 def acorn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator:
     settings = warehouse.settings()
     with environment(settings.dbt_env()):
-        invocation = dbt.cli(build_args(settings), context=context, raise_on_error=False)
+        invocation = dbt.cli(build_args(settings), context=context, raise_on_error=False, target_path=BUILD_TARGET)
     yield from invocation.stream()
     if not invocation.is_successful():
-        run_results = invocation.get_artifact("run_results.json") if invocation.target_path.joinpath("run_results.json").exists() else {}
-        failures = failed_nodes(run_results) or [str(invocation.get_error())]
-        raise Failure(description="\n".join(failures))
+        raise Failure(description="\n".join(_failures(invocation)))
+
+
+def _failures(invocation: DbtCliInvocation) -> list[str]:
+    """The failed nodes from dbt's run results or, when dbt stopped before running any, its logged errors."""
+    results_path = invocation.target_path / "run_results.json"
+    run_results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    return failed_nodes(run_results) or error_lines(str(invocation.get_error()))

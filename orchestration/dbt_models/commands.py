@@ -12,9 +12,18 @@ from acorn.settings import Settings
 _FAILED_STATUSES = {"error", "fail", "runtime error"}
 
 
+def vars_args(settings: Settings) -> list[str]:
+    return ["--vars", json.dumps(settings.dbt_vars(), sort_keys=True)]
+
+
+def parse_args(settings: Settings) -> list[str]:
+    """Parse with the same vars (and environment) a build will use, so the build can reuse dbt's partial parse."""
+    return ["parse", "--quiet", *vars_args(settings)]
+
+
 def build_args(settings: Settings) -> list[str]:
     """`dbt build` runs models, seeds and tests in dependency order, so tests gate what is built after them."""
-    return ["build", "--vars", json.dumps(settings.dbt_vars(), sort_keys=True)]
+    return ["build", *vars_args(settings)]
 
 
 def failed_nodes(run_results: Mapping[str, Any]) -> list[str]:
@@ -27,6 +36,13 @@ def failed_nodes(run_results: Mapping[str, Any]) -> list[str]:
         message = (result.get("message") or "").strip().splitlines()
         failures.append(f"dbt {resource_type} {name}: {result['status']}: {message[0] if message else 'no message'}")
     return failures
+
+
+def error_lines(error_description: str) -> list[str]:
+    """The errors dbt logged (e.g. a compilation error), without dagster-dbt's boilerplate around them."""
+    _, marker, errors = error_description.partition("Errors parsed from dbt logs:")
+    lines = [line.strip() for line in (errors if marker else error_description).splitlines() if line.strip()]
+    return lines or ["dbt failed without an error message"]
 
 
 @contextmanager

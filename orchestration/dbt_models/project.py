@@ -10,7 +10,8 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from acorn.settings import DBT_PROJECT_DIR
+from acorn.settings import DBT_PROJECT_DIR, Settings
+from orchestration.dbt_models.commands import environment, parse_args
 
 # Directories dbt writes into (or that hold installed packages): edits there never change the manifest.
 _GENERATED_DIRS = {"target", "logs", "dbt_packages"}
@@ -33,7 +34,9 @@ def manifest_is_stale(manifest_path: Path, project_dir: Path) -> bool:
 
 @cache
 def acorn_dbt_project() -> DbtProject:
-    project = DbtProject(project_dir=DBT_PROJECT_DIR)
+    settings = Settings.from_env()
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, prepare_project_cli_args=parse_args(settings))
     if manifest_is_stale(project.manifest_path, project.project_dir):
-        project.preparer.prepare(project)
+        with environment(settings.dbt_env()):
+            project.preparer.prepare(project)
     return project
