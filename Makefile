@@ -42,6 +42,7 @@ browser:
 dagster: $(VENV)/.installed
 	@mkdir -p data/dagster_home && cp orchestration/dagster_home/dagster.yaml data/dagster_home/dagster.yaml
 	DAGSTER_HOME=$(CURDIR)/data/dagster_home ACORN_WAREHOUSE=$(CURDIR)/$(WAREHOUSE) \
+		ACORN_INBOX=$(or $(INBOX),$(CURDIR)/$(dir $(WAREHOUSE))inbox) \
 		$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 dashboards: $(VENV)/.installed

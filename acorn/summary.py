@@ -13,11 +13,11 @@ STATUS_ORDER = ("tied", "pending_deposit", "mismatch", "deposit_missing", "depos
 
 
 def settlement_statuses(warehouse: Path) -> list[tuple[Any, ...]]:
-    """(status, store_id, settlement_id, currency, difference, bank_difference), flagged ones first."""
+    """(status, store_id, settlement_id, currency, difference, bank_difference, header_total), flagged first."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(
             """
-            SELECT status, store_id, settlement_id, currency, difference, bank_difference
+            SELECT status, store_id, settlement_id, currency, difference, bank_difference, header_total
             FROM marts.fct_settlement_reconciliation
             ORDER BY status = 'tied', status = 'pending_deposit', store_id, period_start
             """
@@ -47,11 +47,15 @@ def print_summary(settings: Settings, result: Any, say: Callable[[str], None], d
     for status, *_ in rows:
         by_status[status] = by_status.get(status, 0) + 1
     say("  " + ", ".join(f"{status} {by_status[status]}" for status in STATUS_ORDER if status in by_status))
-    for status, store, settlement, currency, difference, bank_difference in rows:
+    for status, store, settlement, currency, difference, bank_difference, header_total in rows:
         if status in ("tied", "pending_deposit"):
             continue
-        shown = bank_difference if status.startswith("deposit") and bank_difference is not None else difference
-        detail = f"difference {shown} {currency}" if shown is not None else "no deposit found"
+        if status == "deposit_missing":
+            detail = f"no bank deposit found for {header_total} {currency}"
+        elif status == "deposit_short":
+            detail = f"bank deposit differs by {bank_difference} {currency}"
+        else:
+            detail = f"lines differ from the header total by {difference} {currency}"
         say(f"  {status:<16} {store or '(no store)'} settlement {settlement}: {detail}")
     if demo:
         _check_answer_key(settings, rows, report, say)

@@ -129,7 +129,10 @@ AUDIT_TABLES: dict[str, str] = {
 
 
 def create_statements() -> list[str]:
+    """Every table a warehouse starts with, so dbt sources exist before any source has delivered."""
+    from connectors.spapi import schema as spapi_schema
+
+    tables = {**RAW_TABLES, **AUDIT_TABLES, **spapi_schema.RAW_TABLES, **spapi_schema.AUDIT_TABLES}
     statements = ["CREATE SCHEMA IF NOT EXISTS raw", "CREATE SCHEMA IF NOT EXISTS audit"]
-    for name, columns in {**RAW_TABLES, **AUDIT_TABLES}.items():
-        statements.append(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
+    statements += [f"CREATE TABLE IF NOT EXISTS {name} ({columns})" for name, columns in tables.items()]
     return statements

@@ -1,6 +1,7 @@
 """Assembles ACORN's one `Definitions` from its parts; `definitions.py` and the CLI both build it here."""
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -16,11 +17,20 @@ from orchestration.resources import InboxResource, WarehouseResource, default_in
 ASSETS = [inbox_spec, inbox_tables, fx_ecb_rates, acorn_dbt_models]
 
 
+def dbt_executable() -> str:
+    """The dbt installed beside this Python, so `.venv/bin/acorn` works without the venv on PATH."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else "dbt"
+
+
 def resources_for(settings: Settings, inbox: Path) -> dict[str, object]:
     return {
         "warehouse": WarehouseResource.from_settings(settings),
         "inbox": InboxResource(path=str(inbox)),
-        "dbt": DbtCliResource(project_dir=acorn_project),
+        # Plain text: dbt's errors end up in one-line CLI messages and in Dagster's compute logs.
+        "dbt": DbtCliResource(
+            project_dir=acorn_project, global_config_flags=["--no-use-colors"], dbt_executable=dbt_executable()
+        ),
     }
 
 

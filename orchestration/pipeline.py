@@ -27,13 +27,13 @@ from acorn.settings import Settings
 from connectors.loader import LoadReport
 from orchestration.assembly import build_definitions
 from orchestration.jobs import PIPELINE_JOB_NAME
-from orchestration.raw.assets import ARCHIVE_KEY, CHECK_NAME
+from orchestration.raw.assets import ARCHIVE_KEY, CHECK_NAME, inbox_tables
 from orchestration.raw.load_metadata import report_from_records
 
 Progress = Callable[[str], None]
 _PROGRESS_LOGGER = "acorn_progress"
 # The raw step narrates each inbox file through context.log; other steps' chatter stays out of the CLI.
-_NARRATED_STEPS = {"inbox_tables"}
+_NARRATED_STEPS = {inbox_tables.op.name}
 
 
 @dataclass

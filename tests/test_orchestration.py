@@ -19,7 +19,9 @@ from orchestration.dbt_models.project import acorn_dbt_project, manifest_is_stal
 from orchestration.definitions import defs
 from orchestration.inbox.fingerprint import inbox_fingerprint
 from orchestration.jobs import PIPELINE_JOB_NAME, inbox_sensor
+from connectors.loader import FileLoad, LoadReport
 from orchestration.pipeline import materialize_pipeline
+from orchestration.raw.load_metadata import TABLE_KINDS, file_records, files_for, quarantine_check, report_from_records
 from orchestration.resources import InboxResource, WarehouseResource
 
 SAMPLES = Path(__file__).parents[2] / "shared" / "formats" / "samples"
@@ -36,25 +38,37 @@ ASSET_KEYS = [
     "inbox",
     "intermediate/int_bank_deposit_matches",
     "intermediate/int_bank_statement_coverage",
+    "intermediate/int_event_group_settlements",
+    "intermediate/int_event_groups",
     "intermediate/int_fee_allocations",
     "intermediate/int_fee_taxonomy_matches",
     "intermediate/int_fx_daily_rates",
     "intermediate/int_fx_published_rates",
+    "intermediate/int_fx_rate_needs",
     "intermediate/int_ledger_lines",
     "intermediate/int_loaded_files",
+    "intermediate/int_order_amounts",
+    "intermediate/int_payment_event_lines",
     "intermediate/int_settlement_lines",
     "intermediate/int_settlements",
     "intermediate/int_skus",
     "intermediate/int_stores",
     "intermediate/int_unclassified_fee_combinations",
     "marts/dim_stores",
+    "marts/fct_event_group_reconciliation",
     "marts/fct_fee_allocations",
     "marts/fct_ledger",
+    "marts/fct_order_reconciliation",
+    "marts/fct_order_reconciliation_amounts",
+    "marts/fct_payment_events",
     "marts/fct_pnl_monthly",
     "marts/fct_settlement_reconciliation",
     "marts/fct_unclassified_fees",
     "raw/archive",
     "raw/bank_transactions",
+    "raw/finance_transactions",
+    "raw/financial_event_groups",
+    "raw/financial_events",
     "raw/fx_ecb_rates",
     "raw/fx_rate_overrides",
     "raw/settlement_headers",
@@ -63,7 +77,9 @@ ASSET_KEYS = [
     "raw/store_config",
     "seeds/chart_of_accounts",
     "seeds/currencies",
+    "seeds/event_amount_types",
     "seeds/fee_taxonomy",
+    "seeds/payment_reconciliation_statuses",
     "seeds/pnl_lines",
     "seeds/reconciliation_statuses",
     "seeds/sku_map",
@@ -73,6 +89,9 @@ ASSET_KEYS = [
     "staging/stg_audit__file_loads",
     "staging/stg_bank__transactions",
     "staging/stg_ecb__fx_rates",
+    "staging/stg_spapi__finance_transactions",
+    "staging/stg_spapi__financial_event_groups",
+    "staging/stg_spapi__financial_events",
     "staging/stg_user_config__fx_rate_overrides",
     "staging/stg_user_config__sku_map",
     "staging/stg_user_config__stores",
@@ -135,8 +154,11 @@ def test_dbt_failures_name_each_failed_node_on_one_line():
         "dbt test not_null_fct_ledger_amount.abc: fail: Got 3 results, configured to fail if != 0",
         "dbt model int_settlements: error: Binder Error: column x",
     ]
-    described = "The dbt CLI process with command\n\n`dbt build`\n\nfailed.\n\nErrors parsed from dbt logs:\n\nCompilation Error in model x"
-    assert error_lines(described) == ["Compilation Error in model x"]
+    described = (
+        "The dbt CLI process with command\n\n`dbt build`\n\nfailed.\n\nErrors parsed from dbt logs:\n\n"
+        "[ERROR]: Encountered an error:\nCompilation Error in model x (models/x.sql)\n  var y must be 'a' or 'b'"
+    )
+    assert error_lines(described) == ["Compilation Error in model x (models/x.sql)", "var y must be 'a' or 'b'"]
 
 
 def test_manifest_is_stale_when_missing_or_older_than_a_model(tmp_path):
@@ -161,6 +183,23 @@ def test_warehouse_resource_carries_every_setting():
         fx_rates_csv=Path("/w/fx_rates.csv"), allocation_driver="units",
     )
     assert WarehouseResource.from_settings(settings).settings() == settings
+
+
+def test_quarantine_check_fails_only_for_the_tables_a_quarantined_file_feeds():
+    report = LoadReport(
+        files=[
+            FileLoad("s.txt", "a" * 64, "settlement_v2", "loaded", "settlement 1 (v2, 9 lines)", 9),
+            FileLoad("bank_statement.csv", "b" * 64, "bank_statement", "quarantined", "bank_statement.csv: line 3: amount_parses: '1,2,3'"),
+            FileLoad("x.pdf", "c" * 64, "unknown", "quarantined", "x.pdf: not a settlement file or known CSV"),
+        ],
+        unchanged=["stores.csv"],
+    )
+    assert quarantine_check(files_for(report, TABLE_KINDS["raw.settlement_lines"])).passed
+    bank = quarantine_check(files_for(report, TABLE_KINDS["raw.bank_transactions"]))
+    assert not bank.passed and bank.quarantined == ["bank_statement.csv: line 3: amount_parses: '1,2,3'"]
+    assert len(quarantine_check(files_for(report, TABLE_KINDS["audit.file_loads"])).quarantined) == 2
+    # The CLI rebuilds the report from the metadata Dagster recorded.
+    assert report_from_records(json.loads(json.dumps(file_records(report))), report.unchanged) == report
 
 
 def _evaluate_sensor(inbox: Path, cursor: str | None) -> SensorResult | SkipReason:
@@ -224,7 +263,9 @@ def test_materialize_pipeline_loads_raw_tables_builds_marts_and_reports_checks(t
     assert result.checks["audit/file_loads:inbox_files_pass_validation"] is False
     dbt_checks = [c for c in result.checks if c.startswith(("staging/", "intermediate/", "marts/"))]
     assert dbt_checks and all(result.checks[c] for c in dbt_checks)
-    assert set(ASSET_KEYS) - {"inbox"} <= set(result.materialized)
+    graph = defs.resolve_asset_graph()
+    materializable = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
+    assert materializable == set(result.materialized)
     assert "started inbox_tables" in progress
     assert any(line.startswith("finished acorn_dbt_models") for line in progress)
 

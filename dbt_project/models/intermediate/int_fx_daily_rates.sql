@@ -1,16 +1,17 @@
--- One rate per calendar day and settlement currency over the span of posted dates: the rate published
--- that day, or the last one published before it (weekends and holidays).
+-- One rate per calendar day and currency over the span of dates the warehouse converts (int_fx_rate_needs:
+-- settlement lines, payment events, event group transfers): the rate published that day, or the last one
+-- published before it (weekends and holidays).
 with
 
 needed_currencies as (
     select distinct currency
-    from {{ ref('int_settlement_lines') }}
+    from {{ ref('int_fx_rate_needs') }}
     where currency <> '{{ var("functional_currency") | upper }}'
 ),
 
 bounds as (
-    select min(posted_date) as first_day, max(posted_date) as last_day
-    from {{ ref('int_settlement_lines') }}
+    select min(needed_date) as first_day, max(needed_date) as last_day
+    from {{ ref('int_fx_rate_needs') }}
 ),
 
 days as (
