@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,7 +26,7 @@ from connectors.warehouse_schema import create_statements
 
 pytestmark = pytest.mark.slow
 
-DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
+DBT = Path(sys.executable).with_name("dbt")
 D = Decimal
 
 # One file per settlement; the quarantined file's rows must never reach a mart.
@@ -37,6 +38,7 @@ FILES = {
     "sha-2001": ("settlement_de_2001.txt", "settlement_v2", "loaded"),
     "sha-9999": ("settlement_us_9999.txt", "settlement_v2", "quarantined"),
     "sha-bank": ("bank_statement.csv", "bank_statement", "loaded"),
+    "sha-bank-q1": ("bank_statement_q1.csv", "bank_statement", "loaded"),  # overlaps the first statement
     "sha-fx": ("fx_rates.csv", "fx_rates", "loaded"),
 }
 
@@ -112,11 +114,12 @@ def build_fixture_warehouse(path: Path) -> None:
             [sid, ttype, f"order-{line_no}" if sku else None, market, atype, adesc, D(amount),
              currency_of[sid], posted_at, sku, qty, f"sha-{sid}", line_no],
         )
-    for line_no, (booking_date, amount, currency, reference) in enumerate(BANK, start=2):
-        con.execute(
-            "INSERT INTO raw.bank_transactions VALUES ('DE00 BANK', ?, ?, ?, 'Amazon', ?, 'sha-bank', ?)",
-            [booking_date, D(amount), currency, reference, line_no],
-        )
+    for statement in ("sha-bank", "sha-bank-q1"):
+        for line_no, (booking_date, amount, currency, reference) in enumerate(BANK, start=2):
+            con.execute(
+                "INSERT INTO raw.bank_transactions VALUES ('DE00 BANK', ?, ?, ?, 'Amazon', ?, ?, ?)",
+                [booking_date, D(amount), currency, reference, statement, line_no],
+            )
     for rate_date, rates in ECB.items():
         for currency, units in rates.items():
             con.execute("INSERT INTO raw.fx_ecb_rates VALUES (?, ?, ?)", [rate_date, currency, D(units)])
@@ -160,6 +163,11 @@ def test_each_scenario_gets_its_status(built: Settings) -> None:
         ("1004", "acme-us", "deposit_missing", D("0.00"), None, None),
         ("2001", "acme-de", "pending_deposit", D("0.00"), None, None),
     ]
+
+
+def test_overlapping_bank_statements_count_each_transaction_once(built: Settings) -> None:
+    rows = query(built, "SELECT count(*), count(DISTINCT source_file_sha256) FROM staging.stg_bank__transactions")
+    assert rows == [(len(BANK), 1)]
 
 
 def test_weekend_line_converts_at_fridays_rate(built: Settings) -> None:
