@@ -33,7 +33,7 @@ from connectors.spapi.sync import AccountSync, SyncOptions
 
 pytestmark = pytest.mark.slow
 
-DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
+DBT = Path(sys.executable).with_name("dbt")
 USD_DEPOSIT_RATE = Decimal("6.50")  # CNY per USD Amazon pays; ECB's cross rate in 2026 is above 6.7
 FUNCTIONAL = "EUR"                  # so USD → CNY is valued through two ECB rates
 
@@ -160,8 +160,11 @@ def test_order_statuses(built: tuple[Settings, GenerationResult]) -> None:
     settings, generated = built
     statuses = dict(query(settings, "SELECT status, count(*) FROM marts.fct_order_reconciliation GROUP BY 1"))
     assert statuses["matched"] > 0.9 * sum(statuses.values())
-    by_status = lambda status: {tuple(r) for r in query(  # noqa: E731
-        settings, "SELECT store_id, order_id FROM marts.fct_order_reconciliation WHERE status = ?", [status])}
+
+    def by_status(status: str) -> set[tuple]:
+        return {tuple(r) for r in query(
+            settings, "SELECT store_id, order_id FROM marts.fct_order_reconciliation WHERE status = ?", [status])}
+
     # the fake's unsettled orders: three in each store's open group, two deferred
     open_orders = {tuple(r) for r in query(settings, "SELECT DISTINCT store_id, order_id FROM marts.fct_payment_events"
                                                      " WHERE settlement_state = 'open'")}
