@@ -11,6 +11,7 @@ import csv
 import json
 import os
 import subprocess
+import sys
 from dataclasses import replace
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
