@@ -213,11 +213,10 @@ def _settlement_batch(file_name: str, sha: str, parsed: SettlementReport) -> _Ba
 def _csv_batch(sha: str, kind: str, table: str, rows: list[Any]) -> _Batch:
     frame = pd.DataFrame([_fields(r) for r in rows])
     if kind == "sku_map" and not frame.empty:
-        # A blank cost is allowed; a cost that is present but unreadable is not.
+        # A blank cost is allowed; a cost that is present but unreadable is not. None is what the rule flags.
         frame["unit_cost_ok"] = [True if r.unit_cost is not None or not r.unit_cost_text.strip() else None for r in rows]
     if kind == "fx_rates" and not frame.empty:
-        # Only the sign is checked here; the rate itself is stored from the Decimal.
-        frame["rate_number"] = [float(r.rate) if r.rate is not None else None for r in rows]
+        frame["rate_positive"] = [True if r.rate is not None and r.rate > 0 else None for r in rows]
     return _Batch({"rows": frame}, [(table, [{**_fields(r), "source_file_sha256": sha} for r in rows])],
                   f"{len(rows)} rows", len(rows))
 

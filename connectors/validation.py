@@ -9,7 +9,7 @@ import os
 import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -42,7 +42,7 @@ class Rule:
     problem: str
 
 
-def _rules_for(kind: str, columns: Sequence[str]) -> list[Rule]:
+def _rules_for(kind: str) -> list[Rule]:
     if kind in ("settlement_v2", "settlement_v1"):
         required = (
             ["settlement-id", "total-amount", "currency", "transaction-type", "amount-type",
@@ -98,8 +98,8 @@ def _rules_for(kind: str, columns: Sequence[str]) -> list[Rule]:
         return [
             Rule("parseable rate date", "rows", "ExpectColumnValuesToNotBeNull", {"column": "rate_date"},
                  "rate_date is not a date"),
-            Rule("positive rate", "rows", "ExpectColumnValuesToBeBetween",
-                 {"column": "rate_number", "min_value": 0, "strict_min": True}, "rate is not a positive number"),
+            Rule("positive rate", "rows", "ExpectColumnValuesToNotBeNull", {"column": "rate_positive"},
+                 "rate is not a positive number"),
             Rule("known currency", "rows", "ExpectColumnValuesToBeInSet",
                  {"column": "base_currency", "value_set": sorted(KNOWN_CURRENCIES)}, "unknown base currency"),
             Rule("known currency", "rows", "ExpectColumnValuesToBeInSet",
@@ -128,7 +128,7 @@ def validate(kind: str, frames: dict[str, pd.DataFrame]) -> list[RuleResult]:
     import great_expectations as gx
 
     context, batch_definition = _context()
-    rules = _rules_for(kind, list(frames.get("columns", pd.DataFrame()).columns))
+    rules = _rules_for(kind)
     if "header" in frames and "lines" in frames:
         expected_ids = sorted(set(frames["header"]["settlement_id"].dropna()))
         rules = [
@@ -187,7 +187,9 @@ def _raw_text(frame: pd.DataFrame, line: int | None, column: str | None) -> str 
     """The file's own text for a value that did not parse, kept by the parser beside the typed field."""
     if line is None or column is None:
         return None
-    for text_column in (f"{column}_text", "posted_date_raw" if column == "posted_at" else f"{column}_raw"):
+    # Derived flag columns (unit_cost_ok, rate_positive) point back at the field they judge.
+    field = column.removesuffix("_ok").removesuffix("_positive")
+    for text_column in (f"{field}_text", "posted_date_raw" if field == "posted_at" else f"{field}_raw"):
         if text_column in frame.columns:
             match = frame.loc[frame["source_line"] == line, text_column]
             if not match.empty:

@@ -146,3 +146,27 @@ def test_replaying_the_archive_reproduces_the_raw_tables(settings, inbox, tmp_pa
     replay_archive(rebuilt, settings.archive_dir)
 
     assert snapshot(rebuilt) == snapshot(settings)
+
+
+def test_csv_inputs_load_and_bad_values_are_quarantined_by_rule(settings, tmp_path):
+    inbox = tmp_path / "csv-inbox"
+    inbox.mkdir()
+    (inbox / "fx_rates.csv").write_text("rate_date,base_currency,quote_currency,rate\n2026-06-01,USD,CNY,7.1234\n")
+    (inbox / "fx_bad.csv").write_text("rate_date,base_currency,quote_currency,rate\n2026-06-01,USD,CNY,-7.1\n")
+    (inbox / "sku_map.csv").write_text(
+        "store_id,seller_sku,internal_sku,brand,category,unit_cost,unit_cost_currency\n"
+        ",A-1,INT-1,Acme,Kitchen,,\nacme-us,A-2,INT-2,Acme,Kitchen,abc,USD\n"
+    )
+    (inbox / "stores.csv").write_text(
+        "store_id,seller_id,marketplace_id,marketplace_name,currency,time_zone\n"
+        "acme-us,S1,ATVPDKIKX0DER,Amazon.com,USD,America/Nowhere\n"
+    )
+
+    report = load_inbox(settings, inbox)
+
+    outcome = {f.file_name: (f.status, f.message) for f in report.files}
+    assert outcome["fx_rates.csv"][0] == "loaded"
+    assert outcome["fx_bad.csv"] == ("quarantined", "fx_bad.csv: line 2: positive rate: rate is not a positive number ('-7.1')")
+    assert outcome["sku_map.csv"] == ("quarantined", "sku_map.csv: line 3: parseable unit cost: unit_cost is not a number ('abc')")
+    assert outcome["stores.csv"][1].startswith("stores.csv: line 2: valid time zone: not an IANA time zone")
+    assert table(settings, "SELECT rate FROM raw.fx_rate_overrides") == [(__import__("decimal").Decimal("7.12340000"),)]
