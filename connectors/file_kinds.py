@@ -6,8 +6,10 @@ import json
 from connectors.csv_inputs import BANK_COLUMNS, FX_RATE_COLUMNS, SKU_MAP_COLUMNS, STORE_COLUMNS
 from connectors.parsing import ParseError, decode_text, physical_lines
 from connectors.settlement_flatfile import report_format_of
+from connectors.vendor.exports import INVOICE_EXPORT_KIND, REMITTANCE_KIND, export_kind, is_xlsx
 
-KINDS = ("settlement_v2", "settlement_v1", "bank_statement", "store_config", "sku_map", "fx_rates", "unknown")
+KINDS = ("settlement_v2", "settlement_v1", "bank_statement", "store_config", "sku_map", "fx_rates",
+         REMITTANCE_KIND, INVOICE_EXPORT_KIND, "unknown")
 
 _CSV_KINDS = {
     "bank_statement": BANK_COLUMNS,
@@ -37,7 +39,8 @@ def detect_kind(file_name: str, data: bytes) -> str:
     for kind, required in _CSV_KINDS.items():
         if set(required) <= set(columns):
             return kind
-    return "unknown"
+    # Vendor Central exports: CSV or XLSX (a zip holding xl/workbook.xml), told apart by their header row.
+    return export_kind(data) or "unknown"
 
 
 # Top-level keys of SP-API responses (under `payload` where the API wraps them) -> the operation.
@@ -58,7 +61,8 @@ _SP_API_OPERATIONS = {
     "reportId": "Reports getReport / createReport",
 }
 _NOT_YET = "ACORN does not read this kind of file yet"
-_KNOWN = "a settlement flat file (V2 or V1), bank_statement.csv, stores.csv, sku_map.csv or fx_rates.csv"
+_KNOWN = ("a settlement flat file (V2 or V1), bank_statement.csv, stores.csv, sku_map.csv, fx_rates.csv or a Vendor "
+          "Central remittance or invoice export (CSV or XLSX)")
 
 
 def describe_unknown(file_name: str, data: bytes) -> str:
@@ -67,6 +71,8 @@ def describe_unknown(file_name: str, data: bytes) -> str:
         return f"{file_name}: empty file"
     if data.startswith(b"\x1f\x8b"):
         return f"{file_name}: gzip-compressed file — decompress it first (SP-API report documents may come gzipped)"
+    if is_xlsx(data):
+        return f"{file_name}: Excel workbook whose first row is not a Vendor Central remittance or invoice export header"
     if data.startswith(b"PK\x03\x04"):
         return f"{file_name}: ZIP archive or Excel workbook — export it as CSV or tab-separated text"
     if data.startswith(b"%PDF"):

@@ -19,6 +19,7 @@ from connectors import archive, csv_inputs, validation
 from connectors.file_kinds import describe_unknown, detect_kind
 from connectors.parsing import ParseError
 from connectors.settlement_flatfile import SettlementHeader, SettlementReport, parse_settlement_report
+from connectors.vendor import exports as vendor_exports
 from connectors.warehouse_schema import create_statements
 
 Progress = Callable[[str], None]
@@ -29,6 +30,9 @@ CSV_KINDS: dict[str, tuple[Callable[[bytes], list[Any]], str]] = {
     "store_config": (csv_inputs.parse_store_config, "raw.store_config"),
     "sku_map": (csv_inputs.parse_sku_map, "raw.sku_map"),
     "fx_rates": (csv_inputs.parse_fx_rates, "raw.fx_rate_overrides"),
+    # Vendor Central exports, CSV or XLSX (rows keep source_sheet beside source_line).
+    vendor_exports.REMITTANCE_KIND: (vendor_exports.parse_remittance, "raw.vendor_remittances"),
+    vendor_exports.INVOICE_EXPORT_KIND: (vendor_exports.parse_invoice_export, "raw.vendor_central_invoices"),
 }
 
 

@@ -105,7 +105,37 @@ def _rules_for(kind: str) -> list[Rule]:
             Rule("known currency", "rows", "ExpectColumnValuesToBeInSet",
                  {"column": "quote_currency", "value_set": sorted(KNOWN_CURRENCIES)}, "unknown quote currency"),
         ]
+    if kind == "vendor_remittance":
+        return [
+            Rule("payment number present", "rows", "ExpectColumnValuesToNotBeNull", {"column": "payment_number"},
+                 "payment number is blank"),
+            Rule("invoice number present", "rows", "ExpectColumnValuesToNotBeNull", {"column": "invoice_number"},
+                 "invoice number is blank"),
+            Rule("parseable amount paid", "rows", "ExpectColumnValuesToNotBeNull", {"column": "amount_paid"},
+                 "amount paid is not a number"),
+            Rule("parseable payment date", "rows", "ExpectColumnValuesToNotBeNull", {"column": "payment_date"},
+                 "payment date is missing or not a date"),
+            *_vendor_currency_rules(),
+        ]
+    if kind == "vendor_invoice_export":
+        return [
+            Rule("invoice number present", "rows", "ExpectColumnValuesToNotBeNull", {"column": "invoice_number"},
+                 "invoice number is blank"),
+            Rule("parseable invoice amount", "rows", "ExpectColumnValuesToNotBeNull", {"column": "invoice_amount"},
+                 "invoice amount is not a number"),
+            Rule("parseable invoice date", "rows", "ExpectColumnValuesToNotBeNull", {"column": "invoice_date"},
+                 "invoice date is missing or not a date"),
+            *_vendor_currency_rules(),
+        ]
     raise ValueError(f"no validation rules for kind {kind!r}")
+
+
+def _vendor_currency_rules() -> list[Rule]:
+    return [
+        Rule("currency present", "rows", "ExpectColumnValuesToNotBeNull", {"column": "currency"}, "currency is blank"),
+        Rule("known currency", "rows", "ExpectColumnValuesToBeInSet",
+             {"column": "currency", "value_set": sorted(SETTLEMENT_CURRENCIES)}, "unknown currency"),
+    ]
 
 
 @lru_cache(maxsize=1)

@@ -131,8 +131,10 @@ AUDIT_TABLES: dict[str, str] = {
 def create_statements() -> list[str]:
     """Every table a warehouse starts with, so dbt sources exist before any source has delivered."""
     from connectors.spapi import schema as spapi_schema
+    from connectors.vendor import schema as vendor_schema
 
     tables = {**RAW_TABLES, **AUDIT_TABLES, **spapi_schema.RAW_TABLES, **spapi_schema.AUDIT_TABLES}
+    tables |= {**vendor_schema.RAW_TABLES, **vendor_schema.AUDIT_TABLES}
     statements = ["CREATE SCHEMA IF NOT EXISTS raw", "CREATE SCHEMA IF NOT EXISTS audit"]
     statements += [f"CREATE TABLE IF NOT EXISTS {name} ({columns})" for name, columns in tables.items()]
     return statements

@@ -24,6 +24,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
 from acorn.fake_spapi.data import FakeData
+from acorn.fake_spapi.vendor_data import VendorEndpoints, VendorFakeData
 from connectors.spapi.finances_v0 import KNOWN_EVENT_LISTS
 from connectors.spapi.money import parse_utc
 
@@ -54,8 +55,10 @@ def _json_default(value: Any) -> Any:
 
 class FakeSpApi:
     def __init__(self, data: FakeData, *, host: str = "127.0.0.1", port: int = 0, max_page_size: int = 100,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, vendor: VendorFakeData | None = None):
         self.data = data
+        # Vendor endpoints (vendorOrders, Finances Invoices, vendorInvoices, transaction status), when given.
+        self.vendor = VendorEndpoints(self, vendor) if vendor else None
         self.max_page_size = max_page_size
         self.clock = clock
         self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
@@ -126,7 +129,7 @@ class FakeSpApi:
             return self._lwa(parse_qs(body.decode()))
         if path.startswith("/documents/"):
             return self._download(path.removeprefix("/documents/"), query)
-        operation, handler, params = self._route(path)
+        operation, handler, params = self._route(path, method, body)
         flat = {k: v[-1] for k, v in query.items()}
         has_token = "nextToken" in flat or "NextToken" in flat
         self.calls.append((operation, flat))
@@ -148,7 +151,7 @@ class FakeSpApi:
         return 200, {"content-type": "application/json", "x-amzn-RateLimit-Limit": "0.5"}, json.dumps(
             payload, default=_json_default).encode()
 
-    def _route(self, path: str):
+    def _route(self, path: str, method: str = "GET", body: bytes = b""):
         parts = path.strip("/").split("/")
         if path == "/reports/2021-06-30/reports":
             return "getReports", self._get_reports, ()
@@ -162,6 +165,8 @@ class FakeSpApi:
             return "listFinancialEventsByGroupId", self._list_events, (parts[3],)
         if path == "/finances/2024-06-19/transactions":
             return "listTransactions", self._list_transactions, ()
+        if self.vendor and (vendor_route := self.vendor.route(method, path, body)):
+            return vendor_route
         return "unknown", self._not_found, ()
 
     def _not_found(self, seller, query, **_):
@@ -169,7 +174,7 @@ class FakeSpApi:
 
     def _lwa(self, form: dict[str, list[str]]) -> tuple[int, dict, bytes]:
         get = lambda key: (form.get(key) or [""])[0]  # noqa: E731
-        for seller in self.data.sellers:
+        for seller in [*self.data.sellers, *(self.vendor.data.sellers if self.vendor else [])]:
             if (get("refresh_token"), get("client_id"), get("client_secret")) == (
                     seller.refresh_token, seller.lwa_app_id, seller.lwa_client_secret):
                 token = "Atza|" + secrets.token_urlsafe(24)

@@ -1,0 +1,176 @@
+"""The SQL the Vendor page runs, over the vendor marts.
+
+Same rules as `dashboards.queries` (whose connection and cache helpers it uses): short read-only connections,
+bound parameters, money summed in SQL and returned as Decimal.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from dashboards.queries import _cache, _filter, _rows
+
+# A PO appears in an invoice's or deduction's comma-separated PO list.
+_NAMES_PO = "list_contains(string_split(replace(coalesce(purchase_order_number, ''), ' ', ''), ','), $po)"
+
+
+@dataclass(frozen=True)
+class VendorOptions:
+    marketplaces: list[str]
+    purchase_orders: list[str]
+    as_of: date | None
+    functional_currency: str | None
+
+
+@_cache
+def vendor_options(warehouse: str) -> VendorOptions:
+    sql = """
+        select
+            (select list_sort(list(distinct marketplace_name)) from marts.fct_po_lifecycle
+             where marketplace_name is not null),
+            (select list(purchase_order_number order by min_ordered desc, purchase_order_number)
+             from (select purchase_order_number, min(ordered_on) as min_ordered
+                   from marts.fct_po_lifecycle group by purchase_order_number)),
+            (select max(as_of_date) from marts.fct_po_lifecycle),
+            (select any_value(functional_currency) from marts.fct_vendor_invoices)
+    """
+    row = _rows(warehouse, sql).iloc[0]
+    return VendorOptions(list(row.iloc[0] or []), list(row.iloc[1] or []), row.iloc[2], row.iloc[3])
+
+
+@_cache
+def po_lines(warehouse: str, po: str) -> pd.DataFrame:
+    """Each line of PO `po`: where it is, its quantities and money, its stage dates."""
+    sql = """
+        select
+            item_sequence_number, asin, current_stage, days_in_stage,
+            ordered_quantity, accepted_quantity, cancelled_quantity, received_quantity, invoiced_quantity,
+            currency, ordered_amount, received_amount, invoiced_amount, paid_amount, outstanding_amount,
+            ordered_on, acknowledged_on, shipped_on, received_on, invoiced_on, paid_on, cancelled_on,
+            invoice_numbers, marketplace_name, vendor_code
+        from marts.fct_po_lifecycle
+        where purchase_order_number = $po
+        order by item_sequence_number
+    """
+    return _rows(warehouse, sql, {"po": po})
+
+
+@_cache
+def po_money(warehouse: str, po: str) -> pd.DataFrame:
+    """Where the money of PO `po` is, per currency: ordered, received, invoiced, paid, deducted, outstanding."""
+    sql = f"""
+        with lines as (
+            select currency, sum(ordered_amount) as ordered, sum(received_amount) as received,
+                   sum(invoiced_amount) as invoiced, sum(paid_amount) as paid
+            from marts.fct_po_lifecycle where purchase_order_number = $po group by currency
+        ),
+        invoices as (
+            select currency, sum(outstanding_amount) as outstanding,
+                   string_agg(distinct status, ', ' order by status) as invoice_statuses,
+                   min(expected_payment_date) as next_expected_payment
+            from marts.fct_vendor_invoices
+            where list_contains(string_split(replace(coalesce(purchase_order_numbers, ''), ' ', ''), ','), $po)
+            group by currency
+        ),
+        deductions as (
+            select currency, sum(amount) as deducted
+            from marts.fct_vendor_deductions where {_NAMES_PO} group by currency
+        )
+        select
+            lines.currency, lines.ordered, lines.received, lines.invoiced, lines.paid,
+            coalesce(deductions.deducted, 0) as deducted,
+            coalesce(invoices.outstanding, 0) as outstanding,
+            invoices.invoice_statuses, invoices.next_expected_payment
+        from lines
+        left join invoices on invoices.currency = lines.currency
+        left join deductions on deductions.currency = lines.currency
+        order by lines.currency
+    """
+    return _rows(warehouse, sql, {"po": po})
+
+
+@_cache
+def po_invoices(warehouse: str, po: str) -> pd.DataFrame:
+    sql = """
+        select
+            invoice_number, status, invoice_date, payment_terms, expected_due_date, amazon_due_date,
+            currency, invoice_amount, paid_amount, discount_taken, deduction_amount, outstanding_amount,
+            days_overdue, last_payment_date, payment_numbers, expected_payment_date
+        from marts.fct_vendor_invoices
+        where list_contains(string_split(replace(coalesce(purchase_order_numbers, ''), ' ', ''), ','), $po)
+        order by invoice_date, invoice_number
+    """
+    return _rows(warehouse, sql, {"po": po})
+
+
+@_cache
+def po_deductions(warehouse: str, po: str) -> pd.DataFrame:
+    sql = f"""
+        select deduction_number, deduction_type, payment_date, payment_number, currency, amount,
+               related_invoice_number, is_reversed, is_disputed, description
+        from marts.fct_vendor_deductions
+        where {_NAMES_PO}
+        order by payment_date, deduction_number
+    """
+    return _rows(warehouse, sql, {"po": po})
+
+
+@_cache
+def invoice_aging(warehouse: str, marketplaces: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Outstanding money per aging bucket and currency, buckets in order."""
+    sql = """
+        select
+            invoices.aging_bucket,
+            invoices.currency,
+            count(*) as invoices,
+            sum(invoices.outstanding_amount) as outstanding,
+            sum(round(invoices.outstanding_amount * invoices.as_of_fx_rate, 2)) as outstanding_functional,
+            any_value(invoices.functional_currency) as functional_currency
+        from marts.fct_vendor_invoices as invoices
+        left join seeds.vendor_aging_buckets as buckets on buckets.bucket = invoices.aging_bucket
+        where invoices.outstanding_amount > 0 and invoices.aging_bucket is not null
+          and ($marketplaces is null or list_contains($marketplaces, invoices.marketplace_name))
+        group by invoices.aging_bucket, invoices.currency
+        order by min(buckets.sort_order), invoices.currency
+    """
+    return _rows(warehouse, sql, {"marketplaces": _filter(marketplaces)})
+
+
+@_cache
+def deductions_by_type(warehouse: str, marketplaces: tuple[str, ...] = ()) -> pd.DataFrame:
+    sql = """
+        select deduction_type, currency, count(*) as deductions, sum(amount) as amount,
+               sum(amount_functional) as amount_functional, any_value(functional_currency) as functional_currency
+        from marts.fct_vendor_deductions
+        where $marketplaces is null or list_contains($marketplaces, marketplace_name)
+        group by deduction_type, currency
+        order by sum(amount_functional), deduction_type, currency
+    """
+    return _rows(warehouse, sql, {"marketplaces": _filter(marketplaces)})
+
+
+@_cache
+def cashflow_forecast(warehouse: str, marketplaces: tuple[str, ...] = ()) -> pd.DataFrame:
+    sql = """
+        select week_start, marketplace_name, currency, n_invoices, expected_amount, overdue_amount,
+               expected_amount_functional, functional_currency
+        from marts.fct_vendor_cashflow_forecast
+        where $marketplaces is null or list_contains($marketplaces, marketplace_name)
+        order by week_start, marketplace_name
+    """
+    return _rows(warehouse, sql, {"marketplaces": _filter(marketplaces)})
+
+
+@_cache
+def open_alerts(warehouse: str, marketplaces: tuple[str, ...] = ()) -> pd.DataFrame:
+    sql = """
+        select severity, alert_type, marketplace_name, purchase_order_number, invoice_number, amount, currency,
+               raised_on, message
+        from marts.fct_alerts
+        where domain = 'vendor'
+          and ($marketplaces is null or list_contains($marketplaces, marketplace_name))
+        order by case severity when 'high' then 0 when 'medium' then 1 else 2 end, raised_on, alert_id
+    """
+    return _rows(warehouse, sql, {"marketplaces": _filter(marketplaces)})

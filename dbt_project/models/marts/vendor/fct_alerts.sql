@@ -1,0 +1,240 @@
+-- One row per open alert, the one table every domain's alerts land in (domain 'vendor' for now). Which
+-- alerts are raised, how severe and at which threshold is configuration: the vendor_alert_thresholds seed
+-- (enabled, severity, threshold_days, threshold_amount). Vendor alerts:
+--   po_cancelled_after_acknowledgement  Amazon cancelled units of a PO after it was acknowledged
+--   po_changed_after_acknowledgement    a PO line's quantity or cost changed after acknowledgement
+--   shipment_late                       first receipt (or nothing yet) more than N days after the ship window end
+--   received_not_invoiced               units received more than N days ago and not invoiced
+--   invoice_overdue                     invoice status overdue (unpaid more than N days after its due date)
+--   deduction_above_threshold           a deduction taken above the amount, in its own currency
+with
+
+as_of as (
+    select as_of_date from {{ ref('int_vendor_as_of') }}
+),
+
+thresholds as (
+    select * from {{ ref('vendor_alert_thresholds') }} where enabled
+),
+
+po_lines as (
+    select * from {{ ref('fct_po_lifecycle') }}
+),
+
+orders as (
+    select
+        po_lines.account_id,
+        po_lines.purchase_order_number,
+        min(po_lines.marketplace_id) as marketplace_id,
+        min(po_lines.marketplace_name) as marketplace_name,
+        min(po_lines.vendor_code) as vendor_code,
+        min(po_lines.currency) as currency,
+        min(po_lines.acknowledged_on) as acknowledged_on,
+        min(cast(po_lines.ship_window_end as date)) as ship_window_end_on,
+        min(po_lines.received_on) as received_on,
+        max(po_lines.last_received_on) as last_received_on,
+        min(case when po_lines.is_cancelled_after_acknowledgement then po_lines.cancelled_on end) as cancelled_on,
+        sum(case when po_lines.is_cancelled_after_acknowledgement
+            then cast(round(po_lines.cancelled_quantity * po_lines.net_cost, 2) as decimal(18, 2)) else 0 end) as cancelled_amount,
+        max(case when po_lines.is_cancelled_after_acknowledgement then 1 else 0 end) = 1 as is_cancelled_after_acknowledgement,
+        max(case when po_lines.is_changed_after_acknowledgement then 1 else 0 end) = 1 as is_line_changed_after_acknowledgement,
+        sum(po_lines.cancelled_quantity) as cancelled_quantity,
+        sum(coalesce(po_lines.accepted_quantity, 0) - po_lines.cancelled_quantity) as open_quantity,
+        sum(case when po_lines.received_quantity > po_lines.invoiced_quantity
+            then cast(round((po_lines.received_quantity - po_lines.invoiced_quantity) * po_lines.net_cost, 2) as decimal(18, 2)) else 0 end)
+            as uninvoiced_amount,
+        sum(case when po_lines.received_quantity > po_lines.invoiced_quantity
+            then po_lines.received_quantity - po_lines.invoiced_quantity else 0 end) as uninvoiced_quantity,
+        sum(po_lines.ordered_amount) as ordered_amount
+    from po_lines
+    group by po_lines.account_id, po_lines.purchase_order_number
+),
+
+purchase_orders as (
+    select orders.*, headers.changed_at
+    from orders
+    left join {{ ref('int_vendor_purchase_orders') }} as headers
+        on headers.account_id = orders.account_id
+        and headers.purchase_order_number = orders.purchase_order_number
+),
+
+-- invoices without line items (export only) cannot say which lines they bill: their POs count as invoiced
+unitemized_pos as (
+    select distinct bridge.purchase_order_number
+    from {{ ref('int_vendor_invoice_purchase_orders') }} as bridge
+    where not exists (
+        select 1 from {{ ref('int_vendor_invoice_lines') }} as lines
+        where lines.vendor_code = bridge.vendor_code and lines.invoice_number = bridge.invoice_number
+    )
+),
+
+cancelled as (
+    select
+        'po_cancelled_after_acknowledgement' as alert_type,
+        purchase_orders.*,
+        cast(null as {{ dbt.type_string() }}) as invoice_number,
+        cast(null as {{ dbt.type_string() }}) as deduction_id,
+        cancelled_amount as amount,
+        cancelled_on as raised_on,
+        'PO ' || purchase_order_number || ' acknowledged on ' || cast(acknowledged_on as {{ dbt.type_string() }})
+            || ', cancelled on ' || cast(cancelled_on as {{ dbt.type_string() }}) || ' (' || cast(cancelled_quantity as {{ dbt.type_string() }})
+            || ' units)' as message
+    from purchase_orders
+    where is_cancelled_after_acknowledgement
+),
+
+changed as (
+    select
+        'po_changed_after_acknowledgement' as alert_type,
+        purchase_orders.*,
+        cast(null as {{ dbt.type_string() }}) as invoice_number,
+        cast(null as {{ dbt.type_string() }}) as deduction_id,
+        ordered_amount as amount,
+        cast(changed_at as date) as raised_on,
+        'PO ' || purchase_order_number || ' changed by Amazon after its acknowledgement on '
+            || cast(acknowledged_on as {{ dbt.type_string() }}) as message
+    from purchase_orders
+    where not is_cancelled_after_acknowledgement
+        and (
+            is_line_changed_after_acknowledgement
+            -- only the latest version was fetched: a change dated after acknowledgement that no cancellation explains
+            or (changed_at is not null and cast(changed_at as date) > acknowledged_on and cancelled_quantity = 0)
+        )
+),
+
+late as (
+    select
+        'shipment_late' as alert_type,
+        purchase_orders.*,
+        cast(null as {{ dbt.type_string() }}) as invoice_number,
+        cast(null as {{ dbt.type_string() }}) as deduction_id,
+        ordered_amount as amount,
+        coalesce(received_on, cast({{ dbt.dateadd('day', 'thresholds.threshold_days + 1', 'ship_window_end_on') }} as date)) as raised_on,
+        'PO ' || purchase_order_number || ' ship window ended ' || cast(ship_window_end_on as {{ dbt.type_string() }})
+            || case when received_on is null then '; nothing received yet'
+                    else '; first received ' || cast(received_on as {{ dbt.type_string() }}) end as message
+    from purchase_orders
+    cross join as_of
+    inner join thresholds
+        on thresholds.alert_type = 'shipment_late'
+    where acknowledged_on is not null
+        and open_quantity > 0
+        and ship_window_end_on is not null
+        and {{ dbt.datediff('ship_window_end_on', 'coalesce(received_on, as_of.as_of_date)', 'day') }} > thresholds.threshold_days
+),
+
+not_invoiced as (
+    select
+        'received_not_invoiced' as alert_type,
+        purchase_orders.*,
+        cast(null as {{ dbt.type_string() }}) as invoice_number,
+        cast(null as {{ dbt.type_string() }}) as deduction_id,
+        uninvoiced_amount as amount,
+        cast({{ dbt.dateadd('day', 'thresholds.threshold_days + 1', 'last_received_on') }} as date) as raised_on,
+        'PO ' || purchase_order_number || ': ' || cast(uninvoiced_quantity as {{ dbt.type_string() }})
+            || ' units received by ' || cast(last_received_on as {{ dbt.type_string() }}) || ' not invoiced' as message
+    from purchase_orders
+    cross join as_of
+    inner join thresholds
+        on thresholds.alert_type = 'received_not_invoiced'
+    where uninvoiced_quantity > 0
+        and purchase_order_number not in (select purchase_order_number from unitemized_pos)
+        and {{ dbt.datediff('last_received_on', 'as_of.as_of_date', 'day') }} > thresholds.threshold_days
+),
+
+overdue as (
+    select
+        'invoice_overdue' as alert_type,
+        invoices.account_id,
+        invoices.purchase_order_numbers as purchase_order_number,
+        invoices.marketplace_id,
+        invoices.marketplace_name,
+        invoices.vendor_code,
+        invoices.currency,
+        invoices.invoice_number,
+        cast(null as {{ dbt.type_string() }}) as deduction_id,
+        invoices.outstanding_amount as amount,
+        cast({{ dbt.dateadd('day', 'thresholds.threshold_days + 1', 'invoices.due_date') }} as date) as raised_on,
+        'Invoice ' || invoices.invoice_number || ' due ' || cast(invoices.due_date as {{ dbt.type_string() }}) || ', '
+            || cast(invoices.days_overdue as {{ dbt.type_string() }}) || ' days overdue, '
+            || cast(invoices.outstanding_amount as {{ dbt.type_string() }}) || ' ' || invoices.currency || ' outstanding' as message
+    from {{ ref('fct_vendor_invoices') }} as invoices
+    inner join thresholds
+        on thresholds.alert_type = 'invoice_overdue'
+    where invoices.status = 'overdue'
+),
+
+deductions as (
+    select
+        'deduction_above_threshold' as alert_type,
+        cast(null as {{ dbt.type_string() }}) as account_id,
+        deductions.purchase_order_number,
+        deductions.marketplace_id,
+        deductions.marketplace_name,
+        deductions.vendor_code,
+        deductions.currency,
+        deductions.related_invoice_number as invoice_number,
+        deductions.deduction_id,
+        deductions.amount,
+        deductions.payment_date as raised_on,
+        deductions.deduction_type || ' ' || deductions.deduction_number || ' of '
+            || cast(deductions.amount as {{ dbt.type_string() }}) || ' ' || deductions.currency
+            || ' in payment ' || deductions.payment_number as message
+    from {{ ref('fct_vendor_deductions') }} as deductions
+    inner join thresholds
+        on thresholds.alert_type = 'deduction_above_threshold'
+    where deductions.amount < 0
+        and -deductions.amount > thresholds.threshold_amount
+),
+
+po_alerts as (
+    select alert_type, account_id, purchase_order_number, marketplace_id, marketplace_name, vendor_code, currency,
+           invoice_number, deduction_id, amount, raised_on, message
+    from cancelled
+    union all
+    select alert_type, account_id, purchase_order_number, marketplace_id, marketplace_name, vendor_code, currency,
+           invoice_number, deduction_id, amount, raised_on, message
+    from changed
+    union all
+    select alert_type, account_id, purchase_order_number, marketplace_id, marketplace_name, vendor_code, currency,
+           invoice_number, deduction_id, amount, raised_on, message
+    from late
+    union all
+    select alert_type, account_id, purchase_order_number, marketplace_id, marketplace_name, vendor_code, currency,
+           invoice_number, deduction_id, amount, raised_on, message
+    from not_invoiced
+),
+
+vendor_alerts as (
+    select *, purchase_order_number as entity_id from po_alerts
+    union all
+    select alert_type, account_id, purchase_order_number, marketplace_id, marketplace_name, vendor_code, currency,
+           invoice_number, deduction_id, amount, raised_on, message, vendor_code || ':' || invoice_number as entity_id
+    from overdue
+    union all
+    select alert_type, account_id, purchase_order_number, marketplace_id, marketplace_name, vendor_code, currency,
+           invoice_number, deduction_id, amount, raised_on, message, deduction_id as entity_id
+    from deductions
+)
+
+select
+    'vendor:' || vendor_alerts.alert_type || ':' || vendor_alerts.entity_id as alert_id,
+    'vendor' as domain,
+    vendor_alerts.alert_type,
+    thresholds.severity,
+    vendor_alerts.account_id,
+    vendor_alerts.marketplace_id,
+    vendor_alerts.marketplace_name,
+    vendor_alerts.vendor_code,
+    vendor_alerts.purchase_order_number,
+    vendor_alerts.invoice_number,
+    vendor_alerts.deduction_id,
+    vendor_alerts.amount,
+    vendor_alerts.currency,
+    vendor_alerts.raised_on,
+    as_of.as_of_date,
+    vendor_alerts.message
+from vendor_alerts
+inner join thresholds
+    on thresholds.alert_type = vendor_alerts.alert_type
+cross join as_of
