@@ -10,16 +10,16 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboards import vendor_queries
-from test_dbt_vendor import VendorWarehouse, build_vendor_warehouse, query
+from test_dbt_vendor import VendorWarehouse, query
 
 pytestmark = pytest.mark.slow
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> VendorWarehouse:
-    return build_vendor_warehouse(tmp_path_factory.mktemp("vendor_dashboard"))
+@pytest.fixture
+def built(vendor_warehouse: VendorWarehouse) -> VendorWarehouse:
+    return vendor_warehouse
 
 
 @pytest.fixture(autouse=True)

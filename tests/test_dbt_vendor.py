@@ -12,6 +12,7 @@ import csv
 import json
 import os
 import subprocess
+import sys
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -39,7 +40,7 @@ from connectors.vendor.sync import VendorSync
 
 pytestmark = pytest.mark.slow
 
-DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
+DBT = Path(sys.executable).with_name("dbt")
 D = Decimal
 FUNCTIONAL = "EUR"
 MARKETPLACE_NAMES = {"us": "Amazon.com", "ca": "Amazon.ca", "de": "Amazon.de"}
@@ -153,9 +154,9 @@ def query(settings: Settings, sql: str, params: list | None = None) -> list[tupl
         return con.execute(sql, params or []).fetchall()
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> VendorWarehouse:
-    return build_vendor_warehouse(tmp_path_factory.mktemp("vendor"), with_eom_invoices=True)
+@pytest.fixture
+def built(vendor_warehouse: VendorWarehouse) -> VendorWarehouse:
+    return vendor_warehouse
 
 
 def situations(built: VendorWarehouse, kind: str) -> list[dict]:
