@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="generate sample data, run the whole pipeline, print a summary")
     demo.add_argument("--warehouse", type=Path, default=DEMO_DIR / "acorn.duckdb")
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--source", choices=("files", "api"), default="files",
+                      help="read the sample settlements as dropped files, or pull them from a local fake SP-API")
     demo.set_defaults(handler=_demo)
 
     run = commands.add_parser("run", help="load every file in an inbox and build every mart")
@@ -86,6 +88,10 @@ def _demo(args: argparse.Namespace) -> int:
     from acorn.generator import generate
 
     settings = Settings.from_env(args.warehouse)
+    if args.source == "api":
+        from acorn.api_demo import api_demo
+
+        return api_demo(settings, args.seed, say)
     inbox = settings.warehouse.parent / "inbox"
     # The demo always starts clean so its summary shows exactly the injected anomalies.
     for path in (inbox, settings.archive_dir):

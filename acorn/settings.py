@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +20,15 @@ class Settings:
     functional_currency: str = "CNY"
     fx_rates_csv: Path | None = None
     allocation_driver: str = "revenue"
+    # SP-API accounts and stores (JSON, see connectors/spapi/accounts.py); outside the repo when it holds credentials.
+    spapi_config: Path | None = None
 
     @classmethod
     def from_env(cls, warehouse: Path | str | None = None) -> "Settings":
         wh = Path(warehouse or os.environ.get("ACORN_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve()
         archive = os.environ.get("ACORN_ARCHIVE_DIR")
         fx_csv = os.environ.get("ACORN_FX_RATES_CSV")
+        spapi_config = os.environ.get("ACORN_SPAPI_CONFIG")
         driver = os.environ.get("ACORN_ALLOCATION_DRIVER", "revenue")
         if driver not in ALLOCATION_DRIVERS:
             raise ValueError(f"ACORN_ALLOCATION_DRIVER must be one of {ALLOCATION_DRIVERS}, not {driver!r}")
@@ -35,6 +39,7 @@ class Settings:
             functional_currency=os.environ.get("ACORN_FUNCTIONAL_CURRENCY", "CNY").upper(),
             fx_rates_csv=Path(fx_csv).resolve() if fx_csv else None,
             allocation_driver=driver,
+            spapi_config=Path(spapi_config).resolve() if spapi_config else None,
         )
 
     def dbt_vars(self) -> dict[str, str]:
@@ -46,6 +51,8 @@ class Settings:
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess: the warehouse path, and telemetry off."""
         return {
+            # dbt is installed beside this Python; a caller need not have the venv on PATH.
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
             "ACORN_WAREHOUSE": str(self.warehouse),
             "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
             "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),

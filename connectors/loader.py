@@ -94,10 +94,13 @@ def inbox_files(inbox: Path) -> list[Path]:
 
 def load_inbox(settings: Settings, inbox: Path, progress: Progress | None = None) -> LoadReport:
     report = LoadReport()
+    inputs = [(str(path.relative_to(inbox)), path) for path in inbox_files(inbox)]
+    if settings.fx_rates_csv:
+        # A standing rates file (say, PBoC central parity) kept outside the inbox, loaded like any input.
+        inputs.append((settings.fx_rates_csv.name, settings.fx_rates_csv))
     con = connect(settings)
     try:
-        for path in inbox_files(inbox):
-            name = str(path.relative_to(inbox))
+        for name, path in inputs:
             outcome = load_file(con, settings, name, path.read_bytes())
             if outcome is None:
                 report.unchanged.append(name)

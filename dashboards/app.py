@@ -10,6 +10,8 @@ page = st.navigation(
         st.Page("pages/reconciliation.py", title="Reconciliation", icon=":material/rule:", default=True),
         st.Page("pages/pnl.py", title="Monthly P&L", icon=":material/bar_chart:"),
         st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
+        st.Page("pages/vendor.py", title="Vendor Central", icon=":material/local_shipping:"),
+        st.Page("pages/sync_status.py", title="Sync status", icon=":material/sync:"),
     ]
 )
 page.run()

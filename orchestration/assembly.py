@@ -13,6 +13,8 @@ from orchestration.dbt_models.assets import acorn_dbt_models, acorn_project
 from orchestration.jobs import acorn_pipeline, daily_pipeline, inbox_sensor
 from orchestration.raw.assets import fx_ecb_rates, inbox_spec, inbox_tables
 from orchestration.resources import InboxResource, WarehouseResource, default_inbox
+from orchestration.spapi.definitions import spapi_definitions
+from orchestration.spapi.resources import SpApiResource
 
 ASSETS = [inbox_spec, inbox_tables, fx_ecb_rates, acorn_dbt_models]
 
@@ -23,10 +25,14 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else "dbt"
 
 
-def resources_for(settings: Settings, inbox: Path) -> dict[str, object]:
+def resources_for(settings: Settings, inbox: Path, spapi: SpApiResource | None = None) -> dict[str, object]:
     return {
         "warehouse": WarehouseResource.from_settings(settings),
         "inbox": InboxResource(path=str(inbox)),
+        # Documents land under the inbox, so the inbox sensor and load pick them up like dropped files.
+        "spapi": spapi or SpApiResource(
+            config_path=str(settings.spapi_config) if settings.spapi_config else None, inbox_dir=str(inbox / "spapi")
+        ),
         # Plain text: dbt's errors end up in one-line CLI messages and in Dagster's compute logs.
         "dbt": DbtCliResource(
             project_dir=acorn_project, global_config_flags=["--no-use-colors"], dbt_executable=dbt_executable()
@@ -38,13 +44,17 @@ def build_definitions(
     settings: Settings | None = None,
     inbox: Path | None = None,
     loggers: Mapping[str, LoggerDefinition] | None = None,
+    spapi: SpApiResource | None = None,
 ) -> Definitions:
+    """`spapi` overrides the SP-API resource (an endpoint for the local fake, a fixed clock)."""
+    settings = settings or Settings.from_env()
+    sp = spapi_definitions(settings.spapi_config)
     return Definitions(
-        assets=ASSETS,
-        jobs=[acorn_pipeline],
-        schedules=[daily_pipeline],
-        sensors=[inbox_sensor],
-        resources=resources_for(settings or Settings.from_env(), inbox or default_inbox()),
+        assets=[*ASSETS, *sp.assets],
+        jobs=[acorn_pipeline, sp.job],
+        schedules=[daily_pipeline, *sp.schedules],
+        sensors=[inbox_sensor, *sp.sensors],
+        resources=resources_for(settings, inbox or default_inbox(), spapi),
         # One DuckDB file admits one writer: steps must run one after another, never in parallel processes.
         executor=in_process_executor,
         loggers=loggers,

@@ -20,7 +20,8 @@ PIPELINE_JOB_NAME = "acorn_pipeline"
 
 acorn_pipeline = define_asset_job(
     PIPELINE_JOB_NAME,
-    selection=AssetSelection.all(),
+    # SP-API assets are partitioned per store and run in their own job (orchestration/spapi).
+    selection=AssetSelection.all() - AssetSelection.groups("spapi").without_checks(),
     description="Load the inbox and the ECB rates into `raw`, then `dbt build` every model and test.",
 )
 

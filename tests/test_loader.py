@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -170,3 +171,15 @@ def test_csv_inputs_load_and_bad_values_are_quarantined_by_rule(settings, tmp_pa
     assert outcome["sku_map.csv"] == ("quarantined", "sku_map.csv: line 3: parseable unit cost: unit_cost is not a number ('abc')")
     assert outcome["stores.csv"][1].startswith("stores.csv: line 2: valid time zone: not an IANA time zone")
     assert table(settings, "SELECT rate FROM raw.fx_rate_overrides") == [(__import__("decimal").Decimal("7.12340000"),)]
+
+
+def test_a_configured_fx_rates_file_loads_with_the_inbox(settings, inbox, tmp_path):
+    rates = tmp_path / "pboc_parity.csv"
+    rates.write_text("rate_date,base_currency,quote_currency,rate\n2026-06-01,USD,CNY,7.1234\n")
+
+    report = load_inbox(replace(settings, fx_rates_csv=rates), inbox)
+
+    assert ("pboc_parity.csv", "loaded") in {(f.file_name, f.status) for f in report.files}
+    assert table(settings, "SELECT base_currency, quote_currency, rate FROM raw.fx_rate_overrides") == [
+        ("USD", "CNY", __import__("decimal").Decimal("7.12340000"))
+    ]

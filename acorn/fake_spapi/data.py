@@ -29,6 +29,8 @@ ORDER_EVENT_LISTS = {
     "A-to-z Guarantee Claim": "GuaranteeClaimEventList",
 }
 ADS_DESCRIPTIONS = {"Cost of Advertising", "TransactionTotalAmount"}
+# Settlement transaction types of tax retrocharges → Amazon's RetrochargeEventType (financesV0.json).
+RETROCHARGE_TYPES = {"Order_Retrocharge": "Retrocharge", "Refund_Retrocharge": "RetrochargeReversal"}
 MARKETPLACE_REGIONS = {
     "ATVPDKIKX0DER": "NA", "A2EUQ1WTGCTBG2": "NA", "A1AM78C64UM0Y8": "NA", "A2Q3Y263D00KWC": "NA",
     "A1PA6795UKMFR9": "EU", "A1F83G8C2ARO7P": "EU", "A13V1IB3VIYZZH": "EU", "APJ6JRA9NG5V4": "EU",
@@ -107,6 +109,13 @@ def _events_for(lines: list[SettlementLine], currency: str, fallback: datetime) 
         event_list = ORDER_EVENT_LISTS.get(line.transaction_type or "")
         if event_list and line.order_id:
             orders[(event_list, line.order_id, posted, line.marketplace_name)].append(line)
+        elif line.transaction_type in RETROCHARGE_TYPES and line.order_id:
+            # Amazon posts a tax retrocharge against its order, so it reconciles with the order's lines.
+            events.append(("RetrochargeEventList", posted, {
+                "RetrochargeEventType": RETROCHARGE_TYPES[line.transaction_type], "AmazonOrderId": line.order_id,
+                "PostedDate": _iso(posted), "BaseTax": _money(line.amount, currency),
+                "MarketplaceName": line.marketplace_name,
+            }))
         elif line.amount_description in ADS_DESCRIPTIONS or line.amount_type in ADS_DESCRIPTIONS:
             events.append(("ProductAdsPaymentEventList", posted, {
                 "postedDate": _iso(posted), "transactionType": "Charge",
