@@ -59,6 +59,15 @@ class LoadReport:
     def quarantined(self) -> list[FileLoad]:
         return [f for f in self.files if f.status == "quarantined"]
 
+    def add(self, file_name: str, outcome: FileLoad | None, progress: Progress | None) -> None:
+        """Record one file's outcome; None means this exact delivery was processed by an earlier run."""
+        if outcome is None:
+            self.unchanged.append(file_name)
+            return
+        self.files.append(outcome)
+        if progress:
+            progress(_describe(outcome))
+
 
 class Quarantine(Exception):
     """A file that cannot be loaded as it is; the message names the file, the line and the rule."""
@@ -101,13 +110,7 @@ def load_inbox(settings: Settings, inbox: Path, progress: Progress | None = None
     con = connect(settings)
     try:
         for name, path in inputs:
-            outcome = load_file(con, settings, name, path.read_bytes())
-            if outcome is None:
-                report.unchanged.append(name)
-                continue
-            report.files.append(outcome)
-            if progress:
-                progress(_describe(outcome))
+            report.add(name, load_file(con, settings, name, path.read_bytes()), progress)
     finally:
         con.close()
     return report
@@ -308,12 +311,7 @@ def replay_archive(settings: Settings, source_archive: Path, progress: Progress 
                 load_ecb_rates(settings, con, data=data, received_at=delivery.received_at)
                 continue
             outcome = load_file(con, settings, delivery.file_name, data, received_at=delivery.received_at)
-            if outcome is None:
-                report.unchanged.append(delivery.file_name)
-                continue
-            report.files.append(outcome)
-            if progress:
-                progress(_describe(outcome))
+            report.add(delivery.file_name, outcome, progress)
     finally:
         con.close()
     return report
