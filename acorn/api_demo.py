@@ -12,6 +12,10 @@ duplicate of the report fetched by API, which shows that an API report and the s
 one settlement. The malformed settlement is served by the API byte for byte and quarantined as in the file
 demo. So the settlement marts equal the file demo's on the same seed, and the demo's answer-key check holds.
 
+Unless `vendor=False`, the vendor world follows (acorn/vendor_demo.py): its Vendor Central exports are dropped by
+hand too (no API serves remittances), its purchase orders and Finances invoices are synced from a local fake
+before the pipeline runs, and the one dbt build measures vendor ages as of the world's as_of day.
+
 Credentials are random fake values set in this process's environment (python-amazon-sp-api's names, per
 account), never printed; the fake accepts exactly those.
 """
@@ -149,7 +153,7 @@ def hand_dropped_files(generated: Path, fetched: set[str]) -> list[Path]:
 
 
 def api_demo(settings: Settings, seed: int, say: Say, *, pacer: Pacer | None = None,
-             policy: RetryPolicy | None = None) -> int:
+             policy: RetryPolicy | None = None, vendor: bool = True) -> int:
     from acorn.generator import generate
     from acorn.summary import print_summary
     from orchestration.pipeline import materialize_pipeline
@@ -173,6 +177,10 @@ def api_demo(settings: Settings, seed: int, say: Say, *, pacer: Pacer | None = N
         started = time.monotonic()
         results = sync_all(settings, api, server, api_inbox, pacer=pacer, policy=policy)
         say(f"  synced in {time.monotonic() - started:.0f} s")
+    if vendor:
+        from acorn.vendor_demo import generate_and_sync_vendor
+
+        settings = generate_and_sync_vendor(settings, generated_dir, seed, say, pacer=pacer, policy=policy)
     fetched = {path.name for by_source in results.values() for path in by_source["settlement_reports"].files}
     dropped = hand_dropped_files(generated_dir, fetched)
     for path in dropped:

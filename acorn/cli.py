@@ -1,4 +1,4 @@
-"""The `acorn` command line: demo, run, generate, dashboards, rebuild."""
+"""The `acorn` command line: demo, run, generate, dashboards, rebuild, export, vendor-invoices."""
 from __future__ import annotations
 
 import argparse
@@ -7,13 +7,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Sequence
 
 from acorn.settings import REPO_ROOT, Settings
 
 DEMO_DIR = REPO_ROOT / "data" / "demo"
+# The generated vendor world's as_of by default: long enough after the first PO for its Net 90 invoices to fall due.
+VENDOR_DAYS_AFTER_START = (date(2026, 10, 15) - date(2026, 6, 1)).days
 
 for _name, _value in {
     "DO_NOT_TRACK": "1",
@@ -56,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--source", choices=("files", "api"), default="files",
                       help="read the sample settlements as dropped files, or pull them from a local fake SP-API")
+    demo.add_argument("--no-vendor", action="store_true", help="skip the Vendor Central part of the demo")
     demo.set_defaults(handler=_demo)
 
     run = commands.add_parser("run", help="load every file in an inbox and build every mart")
@@ -70,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--orders-per-day", type=int, default=20, help="orders per day and store")
     generate.add_argument("--start", type=date.fromisoformat, default=date(2026, 6, 1), help="first day, YYYY-MM-DD")
     generate.add_argument("--stores", default="acme-us,acme-de,acme-jp", help="comma-separated store ids")
+    generate.add_argument("--vendor-as-of", type=date.fromisoformat,
+                          help=f"day the vendor data set is seen on, YYYY-MM-DD (default: {VENDOR_DAYS_AFTER_START} days after --start)")
+    generate.add_argument("--no-vendor", action="store_true", help="write only the seller data set")
     generate.set_defaults(handler=_generate)
 
     dashboards = commands.add_parser("dashboards", help="start the Streamlit dashboards on localhost")
@@ -81,6 +87,27 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--from-archive", type=Path, required=True)
     rebuild.add_argument("--warehouse", type=Path, required=True)
     rebuild.set_defaults(handler=_rebuild)
+
+    export = commands.add_parser("export", help="write transactions to a file for audit or tax filing")
+    exports = export.add_subparsers(dest="what", required=True)
+    vendor = exports.add_parser("vendor", help="every vendor transaction (PO lines, invoices, payments, deductions)")
+    vendor.add_argument("--out", type=Path, required=True)
+    vendor.add_argument("--period", help="2026, 2026-07, 2026-Q3, 2026-07-15 or 2026-07-01..2026-09-30")
+    vendor.add_argument("--asin")
+    vendor.add_argument("--po", help="purchase order number")
+    vendor.add_argument("--format", choices=("csv", "xlsx"), help="default: from the --out suffix, else csv")
+    vendor.add_argument("--warehouse", type=Path)
+    vendor.set_defaults(handler=_export_vendor)
+
+    invoices = commands.add_parser("vendor-invoices",
+                                   help="build Vendor Central invoices for received, uninvoiced PO lines (and submit them)")
+    invoices.add_argument("--out", type=Path, required=True, help="directory for the JSON and XLSX of each account")
+    invoices.add_argument("--submit", action="store_true",
+                          help="submit them to Amazon and refresh the status of earlier submissions (needs credentials)")
+    invoices.add_argument("--config", type=Path, help="vendor configuration JSON (default: ACORN_VENDOR_CONFIG)")
+    invoices.add_argument("--invoice-date", type=date.fromisoformat, help="YYYY-MM-DD (default: today, UTC)")
+    invoices.add_argument("--warehouse", type=Path)
+    invoices.set_defaults(handler=_vendor_invoices)
     return parser
 
 
@@ -91,7 +118,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.source == "api":
         from acorn.api_demo import api_demo
 
-        return api_demo(settings, args.seed, say)
+        return api_demo(settings, args.seed, say, vendor=not args.no_vendor)
     inbox = settings.warehouse.parent / "inbox"
     # The demo always starts clean so its summary shows exactly the injected anomalies.
     for path in (inbox, settings.archive_dir):
@@ -102,6 +129,10 @@ def _demo(args: argparse.Namespace) -> int:
     generated = generate(inbox, seed=args.seed)
     stores = sorted({s.store_id for s in generated.settlements})
     say(f"  {len(generated.files) - 1} files for stores {', '.join(stores)}")
+    if not args.no_vendor:
+        from acorn.vendor_demo import generate_and_sync_vendor
+
+        settings = generate_and_sync_vendor(settings, inbox, args.seed, say)
     return _pipeline(settings, inbox, demo=True)
 
 
@@ -115,7 +146,8 @@ def _pipeline(settings: Settings, inbox: Path, demo: bool) -> int:
     from acorn.summary import print_summary
     from orchestration.pipeline import materialize_pipeline
 
-    say(f"Loading {inbox} into {settings.warehouse} ...")
+    say(f"Loading {inbox} into {settings.warehouse}" + (f" (vendor ages as of {settings.as_of})" if settings.as_of else "")
+        + " ...")
     result = materialize_pipeline(settings, inbox, progress=lambda line: say(f"  {line}"))
     print_summary(settings, result, say, demo=demo)
     return 0 if result.success else 1
@@ -128,21 +160,34 @@ def _generate(args: argparse.Namespace) -> int:
     result = generate(args.out, seed=args.seed, months=args.months, orders_per_day=args.orders_per_day,
                       start=args.start, stores=stores)
     say(f"Wrote {len(result.files)} files to {args.out} (answer key: {args.out / '.expected_anomalies.json'})")
+    if not args.no_vendor:
+        from acorn.generator.vendor import generate_vendor
+
+        as_of = args.vendor_as_of or args.start + timedelta(days=VENDOR_DAYS_AFTER_START)
+        vendor = generate_vendor(args.out, seed=args.seed, start=args.start, as_of=as_of)
+        say(f"Wrote {len(vendor.files)} vendor files as of {as_of} (answer key: {vendor.answer_key}, "
+            f"vendor config: {vendor.config})")
     return 0
 
 
 def _dashboards(args: argparse.Namespace) -> int:
     from dashboards.launch import command
 
-    settings = Settings.from_env(args.warehouse or _default_dashboard_warehouse())
-    if not settings.warehouse.exists():
-        raise UsageError(f"no warehouse at {settings.warehouse}: run `acorn demo` or `acorn run --inbox DIR` first")
+    settings = _existing_warehouse(args.warehouse)
     env = {**os.environ, "ACORN_WAREHOUSE": str(settings.warehouse)}
     say(f"Dashboards on http://127.0.0.1:{args.port} (warehouse {settings.warehouse}); Ctrl-C stops them.")
     return subprocess.call(command(settings, args.port), env=env, cwd=REPO_ROOT)
 
 
-def _default_dashboard_warehouse() -> Path:
+def _existing_warehouse(warehouse: Path | None) -> Settings:
+    settings = Settings.from_env(warehouse or _default_reading_warehouse())
+    if not settings.warehouse.exists():
+        raise UsageError(f"no warehouse at {settings.warehouse}: run `acorn demo` or `acorn run --inbox DIR` first")
+    return settings
+
+
+def _default_reading_warehouse() -> Path:
+    """ACORN_WAREHOUSE, else the demo's warehouse when the default one was never built."""
     configured = os.environ.get("ACORN_WAREHOUSE")
     if configured:
         return Path(configured)
@@ -168,6 +213,51 @@ def _rebuild(args: argparse.Namespace) -> int:
     result.load_report.files[:0] = replayed.files
     print_summary(settings, result, say, demo=False)
     return 0 if result.success else 1
+
+
+def _export_vendor(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from acorn.vendor_export import export_vendor_transactions, parse_period
+
+    if args.period:
+        try:
+            parse_period(args.period)
+        except ValueError as error:
+            raise UsageError(f"--period {args.period!r}: {error}") from None
+    settings = _existing_warehouse(args.warehouse)
+    fmt = args.format or ("xlsx" if args.out.suffix.lower() == ".xlsx" else "csv")
+    try:
+        count = export_vendor_transactions(settings, args.out, period=args.period, asin=args.asin, po=args.po, fmt=fmt)
+    except duckdb.CatalogException:
+        raise UsageError(f"{settings.warehouse} has no vendor marts yet: run `acorn run` or `acorn demo` first") from None
+    filters = ", ".join(f"{name} {value}" for name, value in
+                        (("period", args.period), ("ASIN", args.asin), ("PO", args.po)) if value)
+    say(f"Wrote {count} vendor transactions{f' ({filters})' if filters else ''} to {args.out} ({fmt})")
+    return 0
+
+
+def _vendor_invoices(args: argparse.Namespace) -> int:
+    from acorn.vendor_invoicing import build_and_export, submit_and_refresh
+
+    settings = _existing_warehouse(args.warehouse)
+    config_path = args.config or settings.vendor_config
+    if config_path is None:
+        raise UsageError("no vendor configuration: pass --config FILE or set ACORN_VENDOR_CONFIG")
+    if not Path(config_path).is_file():
+        raise UsageError(f"vendor configuration {config_path} does not exist")
+    batches = build_and_export(settings, Path(config_path), args.out, args.invoice_date)
+    for batch in batches:
+        say(f"{batch.account_id}: {len(batch.invoices)} invoice(s) for PO {', '.join(batch.purchase_orders)} "
+            f"→ {batch.json_path}, {batch.xlsx_path.name}")
+    if not batches:
+        say("No received purchase-order lines wait for an invoice.")
+    if args.submit:
+        for line in submit_and_refresh(settings, Path(config_path), batches):
+            say(line)
+    elif batches:
+        say("Review them; the same command with --submit submits them to Amazon.")
+    return 0
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -11,6 +12,20 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DEFAULT_WAREHOUSE = REPO_ROOT / "data" / "acorn.duckdb"
 
 ALLOCATION_DRIVERS = ("revenue", "units")
+
+# dbt, Dagster, Great Expectations and Streamlit all phone home unless told not to.
+TELEMETRY_OFF = {
+    "DO_NOT_TRACK": "1",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "DAGSTER_DISABLE_TELEMETRY": "1",
+    "GX_ANALYTICS_ENABLED": "false",
+    "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+}
+
+
+def turn_telemetry_off() -> None:
+    for name, value in TELEMETRY_OFF.items():
+        os.environ.setdefault(name, value)
 
 
 @dataclass(frozen=True)
@@ -22,6 +37,10 @@ class Settings:
     allocation_driver: str = "revenue"
     # SP-API accounts and stores (JSON, see connectors/spapi/accounts.py); outside the repo when it holds credentials.
     spapi_config: Path | None = None
+    # Vendor accounts, marketplaces, vendor codes and payment terms (JSON, see connectors/vendor/config.py); no credentials.
+    vendor_config: Path | None = None
+    # Measure vendor ages, overdue days and days in stage on this day instead of today (replaying sample data).
+    as_of: date | None = None
 
     @classmethod
     def from_env(cls, warehouse: Path | str | None = None) -> "Settings":
@@ -29,6 +48,8 @@ class Settings:
         archive = os.environ.get("ACORN_ARCHIVE_DIR")
         fx_csv = os.environ.get("ACORN_FX_RATES_CSV")
         spapi_config = os.environ.get("ACORN_SPAPI_CONFIG")
+        vendor_config = os.environ.get("ACORN_VENDOR_CONFIG")
+        as_of = os.environ.get("ACORN_AS_OF")
         driver = os.environ.get("ACORN_ALLOCATION_DRIVER", "revenue")
         if driver not in ALLOCATION_DRIVERS:
             raise ValueError(f"ACORN_ALLOCATION_DRIVER must be one of {ALLOCATION_DRIVERS}, not {driver!r}")
@@ -40,13 +61,18 @@ class Settings:
             fx_rates_csv=Path(fx_csv).resolve() if fx_csv else None,
             allocation_driver=driver,
             spapi_config=Path(spapi_config).resolve() if spapi_config else None,
+            vendor_config=Path(vendor_config).resolve() if vendor_config else None,
+            as_of=_iso_date("ACORN_AS_OF", as_of) if as_of else None,
         )
 
     def dbt_vars(self) -> dict[str, str]:
-        return {
+        variables = {
             "functional_currency": self.functional_currency,
             "allocation_driver": self.allocation_driver,
         }
+        if self.as_of:
+            variables["as_of"] = self.as_of.isoformat()
+        return variables
 
     def dbt_env(self) -> dict[str, str]:
         """Environment for a dbt subprocess: the warehouse path, and telemetry off."""
@@ -59,3 +85,10 @@ class Settings:
             "DO_NOT_TRACK": "1",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
+
+
+def _iso_date(name: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a date YYYY-MM-DD, not {text!r}") from None

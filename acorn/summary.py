@@ -59,11 +59,14 @@ def print_summary(settings: Settings, result: Any, say: Callable[[str], None], d
         say(f"  {status:<16} {store or '(no store)'} settlement {settlement}: {detail}")
     if demo:
         _check_answer_key(settings, rows, report, say)
+    vendor = print_vendor_summary(settings, say, demo=demo)
     say("")
     say(f"Warehouse: {settings.warehouse}")
     say("Next:")
     say(f"  acorn dashboards --warehouse {settings.warehouse}")
     say(f"  duckdb -readonly {settings.warehouse} \"SELECT * FROM marts.fct_settlement_reconciliation\"")
+    if vendor:
+        say(f"  acorn export vendor --po PO_NUMBER --out po.xlsx --warehouse {settings.warehouse}")
     say("  dagster dev   (the same pipeline in the Dagster UI; see README)")
 
 
@@ -95,3 +98,77 @@ def expected_flags(answer_key: dict[str, Any]) -> set[tuple[str, str]]:
         else:
             raise ValueError(f"answer key names an anomaly ACORN does not know: {kind}")
     return flags
+
+
+# ---- vendor (Vendor Central) ----------------------------------------------------------------------------------
+
+
+def _money_by_currency(pairs: list[tuple[Any, str]]) -> str:
+    totals: dict[str, Any] = {}
+    for amount, currency in pairs:
+        totals[currency] = totals.get(currency, 0) + (amount or 0)
+    return ", ".join(f"{totals[c]:,} {c}" for c in sorted(totals))
+
+
+def print_vendor_summary(settings: Settings, say: Callable[[str], None], demo: bool) -> bool:
+    """POs by stage, invoices by status, deductions by type and open alerts; nothing (False) without vendor data."""
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        try:
+            stages = con.execute(
+                "SELECT current_stage, count(*), count(DISTINCT purchase_order_number) FROM marts.fct_po_lifecycle "
+                "GROUP BY 1 ORDER BY min(stage_order)").fetchall()
+        except duckdb.CatalogException:
+            return False  # a warehouse built before the vendor marts existed
+        invoices = con.execute(
+            "SELECT status, outstanding_amount, currency FROM marts.fct_vendor_invoices ORDER BY status").fetchall()
+        deductions = con.execute(
+            "SELECT deduction_type, amount, currency FROM marts.fct_vendor_deductions ORDER BY deduction_type").fetchall()
+        alerts = con.execute(
+            "SELECT alert_type, marketplace_name, purchase_order_number, invoice_number, message FROM marts.fct_alerts "
+            "WHERE domain = 'vendor' ORDER BY alert_type, marketplace_name, purchase_order_number").fetchall()
+    if not stages and not invoices and not deductions:
+        return False
+    say("")
+    say(f"Vendor purchase orders ({sum(pos for _, _, pos in stages)} POs, {sum(n for _, n, _ in stages)} lines)")
+    say("  lines by stage: " + ", ".join(f"{stage} {lines}" for stage, lines, _ in stages))
+    say(f"Vendor invoices ({len(invoices)})")
+    for status in dict.fromkeys(status for status, _, _ in invoices):
+        own = [(amount, currency) for s, amount, currency in invoices if s == status]
+        outstanding = [(amount, currency) for amount, currency in own if amount]
+        say(f"  {status:<16} {len(own):>3}" + (f"  outstanding {_money_by_currency(outstanding)}" if outstanding else ""))
+    say(f"Vendor deductions ({len(deductions)})")
+    for kind in dict.fromkeys(kind for kind, _, _ in deductions):
+        own = [(amount, currency) for k, amount, currency in deductions if k == kind]
+        say(f"  {kind:<24} {len(own):>3}  {_money_by_currency(own)}")
+    say(f"Open vendor alerts ({len(alerts)})")
+    for alert_type, marketplace, po, invoice, message in alerts:
+        where = " ".join(part for part in (marketplace, po and f"PO {po}", invoice and f"invoice {invoice}") if part)
+        say(f"  {alert_type:<36} {where}: {message}")
+    if demo:
+        _check_vendor_answer_key(settings, alerts, say)
+    return True
+
+
+def _check_vendor_answer_key(settings: Settings, alerts: list[tuple[Any, ...]], say: Callable[[str], None]) -> None:
+    from acorn.generator.vendor import ANSWER_KEY_NAME
+
+    key_path = settings.warehouse.parent / "inbox" / ANSWER_KEY_NAME
+    if not key_path.exists():
+        return
+    expected = expected_vendor_alerts(json.loads(key_path.read_text(encoding="utf-8")))
+    found = {(alert_type, marketplace, po, invoice) for alert_type, marketplace, po, invoice, _ in alerts}
+    say("")
+    if found == expected:
+        say(f"Vendor demo check: exactly the {len(expected)} injected situations were flagged, nothing else.")
+    else:
+        say(f"Vendor demo check FAILED: missed {sorted(expected - found, key=repr)}, "
+            f"unexpected {sorted(found - expected, key=repr)}")
+
+
+def expected_vendor_alerts(answer_key: dict[str, Any]) -> set[tuple[str, str, str | None, str | None]]:
+    """(alert type, marketplace name, PO, invoice) of every alert a correct run raises, from the vendor answer key."""
+    from acorn.generator.vendor import MARKETPLACES
+
+    names = {market.key: market.marketplace_name for market in MARKETPLACES}
+    return {(a["alert"], names[a["marketplace"]], a["purchase_order_number"], a["invoice_number"])
+            for a in answer_key["expected_alerts"]}

@@ -15,6 +15,8 @@ from orchestration.raw.assets import fx_ecb_rates, inbox_spec, inbox_tables
 from orchestration.resources import InboxResource, WarehouseResource, default_inbox
 from orchestration.spapi.definitions import spapi_definitions
 from orchestration.spapi.resources import SpApiResource
+from orchestration.vendor.definitions import vendor_definitions
+from orchestration.vendor.resources import VendorResource
 
 ASSETS = [inbox_spec, inbox_tables, fx_ecb_rates, acorn_dbt_models]
 
@@ -25,7 +27,9 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else "dbt"
 
 
-def resources_for(settings: Settings, inbox: Path, spapi: SpApiResource | None = None) -> dict[str, object]:
+def resources_for(
+    settings: Settings, inbox: Path, spapi: SpApiResource | None = None, vendor: VendorResource | None = None
+) -> dict[str, object]:
     return {
         "warehouse": WarehouseResource.from_settings(settings),
         "inbox": InboxResource(path=str(inbox)),
@@ -33,6 +37,7 @@ def resources_for(settings: Settings, inbox: Path, spapi: SpApiResource | None =
         "spapi": spapi or SpApiResource(
             config_path=str(settings.spapi_config) if settings.spapi_config else None, inbox_dir=str(inbox / "spapi")
         ),
+        "vendor": vendor or VendorResource(config_path=str(settings.vendor_config) if settings.vendor_config else None),
         # Plain text: dbt's errors end up in one-line CLI messages and in Dagster's compute logs.
         "dbt": DbtCliResource(
             project_dir=acorn_project, global_config_flags=["--no-use-colors"], dbt_executable=dbt_executable()
@@ -45,16 +50,18 @@ def build_definitions(
     inbox: Path | None = None,
     loggers: Mapping[str, LoggerDefinition] | None = None,
     spapi: SpApiResource | None = None,
+    vendor: VendorResource | None = None,
 ) -> Definitions:
-    """`spapi` overrides the SP-API resource (an endpoint for the local fake, a fixed clock)."""
+    """`spapi` and `vendor` override the SP-API and vendor resources (an endpoint for the local fake, a fixed clock)."""
     settings = settings or Settings.from_env()
     sp = spapi_definitions(settings.spapi_config)
+    vc = vendor_definitions(settings.vendor_config)
     return Definitions(
-        assets=[*ASSETS, *sp.assets],
-        jobs=[acorn_pipeline, sp.job],
-        schedules=[daily_pipeline, *sp.schedules],
+        assets=[*ASSETS, *sp.assets, *vc.assets],
+        jobs=[acorn_pipeline, sp.job, vc.job],
+        schedules=[daily_pipeline, *sp.schedules, *vc.schedules],
         sensors=[inbox_sensor, *sp.sensors],
-        resources=resources_for(settings, inbox or default_inbox(), spapi),
+        resources=resources_for(settings, inbox or default_inbox(), spapi, vendor),
         # One DuckDB file admits one writer: steps must run one after another, never in parallel processes.
         executor=in_process_executor,
         loggers=loggers,

@@ -20,8 +20,9 @@ PIPELINE_JOB_NAME = "acorn_pipeline"
 
 acorn_pipeline = define_asset_job(
     PIPELINE_JOB_NAME,
-    # SP-API assets are partitioned per store and run in their own job (orchestration/spapi).
-    selection=AssetSelection.all() - AssetSelection.groups("spapi").without_checks(),
+    # SP-API assets are partitioned per store, vendor assets per vendor account; each group runs in its own job
+    # (orchestration/spapi, orchestration/vendor).
+    selection=AssetSelection.all() - AssetSelection.groups("spapi", "vendor").without_checks(),
     description="Load the inbox and the ECB rates into `raw`, then `dbt build` every model and test.",
 )
 

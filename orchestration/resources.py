@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 from dagster import ConfigurableResource
@@ -28,6 +29,7 @@ class WarehouseResource(ConfigurableResource):
     functional_currency: str = Field(default="CNY")
     fx_rates_csv: str | None = Field(default=None, description="Optional CSV of FX rate overrides.")
     allocation_driver: str = Field(default="revenue")
+    as_of: str | None = Field(default=None, description="Vendor ages are measured on this ISO day instead of today.")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "WarehouseResource":
@@ -37,6 +39,7 @@ class WarehouseResource(ConfigurableResource):
             functional_currency=settings.functional_currency,
             fx_rates_csv=str(settings.fx_rates_csv) if settings.fx_rates_csv else None,
             allocation_driver=settings.allocation_driver,
+            as_of=settings.as_of.isoformat() if settings.as_of else None,
         )
 
     def settings(self) -> Settings:
@@ -46,6 +49,7 @@ class WarehouseResource(ConfigurableResource):
             functional_currency=self.functional_currency,
             fx_rates_csv=Path(self.fx_rates_csv) if self.fx_rates_csv else None,
             allocation_driver=self.allocation_driver,
+            as_of=date.fromisoformat(self.as_of) if self.as_of else None,
         )
 
 

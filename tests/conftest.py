@@ -2,19 +2,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-for name, value in {
-    "DO_NOT_TRACK": "1",
-    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    "DAGSTER_DISABLE_TELEMETRY": "1",
-    "GX_ANALYTICS_ENABLED": "false",
-    "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-}.items():
-    os.environ.setdefault(name, value)
+from acorn.settings import turn_telemetry_off
+
+turn_telemetry_off()
 
 _venv_bin = str(Path(sys.executable).parent)
 if _venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
@@ -27,3 +23,17 @@ def vendor_warehouse(tmp_path_factory: pytest.TempPathFactory):
     from test_dbt_vendor import build_vendor_warehouse
 
     return build_vendor_warehouse(tmp_path_factory.mktemp("vendor"), with_eom_invoices=True)
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`acorn demo` (seller and vendor parts) run once per session in a fresh process; its output is saved as
+    `demo-output.txt` beside the warehouse. Tests that write to it must leave its marts as they found them."""
+    warehouse = tmp_path_factory.mktemp("demo") / "acorn.duckdb"
+    result = subprocess.run(
+        [sys.executable, "-m", "acorn.cli", "demo", "--warehouse", str(warehouse)],
+        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (warehouse.parent / "demo-output.txt").write_text(result.stdout)
+    return warehouse
