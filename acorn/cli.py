@@ -11,20 +11,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Sequence
 
-from acorn.settings import REPO_ROOT, Settings
+from acorn.settings import REPO_ROOT, Settings, turn_telemetry_off
 
 DEMO_DIR = REPO_ROOT / "data" / "demo"
 # The generated vendor world's as_of by default: long enough after the first PO for its Net 90 invoices to fall due.
 VENDOR_DAYS_AFTER_START = (date(2026, 10, 15) - date(2026, 6, 1)).days
 
-for _name, _value in {
-    "DO_NOT_TRACK": "1",
-    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    "DAGSTER_DISABLE_TELEMETRY": "1",
-    "GX_ANALYTICS_ENABLED": "false",
-    "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-}.items():
-    os.environ.setdefault(_name, _value)
+turn_telemetry_off()
 
 
 class UsageError(Exception):

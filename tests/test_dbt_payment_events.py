@@ -31,23 +31,13 @@ from connectors.spapi.clients import build_clients
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
 from connectors.spapi.sync import AccountSync, SyncOptions
+from fakes import FakeClock
 
 pytestmark = pytest.mark.slow
 
 DBT = Path(sys.executable).with_name("dbt")
 USD_DEPOSIT_RATE = Decimal("6.50")  # CNY per USD Amazon pays; ECB's cross rate in 2026 is above 6.7
 FUNCTIONAL = "EUR"                  # so USD → CNY is valued through two ECB rates
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def sync_fake_spapi(settings: Settings, inbox: Path, work: Path) -> None:

@@ -37,6 +37,7 @@ from connectors.spapi.sync import SyncOptions
 from connectors.vendor.clients import build_vendor_clients
 from connectors.vendor.config import load_vendor_config
 from connectors.vendor.sync import VendorSync
+from fakes import FakeClock
 
 pytestmark = pytest.mark.slow
 
@@ -59,17 +60,6 @@ class VendorWarehouse:
     generated: VendorGenerationResult
     answer_key: dict
     as_of: date
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def sync_vendor_accounts(settings: Settings, generated: VendorGenerationResult, work: Path) -> None:

@@ -9,19 +9,7 @@ import pytest
 from connectors.spapi.cursors import plan_windows
 from connectors.spapi.pacing import RATE_LIMITS, Pacer
 from connectors.spapi.retry import RetryPolicy
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+from fakes import FakeClock
 
 
 def test_documented_limits():
@@ -34,7 +22,7 @@ def test_documented_limits():
 @pytest.mark.parametrize("operation", ["listTransactions", "getReports", "listFinancialEvents"])
 def test_burst_then_rate(operation):
     rate, burst = RATE_LIMITS[operation]
-    clock = FakeClock()
+    clock = FakeClock(start=1000.0)
     pacer = Pacer(clock=clock, sleep=clock.sleep)
     for _ in range(burst):
         assert pacer.wait("acct", operation) == 0
@@ -46,7 +34,7 @@ def test_burst_then_rate(operation):
 
 
 def test_buckets_are_per_account_and_refill_over_time():
-    clock = FakeClock()
+    clock = FakeClock(start=1000.0)
     pacer = Pacer(clock=clock, sleep=clock.sleep)
     for _ in range(10):
         pacer.wait("a", "listTransactions")
@@ -58,7 +46,7 @@ def test_buckets_are_per_account_and_refill_over_time():
 
 
 def test_throttled_empties_the_bucket():
-    clock = FakeClock()
+    clock = FakeClock(start=1000.0)
     pacer = Pacer(clock=clock, sleep=clock.sleep)
     pacer.wait("a", "listFinancialEvents")
     pacer.throttled("a", "listFinancialEvents")

@@ -19,6 +19,7 @@ from connectors.spapi.clients import build_clients
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
 from connectors.spapi.sync import AccountSync, SyncOptions, WindowFailed
+from fakes import FakeClock
 
 SAMPLES = Path("/work/shared/formats/samples")
 CA_FILES = sorted(SAMPLES.glob("settlement_v1_flatfile_CA_CAD_*.txt"))
@@ -85,17 +86,6 @@ def accounts() -> list[Account]:
         Account("acme-eu", "EU", "A2EUSELLER", (Store("acme-de", "A1PA6795UKMFR9", "Amazon.de", "EUR"),),
                 *(Secret(EU[k]) for k in ("refresh_token", "lwa_app_id", "lwa_client_secret"))),
     ]
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def options(tmp: Path, clock: FakeClock, now: datetime = NOW, **overrides) -> SyncOptions:

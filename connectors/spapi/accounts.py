@@ -89,7 +89,7 @@ def load_accounts(config_path: Path, environ: Mapping[str, str]) -> list[Account
     "marketplace_name", "currency"}], "credentials"?: {"refresh_token", "lwa_app_id", "lwa_client_secret"}}]}
     """
     raw = json.loads(Path(config_path).read_text(encoding="utf-8"))
-    accounts = [_account(entry, environ) for entry in raw.get("accounts", [])]
+    accounts = [account_from_entry(entry, environ) for entry in raw.get("accounts", [])]
     if any(entry.get("credentials") for entry in raw.get("accounts", [])) and _inside_repo(Path(config_path)):
         raise AccountConfigError(f"{config_path}: a file holding credentials must live outside the repository")
     ids = [a.account_id for a in accounts]
@@ -102,7 +102,8 @@ def _inside_repo(path: Path) -> bool:
     return path.resolve().is_relative_to(REPO_ROOT)
 
 
-def _account(entry: Mapping, environ: Mapping[str, str]) -> Account:
+def account_from_entry(entry: Mapping, environ: Mapping[str, str]) -> Account:
+    """One account from a config entry; credentials the entry lacks come from `environ`."""
     account_id = entry["account_id"]
     region = str(entry["region"]).upper()
     if region not in REGIONS:

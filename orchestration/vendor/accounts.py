@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from connectors.spapi.accounts import Account, AccountConfigError, _account
+from connectors.spapi.accounts import Account, AccountConfigError, account_from_entry
 from connectors.vendor.config import VendorConfig, load_vendor_config
 
 
@@ -34,7 +34,7 @@ def vendor_account(config: VendorConfig, account_id: str, environ: Mapping[str, 
     stores = [{"store_id": v.vendor_code, "marketplace_id": v.marketplace_id, "marketplace_name": v.marketplace_name,
                "currency": v.currency} for v in vendors]
     # The seller accounts' reading of credentials, so both kinds of account are configured the same way.
-    return _account({"account_id": account_id, "region": vendors[0].region, "stores": stores}, environ)
+    return account_from_entry({"account_id": account_id, "region": vendors[0].region, "stores": stores}, environ)
 
 
 def vendor_accounts(config: VendorConfig, environ: Mapping[str, str]) -> list[Account]:
