@@ -25,7 +25,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	@if $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv==0.9.30; then \
 		$(PYTHON) -m uv venv --allow-existing --python $(PYTHON) $(VENV) && \
-		VIRTUAL_ENV=$(VENV) $(PYTHON) -m uv pip install --quiet -e '.[test]'; \
+		$(PYTHON) -m uv pip install --quiet --python $(VENV)/bin/python -e '.[test]'; \
 	else \
 		$(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet -e '.[test]'; \
 	fi
