@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -45,11 +46,14 @@ def store(archive_dir: Path, data: bytes, sha256: str) -> Path:
             raise ArchiveCorrupted(f"archived file {path} no longer matches its SHA-256")
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".partial")
-    tmp.write_bytes(data)
-    os.chmod(tmp, 0o444)
-    # Rename is atomic, so a crash never leaves a truncated file under a valid checksum name.
-    tmp.replace(path)
+    # A temp file of its own per writer: two syncs archiving the same page at once must not share one.
+    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{sha256}.", suffix=".partial")
+    with os.fdopen(handle, "wb") as tmp:
+        tmp.write(data)
+    os.chmod(tmp_name, 0o444)
+    # Rename is atomic, so a crash never leaves a truncated file under a valid checksum name; a concurrent
+    # writer of the same checksum wrote the same bytes, so whichever rename lands last changes nothing.
+    os.replace(tmp_name, path)
     return path
 
 

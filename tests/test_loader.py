@@ -183,3 +183,17 @@ def test_a_configured_fx_rates_file_loads_with_the_inbox(settings, inbox, tmp_pa
     assert table(settings, "SELECT base_currency, quote_currency, rate FROM raw.fx_rate_overrides") == [
         ("USD", "CNY", __import__("decimal").Decimal("7.12340000"))
     ]
+
+
+def test_concurrent_writers_of_the_same_bytes_both_succeed(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = b"the same API page, fetched by two account syncs at once"
+    sha = archive.sha256_of(data)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        paths = list(pool.map(lambda _: archive.store(tmp_path, data, sha), range(64)))
+
+    assert set(paths) == {archive.archive_path(tmp_path, sha)}
+    assert archive.read(tmp_path, sha) == data
+    assert [p.name for p in (tmp_path / sha[:2]).iterdir()] == [sha]
