@@ -102,7 +102,7 @@ def _read_only(warehouse: str) -> Iterator[duckdb.DuckDBPyConnection]:
         conn.close()
 
 
-def _rows(warehouse: str, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+def fetch_rows(warehouse: str, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     with _read_only(warehouse) as conn:
         cursor = conn.execute(sql, params or {})
         columns = [d[0] for d in cursor.description]
@@ -111,11 +111,11 @@ def _rows(warehouse: str, sql: str, params: dict[str, Any] | None = None) -> pd.
     return pd.DataFrame.from_records(rows, columns=columns).astype(object)
 
 
-def _filter(values: Sequence[str]) -> list[str] | None:
+def filter_values(values: Sequence[str]) -> list[str] | None:
     return list(values) if values else None
 
 
-_cache = st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
+cached = st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
 
 
 # Settlements and ledger lines whose store could not be found carry a NULL store_id: name them,
@@ -142,14 +142,14 @@ def _reconciliation_params(
     stores: Sequence[str], statuses: Sequence[str], period_from: date | None, period_to: date | None
 ) -> dict[str, Any]:
     return {
-        "stores": _filter(stores),
-        "statuses": _filter(statuses),
+        "stores": filter_values(stores),
+        "statuses": filter_values(statuses),
         "period_from": period_from,
         "period_to": period_to,
     }
 
 
-@_cache
+@cached
 def reconciliation_options(warehouse: str) -> ReconciliationOptions:
     sql = f"""
         select
@@ -159,7 +159,7 @@ def reconciliation_options(warehouse: str) -> ReconciliationOptions:
             max(cast(period_end as date))
         from {_SETTLEMENTS}
     """
-    row = _rows(warehouse, sql).iloc[0]
+    row = fetch_rows(warehouse, sql).iloc[0]
     return ReconciliationOptions(
         stores=list(row.iloc[0] or []),
         statuses=list(row.iloc[1] or []),
@@ -168,7 +168,7 @@ def reconciliation_options(warehouse: str) -> ReconciliationOptions:
     )
 
 
-@_cache
+@cached
 def reconciliation(
     warehouse: str,
     stores: tuple[str, ...] = (),
@@ -187,10 +187,10 @@ def reconciliation(
             period_end desc, store_id, settlement_id
     """
     params = _reconciliation_params(stores, statuses, period_from, period_to)
-    return _rows(warehouse, sql, {**params, "flagged": list(FLAGGED_STATUSES)})
+    return fetch_rows(warehouse, sql, {**params, "flagged": list(FLAGGED_STATUSES)})
 
 
-@_cache
+@cached
 def reconciliation_counts(
     warehouse: str,
     stores: tuple[str, ...] = (),
@@ -209,11 +209,11 @@ def reconciliation_counts(
         {_RECONCILIATION_WHERE}
     """
     params = _reconciliation_params(stores, statuses, period_from, period_to)
-    row = _rows(warehouse, sql, {**params, "flagged": list(FLAGGED_STATUSES)})
+    row = fetch_rows(warehouse, sql, {**params, "flagged": list(FLAGGED_STATUSES)})
     return {name: int(value) for name, value in row.iloc[0].items()}
 
 
-@_cache
+@cached
 def reconciliation_differences(
     warehouse: str,
     stores: tuple[str, ...] = (),
@@ -233,10 +233,10 @@ def reconciliation_differences(
         group by currency
         order by currency
     """
-    return _rows(warehouse, sql, _reconciliation_params(stores, statuses, period_from, period_to))
+    return fetch_rows(warehouse, sql, _reconciliation_params(stores, statuses, period_from, period_to))
 
 
-@_cache
+@cached
 def settlement_lines(warehouse: str, settlement_id: str) -> pd.DataFrame:
     """One settlement's ledger lines summed by transaction type, amount type and description."""
     sql = """
@@ -252,7 +252,7 @@ def settlement_lines(warehouse: str, settlement_id: str) -> pd.DataFrame:
         group by transaction_type, amount_type, amount_description
         order by transaction_type, amount_type, amount_description
     """
-    return _rows(warehouse, sql, {"settlement_id": settlement_id})
+    return fetch_rows(warehouse, sql, {"settlement_id": settlement_id})
 
 
 # --- Monthly P&L -----------------------------------------------------------------------------
@@ -264,7 +264,7 @@ _PNL_WHERE = """
 """
 
 
-@_cache
+@cached
 def pnl_options(warehouse: str) -> PnlOptions:
     sql = f"""
         select
@@ -273,7 +273,7 @@ def pnl_options(warehouse: str) -> PnlOptions:
             any_value(functional_currency)
         from {_PNL}
     """
-    row = _rows(warehouse, sql).iloc[0]
+    row = fetch_rows(warehouse, sql).iloc[0]
     return PnlOptions(
         stores=list(row.iloc[0] or []),
         months=list(row.iloc[1] or []),
@@ -281,7 +281,7 @@ def pnl_options(warehouse: str) -> PnlOptions:
     )
 
 
-@_cache
+@cached
 def pnl_by_month(
     warehouse: str,
     stores: tuple[str, ...] = (),
@@ -305,11 +305,11 @@ def pnl_by_month(
         group by grouping sets ((store_id, month, pnl_line), (store_id, month))
         order by store_id, month, grouping(pnl_line), pnl_sort_order, pnl_line
     """
-    params = {"stores": _filter(stores), "month_from": month_from, "month_to": month_to}
-    return _rows(warehouse, sql, params)
+    params = {"stores": filter_values(stores), "month_from": month_from, "month_to": month_to}
+    return fetch_rows(warehouse, sql, params)
 
 
-@_cache
+@cached
 def pnl_by_sku(
     warehouse: str,
     stores: tuple[str, ...] = (),
@@ -332,20 +332,20 @@ def pnl_by_sku(
         group by store_id, internal_sku, brand, category, pnl_line
         order by store_id, internal_sku, min(pnl_sort_order), pnl_line
     """
-    params = {"stores": _filter(stores), "month_from": month_from, "month_to": month_to}
-    return _rows(warehouse, sql, params)
+    params = {"stores": filter_values(stores), "month_from": month_from, "month_to": month_to}
+    return fetch_rows(warehouse, sql, params)
 
 
 # --- Data quality ----------------------------------------------------------------------------
 
 
-@_cache
+@cached
 def file_load_counts(warehouse: str) -> dict[str, int]:
     sql = "select status, count(*) from audit.file_loads group by status order by status"
-    return {status: int(n) for status, n in _rows(warehouse, sql).itertuples(index=False)}
+    return {status: int(n) for status, n in fetch_rows(warehouse, sql).itertuples(index=False)}
 
 
-@_cache
+@cached
 def file_loads(warehouse: str, statuses: tuple[str, ...] = ()) -> pd.DataFrame:
     """Every file the loader has seen, newest first; quarantined files carry the reason."""
     sql = """
@@ -354,10 +354,10 @@ def file_loads(warehouse: str, statuses: tuple[str, ...] = ()) -> pd.DataFrame:
         where $statuses is null or list_contains($statuses, status)
         order by received_at desc, file_name
     """
-    return _rows(warehouse, sql, {"statuses": _filter(statuses)})
+    return fetch_rows(warehouse, sql, {"statuses": filter_values(statuses)})
 
 
-@_cache
+@cached
 def failed_expectations(warehouse: str) -> pd.DataFrame:
     sql = """
         select validated_at, file_name, kind, rule, failed_line, detail
@@ -365,7 +365,7 @@ def failed_expectations(warehouse: str) -> pd.DataFrame:
         where not success
         order by validated_at desc, file_name, failed_line
     """
-    return _rows(warehouse, sql)
+    return fetch_rows(warehouse, sql)
 
 
 def clear_cache() -> None:

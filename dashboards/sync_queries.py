@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboards.queries import _cache, _rows
+from dashboards.queries import cached, fetch_rows
 
 # Stores seen in what the sync wrote, mapped to their account.
 _ACCOUNT_STORES = """
@@ -20,7 +20,7 @@ _ACCOUNT_STORES = """
 """
 
 
-@_cache
+@cached
 def freshness(warehouse: str) -> pd.DataFrame:
     """Per store and source: synced until (the cursor), the last complete and last failed window, retries."""
     sql = f"""
@@ -54,10 +54,10 @@ def freshness(warehouse: str) -> pd.DataFrame:
         left join runs on runs.account_id = cursors.account_id and runs.source = cursors.source
         order by failing desc, store_id, source
     """
-    return _rows(warehouse, sql)
+    return fetch_rows(warehouse, sql)
 
 
-@_cache
+@cached
 def totals(warehouse: str) -> dict[str, int]:
     sql = """
         select
@@ -68,11 +68,11 @@ def totals(warehouse: str) -> dict[str, int]:
             coalesce(sum(window_restarts), 0) as window_restarts
         from audit.sync_log
     """
-    row = _rows(warehouse, sql).iloc[0]
+    row = fetch_rows(warehouse, sql).iloc[0]
     return {name: int(value) for name, value in row.items()}
 
 
-@_cache
+@cached
 def recent_errors(warehouse: str, limit: int = 100) -> pd.DataFrame:
     """Windows that logged an error, newest first: recovered faults (complete) and failures (failed)."""
     sql = """
@@ -82,4 +82,4 @@ def recent_errors(warehouse: str, limit: int = 100) -> pd.DataFrame:
         order by started_at desc, account_id, source
         limit $limit
     """
-    return _rows(warehouse, sql, {"limit": limit})
+    return fetch_rows(warehouse, sql, {"limit": limit})

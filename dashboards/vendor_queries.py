@@ -10,7 +10,7 @@ from datetime import date
 
 import pandas as pd
 
-from dashboards.queries import _cache, _filter, _rows
+from dashboards.queries import cached, fetch_rows, filter_values
 
 # A PO appears in an invoice's or deduction's comma-separated PO list.
 _NAMES_PO = "list_contains(string_split(replace(coalesce(purchase_order_number, ''), ' ', ''), ','), $po)"
@@ -24,7 +24,7 @@ class VendorOptions:
     functional_currency: str | None
 
 
-@_cache
+@cached
 def vendor_options(warehouse: str) -> VendorOptions:
     sql = """
         select
@@ -36,11 +36,11 @@ def vendor_options(warehouse: str) -> VendorOptions:
             (select max(as_of_date) from marts.fct_po_lifecycle),
             (select any_value(functional_currency) from marts.fct_vendor_invoices)
     """
-    row = _rows(warehouse, sql).iloc[0]
+    row = fetch_rows(warehouse, sql).iloc[0]
     return VendorOptions(list(row.iloc[0] or []), list(row.iloc[1] or []), row.iloc[2], row.iloc[3])
 
 
-@_cache
+@cached
 def po_lines(warehouse: str, po: str) -> pd.DataFrame:
     """Each line of PO `po`: where it is, its quantities and money, its stage dates."""
     sql = """
@@ -54,10 +54,10 @@ def po_lines(warehouse: str, po: str) -> pd.DataFrame:
         where purchase_order_number = $po
         order by item_sequence_number
     """
-    return _rows(warehouse, sql, {"po": po})
+    return fetch_rows(warehouse, sql, {"po": po})
 
 
-@_cache
+@cached
 def po_money(warehouse: str, po: str) -> pd.DataFrame:
     """Where the money of PO `po` is, per currency: ordered, received, invoiced, paid, deducted, outstanding."""
     sql = f"""
@@ -88,10 +88,10 @@ def po_money(warehouse: str, po: str) -> pd.DataFrame:
         left join deductions on deductions.currency = lines.currency
         order by lines.currency
     """
-    return _rows(warehouse, sql, {"po": po})
+    return fetch_rows(warehouse, sql, {"po": po})
 
 
-@_cache
+@cached
 def po_invoices(warehouse: str, po: str) -> pd.DataFrame:
     sql = """
         select
@@ -102,10 +102,10 @@ def po_invoices(warehouse: str, po: str) -> pd.DataFrame:
         where list_contains(string_split(replace(coalesce(purchase_order_numbers, ''), ' ', ''), ','), $po)
         order by invoice_date, invoice_number
     """
-    return _rows(warehouse, sql, {"po": po})
+    return fetch_rows(warehouse, sql, {"po": po})
 
 
-@_cache
+@cached
 def po_deductions(warehouse: str, po: str) -> pd.DataFrame:
     sql = f"""
         select deduction_number, deduction_type, payment_date, payment_number, currency, amount,
@@ -114,10 +114,10 @@ def po_deductions(warehouse: str, po: str) -> pd.DataFrame:
         where {_NAMES_PO}
         order by payment_date, deduction_number
     """
-    return _rows(warehouse, sql, {"po": po})
+    return fetch_rows(warehouse, sql, {"po": po})
 
 
-@_cache
+@cached
 def invoice_aging(warehouse: str, marketplaces: tuple[str, ...] = ()) -> pd.DataFrame:
     """Outstanding money per aging bucket and currency, buckets in order."""
     sql = """
@@ -135,10 +135,10 @@ def invoice_aging(warehouse: str, marketplaces: tuple[str, ...] = ()) -> pd.Data
         group by invoices.aging_bucket, invoices.currency
         order by min(buckets.sort_order), invoices.currency
     """
-    return _rows(warehouse, sql, {"marketplaces": _filter(marketplaces)})
+    return fetch_rows(warehouse, sql, {"marketplaces": filter_values(marketplaces)})
 
 
-@_cache
+@cached
 def deductions_by_type(warehouse: str, marketplaces: tuple[str, ...] = ()) -> pd.DataFrame:
     sql = """
         select deduction_type, currency, count(*) as deductions, sum(amount) as amount,
@@ -148,10 +148,10 @@ def deductions_by_type(warehouse: str, marketplaces: tuple[str, ...] = ()) -> pd
         group by deduction_type, currency
         order by sum(amount_functional), deduction_type, currency
     """
-    return _rows(warehouse, sql, {"marketplaces": _filter(marketplaces)})
+    return fetch_rows(warehouse, sql, {"marketplaces": filter_values(marketplaces)})
 
 
-@_cache
+@cached
 def cashflow_forecast(warehouse: str, marketplaces: tuple[str, ...] = ()) -> pd.DataFrame:
     sql = """
         select week_start, marketplace_name, currency, n_invoices, expected_amount, overdue_amount,
@@ -160,10 +160,10 @@ def cashflow_forecast(warehouse: str, marketplaces: tuple[str, ...] = ()) -> pd.
         where $marketplaces is null or list_contains($marketplaces, marketplace_name)
         order by week_start, marketplace_name
     """
-    return _rows(warehouse, sql, {"marketplaces": _filter(marketplaces)})
+    return fetch_rows(warehouse, sql, {"marketplaces": filter_values(marketplaces)})
 
 
-@_cache
+@cached
 def open_alerts(warehouse: str, marketplaces: tuple[str, ...] = ()) -> pd.DataFrame:
     sql = """
         select severity, alert_type, marketplace_name, purchase_order_number, invoice_number, amount, currency,
@@ -173,4 +173,4 @@ def open_alerts(warehouse: str, marketplaces: tuple[str, ...] = ()) -> pd.DataFr
           and ($marketplaces is null or list_contains($marketplaces, marketplace_name))
         order by case severity when 'high' then 0 when 'medium' then 1 else 2 end, raised_on, alert_id
     """
-    return _rows(warehouse, sql, {"marketplaces": _filter(marketplaces)})
+    return fetch_rows(warehouse, sql, {"marketplaces": filter_values(marketplaces)})
