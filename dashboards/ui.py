@@ -65,3 +65,17 @@ def money(amount: Decimal | None, currency: str | None) -> str:
     places = 0 if currency in _ZERO_DECIMAL_CURRENCIES else 2
     text = f"{amount:,.{places}f}"
     return f"{text} {currency}" if currency else text
+
+
+def quarantined_files(warehouse: str, none_message: str) -> None:
+    """The quarantined inputs with their reasons: the same table wherever a page reports them."""
+    quarantined = load(queries.file_loads, warehouse, ("quarantined",))
+    if quarantined.empty:
+        st.success(none_message)
+        return
+    st.dataframe(
+        quarantined[["received_at", "file_name", "kind", "message"]],
+        hide_index=True,
+        width="stretch",
+        column_config={"message": st.column_config.TextColumn("reason", width="large")},
+    )

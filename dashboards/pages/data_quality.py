@@ -22,16 +22,7 @@ for column, status in zip(st.columns(3), ("loaded", "duplicate", "quarantined"))
     column.metric(status.capitalize(), counts.get(status, 0))
 
 st.subheader("Quarantined files")
-quarantined = ui.load(queries.file_loads, warehouse, ("quarantined",))
-if quarantined.empty:
-    st.success("No file is quarantined.")
-else:
-    st.dataframe(
-        quarantined[["received_at", "file_name", "kind", "message"]],
-        hide_index=True,
-        width="stretch",
-        column_config={"message": st.column_config.TextColumn("reason", width="large")},
-    )
+ui.quarantined_files(warehouse, "No file is quarantined.")
 
 st.subheader("Failed expectations")
 failed = ui.load(queries.failed_expectations, warehouse)

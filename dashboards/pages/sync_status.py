@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import queries, sync_queries, ui
+from dashboards import sync_queries, ui
 
 st.title("Sync status")
 st.caption(
@@ -45,13 +45,4 @@ else:
         )
 
 st.subheader("Quarantined inputs")
-quarantined = ui.load(queries.file_loads, warehouse, ("quarantined",))
-if quarantined.empty:
-    st.success("No input is quarantined.")
-else:
-    st.dataframe(
-        quarantined[["received_at", "file_name", "kind", "message"]],
-        hide_index=True,
-        width="stretch",
-        column_config={"message": st.column_config.TextColumn("reason", width="large")},
-    )
+ui.quarantined_files(warehouse, "No input is quarantined.")
