@@ -37,3 +37,13 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.returncode == 0, result.stdout + result.stderr
     (warehouse.parent / "demo-output.txt").write_text(result.stdout)
     return warehouse
+
+
+@pytest.fixture
+def fresh_streamlit_cache():
+    """Dashboard queries are cached across reruns; each test starts and ends with an empty cache."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from acorn.settings import Settings
 from connectors.warehouse_schema import create_statements
 from dashboards import launch, queries
+
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_cache")
 
 DASHBOARDS = Path(__file__).resolve().parent.parent / "dashboards"
 APP = str(DASHBOARDS / "app.py")
@@ -135,13 +136,6 @@ def build_warehouse(path: Path) -> Path:
             ["b" * 64, datetime(2026, 3, 1, 9, 0)],
         )
     return path
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
 
 
 @pytest.fixture

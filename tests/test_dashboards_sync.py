@@ -6,11 +6,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from connectors.warehouse_schema import create_statements
 from dashboards import sync_queries
+
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_cache")
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboards" / "app.py")
 T = datetime(2026, 9, 14, 3, 0)
@@ -54,13 +55,6 @@ def build_warehouse(path: Path) -> Path:
             ["b" * 64, T],
         )
     return path
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboards import vendor_queries
@@ -23,11 +22,8 @@ def built(vendor_warehouse: VendorWarehouse) -> VendorWarehouse:
 
 
 @pytest.fixture(autouse=True)
-def _environment(built: VendorWarehouse, monkeypatch):
+def _environment(built: VendorWarehouse, monkeypatch, fresh_streamlit_cache):
     monkeypatch.setenv("ACORN_WAREHOUSE", str(built.settings.warehouse))
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
 
 
 def vendor_page() -> AppTest:
