@@ -1,21 +1,23 @@
-"""The `acorn` command line: demo, run, generate, dashboards, rebuild, export, vendor-invoices."""
+"""The `acorn` command line: run, dashboards, rebuild, export, vendor-invoices (plus commands registered by plugins)."""
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
+from typing import Any
 
-from acorn.settings import REPO_ROOT, Settings, turn_telemetry_off
+from config.settings import REPO_ROOT, Settings, turn_telemetry_off
 
 DEMO_DIR = REPO_ROOT / "data" / "demo"
-# The generated vendor world's as_of by default: long enough after the first PO for its Net 90 invoices to fall due.
-VENDOR_DAYS_AFTER_START = (date(2026, 10, 15) - date(2026, 6, 1)).days
+COMMAND_PLUGINS = "acorn.commands"
+Say = Callable[[str], None]
+Checks = Callable[[Settings, Any, Say], Sequence[Callable[[], None]]]
 
 turn_telemetry_off()
 
@@ -46,30 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="acorn", description="ACORN: Amazon seller and vendor finance warehouse.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    demo = commands.add_parser("demo", help="generate sample data, run the whole pipeline, print a summary")
-    demo.add_argument("--warehouse", type=Path, default=DEMO_DIR / "acorn.duckdb")
-    demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--source", choices=("files", "api"), default="files",
-                      help="read the sample settlements as dropped files, or pull them from a local fake SP-API")
-    demo.add_argument("--no-vendor", action="store_true", help="skip the Vendor Central part of the demo")
-    demo.set_defaults(handler=_demo)
-
     run = commands.add_parser("run", help="load every file in an inbox and build every mart")
     run.add_argument("--inbox", type=Path, required=True)
     run.add_argument("--warehouse", type=Path)
     run.set_defaults(handler=_run)
-
-    generate = commands.add_parser("generate", help="write deterministic sample data (Amazon V2 settlements, bank CSV, ...)")
-    generate.add_argument("--out", type=Path, required=True)
-    generate.add_argument("--seed", type=int, default=7)
-    generate.add_argument("--months", type=int, default=3)
-    generate.add_argument("--orders-per-day", type=int, default=20, help="orders per day and store")
-    generate.add_argument("--start", type=date.fromisoformat, default=date(2026, 6, 1), help="first day, YYYY-MM-DD")
-    generate.add_argument("--stores", default="acme-us,acme-de,acme-jp", help="comma-separated store ids")
-    generate.add_argument("--vendor-as-of", type=date.fromisoformat,
-                          help=f"day the vendor data set is seen on, YYYY-MM-DD (default: {VENDOR_DAYS_AFTER_START} days after --start)")
-    generate.add_argument("--no-vendor", action="store_true", help="write only the seller data set")
-    generate.set_defaults(handler=_generate)
 
     dashboards = commands.add_parser("dashboards", help="start the Streamlit dashboards on localhost")
     dashboards.add_argument("--warehouse", type=Path)
@@ -101,66 +83,28 @@ def _parser() -> argparse.ArgumentParser:
     invoices.add_argument("--invoice-date", type=date.fromisoformat, help="YYYY-MM-DD (default: today, UTC)")
     invoices.add_argument("--warehouse", type=Path)
     invoices.set_defaults(handler=_vendor_invoices)
+    # Commands of packages installed beside the product (the demo's `demo` and `generate`) register themselves.
+    for plugin in entry_points(group=COMMAND_PLUGINS):
+        plugin.load()(commands)
     return parser
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from acorn.generator import generate
-
-    settings = Settings.from_env(args.warehouse)
-    if args.source == "api":
-        from acorn.api_demo import api_demo
-
-        return api_demo(settings, args.seed, say, vendor=not args.no_vendor)
-    inbox = settings.warehouse.parent / "inbox"
-    # The demo always starts clean so its summary shows exactly the injected anomalies.
-    for path in (inbox, settings.archive_dir):
-        shutil.rmtree(path, ignore_errors=True)
-    for suffix in ("", ".wal"):
-        Path(f"{settings.warehouse}{suffix}").unlink(missing_ok=True)
-    say(f"Generating sample data into {inbox} (seed {args.seed}) ...")
-    generated = generate(inbox, seed=args.seed)
-    stores = sorted({s.store_id for s in generated.settlements})
-    say(f"  {len(generated.files) - 1} files for stores {', '.join(stores)}")
-    if not args.no_vendor:
-        from acorn.vendor_demo import generate_and_sync_vendor
-
-        settings = generate_and_sync_vendor(settings, inbox, args.seed, say)
-    return _pipeline(settings, inbox, demo=True)
 
 
 def _run(args: argparse.Namespace) -> int:
     if not args.inbox.is_dir():
         raise UsageError(f"inbox {args.inbox} is not a directory")
-    return _pipeline(Settings.from_env(args.warehouse), args.inbox.resolve(), demo=False)
+    return run_pipeline(Settings.from_env(args.warehouse), args.inbox.resolve())
 
 
-def _pipeline(settings: Settings, inbox: Path, demo: bool) -> int:
+def run_pipeline(settings: Settings, inbox: Path, checks: Checks | None = None) -> int:
+    """Load `inbox`, build every mart, print the summary; `checks` adds lines after the results (the demo's)."""
     from acorn.summary import print_summary
     from orchestration.pipeline import materialize_pipeline
 
     say(f"Loading {inbox} into {settings.warehouse}" + (f" (vendor ages as of {settings.as_of})" if settings.as_of else "")
         + " ...")
     result = materialize_pipeline(settings, inbox, progress=lambda line: say(f"  {line}"))
-    print_summary(settings, result, say, demo=demo)
+    print_summary(settings, result, say, checks(settings, result, say) if checks else ())
     return 0 if result.success else 1
-
-
-def _generate(args: argparse.Namespace) -> int:
-    from acorn.generator import generate
-
-    stores = tuple(s.strip() for s in args.stores.split(",") if s.strip())
-    result = generate(args.out, seed=args.seed, months=args.months, orders_per_day=args.orders_per_day,
-                      start=args.start, stores=stores)
-    say(f"Wrote {len(result.files)} files to {args.out} (answer key: {args.out / '.expected_anomalies.json'})")
-    if not args.no_vendor:
-        from acorn.generator.vendor import generate_vendor
-
-        as_of = args.vendor_as_of or args.start + timedelta(days=VENDOR_DAYS_AFTER_START)
-        vendor = generate_vendor(args.out, seed=args.seed, start=args.start, as_of=as_of)
-        say(f"Wrote {len(vendor.files)} vendor files as of {as_of} (answer key: {vendor.answer_key}, "
-            f"vendor config: {vendor.config})")
-    return 0
 
 
 def _dashboards(args: argparse.Namespace) -> int:
@@ -204,14 +148,14 @@ def _rebuild(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as nothing_new:
         result = materialize_pipeline(settings, Path(nothing_new), progress=lambda line: say(f"  {line}"))
     result.load_report.files[:0] = replayed.files
-    print_summary(settings, result, say, demo=False)
+    print_summary(settings, result, say)
     return 0 if result.success else 1
 
 
 def _export_vendor(args: argparse.Namespace) -> int:
     import duckdb
 
-    from acorn.vendor_export import export_vendor_transactions, parse_period
+    from outbound.vendor_export import export_vendor_transactions, parse_period
 
     if args.period:
         try:
@@ -231,7 +175,7 @@ def _export_vendor(args: argparse.Namespace) -> int:
 
 
 def _vendor_invoices(args: argparse.Namespace) -> int:
-    from acorn.vendor_invoicing import build_and_export, submit_and_refresh
+    from outbound.vendor_invoicing import build_and_export, submit_and_refresh
 
     settings = _existing_warehouse(args.warehouse)
     config_path = args.config or settings.vendor_config

@@ -1,13 +1,13 @@
 """What a run tells the user at the end: files, settlements by status, where to look next."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import duckdb
 
-from acorn.settings import Settings
+from config.settings import Settings
 
 STATUS_ORDER = ("tied", "pending_deposit", "mismatch", "deposit_missing", "deposit_short")
 
@@ -24,7 +24,9 @@ def settlement_statuses(warehouse: Path) -> list[tuple[Any, ...]]:
         ).fetchall()
 
 
-def print_summary(settings: Settings, result: Any, say: Callable[[str], None], demo: bool) -> None:
+def print_summary(settings: Settings, result: Any, say: Callable[[str], None],
+                  checks: Sequence[Callable[[], None]] = ()) -> None:
+    """Files, settlements by status, vendor results; then each of `checks` (the demo's answer keys), then what next."""
     report = result.load_report
     counts = report.counts()
     say("")
@@ -57,9 +59,9 @@ def print_summary(settings: Settings, result: Any, say: Callable[[str], None], d
         else:
             detail = f"lines differ from the header total by {difference} {currency}"
         say(f"  {status:<16} {store or '(no store)'} settlement {settlement}: {detail}")
-    if demo:
-        _check_answer_key(settings, rows, report, say)
-    vendor = print_vendor_summary(settings, say, demo=demo)
+    vendor = print_vendor_summary(settings, say)
+    for check in checks:
+        check()
     say("")
     say(f"Warehouse: {settings.warehouse}")
     say("Next:")
@@ -68,36 +70,6 @@ def print_summary(settings: Settings, result: Any, say: Callable[[str], None], d
     if vendor:
         say(f"  acorn export vendor --po PO_NUMBER --out po.xlsx --warehouse {settings.warehouse}")
     say("  dagster dev   (the same pipeline in the Dagster UI; see README)")
-
-
-def _check_answer_key(settings: Settings, rows: list[tuple[Any, ...]], report: Any, say: Callable[[str], None]) -> None:
-    key_path = settings.warehouse.parent / "inbox" / ".expected_anomalies.json"
-    if not key_path.exists():
-        return
-    expected = expected_flags(json.loads(key_path.read_text(encoding="utf-8")))
-    found = {(status, str(settlement)) for status, _, settlement, *_ in rows if status not in ("tied", "pending_deposit")}
-    found |= {(f.status, f.file_name) for f in report.files if f.status != "loaded"}
-    say("")
-    if found == expected:
-        say(f"Demo check: exactly the {len(expected)} injected anomalies were flagged, nothing else.")
-    else:
-        say(f"Demo check FAILED: missed {sorted(expected - found)}, unexpected {sorted(found - expected)}")
-
-
-def expected_flags(answer_key: dict[str, Any]) -> set[tuple[str, str]]:
-    """The (status, settlement id or file name) pairs a correct run flags, from the generator's answer key."""
-    flags: set[tuple[str, str]] = set()
-    for anomaly in answer_key["anomalies"]:
-        kind = anomaly["kind"]
-        if kind in ("deposit_missing", "deposit_short"):
-            flags.add((kind, str(anomaly["settlement_id"])))
-        elif kind == "malformed_file":
-            flags.add(("quarantined", anomaly["file_name"]))
-        elif kind == "duplicate_file":
-            flags.add(("duplicate", anomaly["duplicate_file_name"]))
-        else:
-            raise ValueError(f"answer key names an anomaly ACORN does not know: {kind}")
-    return flags
 
 
 # ---- vendor (Vendor Central) ----------------------------------------------------------------------------------
@@ -110,7 +82,7 @@ def _money_by_currency(pairs: list[tuple[Any, str]]) -> str:
     return ", ".join(f"{totals[c]:,} {c}" for c in sorted(totals))
 
 
-def print_vendor_summary(settings: Settings, say: Callable[[str], None], demo: bool) -> bool:
+def print_vendor_summary(settings: Settings, say: Callable[[str], None]) -> bool:
     """POs by stage, invoices by status, deductions by type and open alerts; nothing (False) without vendor data."""
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         try:
@@ -144,31 +116,6 @@ def print_vendor_summary(settings: Settings, say: Callable[[str], None], demo: b
     for alert_type, marketplace, po, invoice, message in alerts:
         where = " ".join(part for part in (marketplace, po and f"PO {po}", invoice and f"invoice {invoice}") if part)
         say(f"  {alert_type:<36} {where}: {message}")
-    if demo:
-        _check_vendor_answer_key(settings, alerts, say)
     return True
 
 
-def _check_vendor_answer_key(settings: Settings, alerts: list[tuple[Any, ...]], say: Callable[[str], None]) -> None:
-    from acorn.generator.vendor import ANSWER_KEY_NAME
-
-    key_path = settings.warehouse.parent / "inbox" / ANSWER_KEY_NAME
-    if not key_path.exists():
-        return
-    expected = expected_vendor_alerts(json.loads(key_path.read_text(encoding="utf-8")))
-    found = {(alert_type, marketplace, po, invoice) for alert_type, marketplace, po, invoice, _ in alerts}
-    say("")
-    if found == expected:
-        say(f"Vendor demo check: exactly the {len(expected)} injected situations were flagged, nothing else.")
-    else:
-        say(f"Vendor demo check FAILED: missed {sorted(expected - found, key=repr)}, "
-            f"unexpected {sorted(found - expected, key=repr)}")
-
-
-def expected_vendor_alerts(answer_key: dict[str, Any]) -> set[tuple[str, str, str | None, str | None]]:
-    """(alert type, marketplace name, PO, invoice) of every alert a correct run raises, from the vendor answer key."""
-    from acorn.generator.vendor import MARKETPLACES
-
-    names = {market.key: market.marketplace_name for market in MARKETPLACES}
-    return {(a["alert"], names[a["marketplace"]], a["purchase_order_number"], a["invoice_number"])
-            for a in answer_key["expected_alerts"]}

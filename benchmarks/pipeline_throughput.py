@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from acorn.generator import generate  # noqa: E402
-from acorn.settings import Settings  # noqa: E402
+from demo.generator import generate  # noqa: E402
+from config.settings import Settings  # noqa: E402
 from connectors.loader import load_inbox  # noqa: E402
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import currency_converter
 import duckdb
 
-from acorn.settings import Settings
+from config.settings import Settings
 from connectors import archive
 from connectors.warehouse_schema import create_statements
 

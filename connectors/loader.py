@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from acorn.settings import Settings
+from config.settings import Settings
 from connectors import archive, csv_inputs, validation
 from connectors.file_kinds import describe_unknown, detect_kind
 from connectors.parsing import ParseError

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from acorn.settings import Settings
+from config.settings import Settings
 
 APP = Path(__file__).resolve().parent / "app.py"
 

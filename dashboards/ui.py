@@ -8,7 +8,7 @@ from typing import ParamSpec, TypeVar
 
 import streamlit as st
 
-from acorn.settings import Settings
+from config.settings import Settings
 from dashboards import queries
 
 P = ParamSpec("P")

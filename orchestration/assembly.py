@@ -8,7 +8,7 @@ from pathlib import Path
 from dagster import Definitions, LoggerDefinition, in_process_executor
 from dagster_dbt import DbtCliResource
 
-from acorn.settings import Settings
+from config.settings import Settings
 from orchestration.dbt_models.assets import acorn_dbt_models, acorn_project
 from orchestration.jobs import acorn_pipeline, daily_pipeline, inbox_sensor
 from orchestration.raw.assets import fx_ecb_rates, inbox_spec, inbox_tables

@@ -23,7 +23,7 @@ from dagster import (
 )
 from dagster._core.log_manager import get_log_record_metadata, has_log_record_metadata
 
-from acorn.settings import Settings
+from config.settings import Settings
 from connectors.loader import LoadReport
 from orchestration.assembly import build_definitions
 from orchestration.jobs import PIPELINE_JOB_NAME

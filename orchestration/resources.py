@@ -8,7 +8,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from acorn.settings import REPO_ROOT, Settings
+from config.settings import REPO_ROOT, Settings
 
 DEFAULT_INBOX = REPO_ROOT / "data" / "inbox"
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from acorn.settings import turn_telemetry_off
+from config.settings import turn_telemetry_off
+from tests.helpers.paths import SAMPLES
 
 turn_telemetry_off()
 
@@ -20,7 +21,7 @@ if _venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
 @pytest.fixture(scope="session")
 def vendor_warehouse(tmp_path_factory: pytest.TempPathFactory):
     """The generated vendor world loaded, synced through the local SP-API and built by dbt, once per session."""
-    from test_dbt_vendor import build_vendor_warehouse
+    from tests.helpers.vendor_world import build_vendor_warehouse
 
     return build_vendor_warehouse(tmp_path_factory.mktemp("vendor"), with_eom_invoices=True)
 
@@ -47,3 +48,11 @@ def fresh_streamlit_cache():
     st.cache_data.clear()
     yield
     st.cache_data.clear()
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    """Amazon's genuine samples in ../shared/formats/samples; the test is skipped where they are not."""
+    if not SAMPLES.is_dir():
+        pytest.skip(f"Amazon's genuine samples are not at {SAMPLES} (../shared beside the clone)")
+    return SAMPLES

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from acorn.settings import REPO_ROOT
+from config.settings import REPO_ROOT
 
 REGIONS = ("NA", "EU", "FE")
 CREDENTIAL_ENV = {

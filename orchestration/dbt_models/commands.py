@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from acorn.settings import Settings
+from config.settings import Settings
 
 _FAILED_STATUSES = {"error", "fail", "runtime error"}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from acorn.settings import DBT_PROJECT_DIR, Settings
+from config.settings import DBT_PROJECT_DIR, Settings
 from orchestration.dbt_models.commands import environment, parse_args
 
 # Directories dbt writes into (or that hold installed packages): edits there never change the manifest.

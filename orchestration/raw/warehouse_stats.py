@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from acorn.settings import Settings
+from config.settings import Settings
 
 
 @dataclass

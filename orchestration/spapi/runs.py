@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from acorn.settings import Settings
+from config.settings import Settings
 from connectors.spapi.accounts import Account
 from connectors.spapi.clients import LWA_URL, build_clients
 from connectors.spapi.sync import ACCOUNT_WIDE, AccountSync, SourceResult, SyncOptions

@@ -11,7 +11,7 @@ from pathlib import Path
 from dagster import AssetsDefinition, ScheduleDefinition, StaticPartitionsDefinition
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
-from orchestration.vendor.accounts import configured_account_ids
+from connectors.vendor.accounts import configured_account_ids
 from orchestration.vendor.assets import vendor_assets
 from orchestration.vendor.triggers import daily_schedules, sync_job
 

@@ -17,7 +17,7 @@ from connectors.spapi.clients import LWA_URL
 from connectors.spapi.money import parse_utc
 from connectors.spapi.sync import SyncOptions, utc_now
 from connectors.vendor.config import VendorConfig, load_vendor_config
-from orchestration.vendor.accounts import vendor_account
+from connectors.vendor.accounts import vendor_account
 
 
 class VendorResource(ConfigurableResource):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import duckdb
 
-from acorn.settings import Settings
+from config.settings import Settings
 from connectors.spapi.accounts import Account
 from connectors.spapi.clients import LWA_URL
 from connectors.spapi.sync import ACCOUNT_WIDE, SourceResult, SyncOptions

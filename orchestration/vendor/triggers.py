@@ -12,7 +12,7 @@ from dagster import (
 )
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
-from orchestration.vendor.accounts import dagster_name
+from connectors.vendor.accounts import dagster_name
 from orchestration.vendor.assets import GROUP
 
 SYNC_JOB_NAME = "vendor_sync"

@@ -1,0 +1,1 @@
+"""Configuration: the bottom layer, and the only reader of the environment."""

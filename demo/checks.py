@@ -1,0 +1,78 @@
+"""The demo's answer-key checks: did the run flag exactly what the generator injected, and nothing else?"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import duckdb
+
+from acorn.summary import settlement_statuses
+from config.settings import Settings
+from demo.generator import ANSWER_KEY_NAME
+from demo.generator.vendor import ANSWER_KEY_NAME as VENDOR_ANSWER_KEY_NAME
+from demo.generator.vendor import MARKETPLACES
+
+Say = Callable[[str], None]
+NOT_FLAGGED = ("tied", "pending_deposit")
+
+
+def demo_checks(settings: Settings, result: Any, say: Say) -> list[Callable[[], None]]:
+    """The checks `print_summary` runs after the results, for the answer keys found in the demo inbox."""
+    return [lambda: check_answer_key(settings, result.load_report, say),
+            lambda: check_vendor_answer_key(settings, say)]
+
+
+def check_answer_key(settings: Settings, report: Any, say: Say) -> None:
+    key_path = settings.warehouse.parent / "inbox" / ANSWER_KEY_NAME
+    if not key_path.exists():
+        return
+    expected = expected_flags(json.loads(key_path.read_text(encoding="utf-8")))
+    rows = settlement_statuses(settings.warehouse)
+    found = {(status, str(settlement)) for status, _, settlement, *_ in rows if status not in NOT_FLAGGED}
+    found |= {(f.status, f.file_name) for f in report.files if f.status != "loaded"}
+    say("")
+    if found == expected:
+        say(f"Demo check: exactly the {len(expected)} injected anomalies were flagged, nothing else.")
+    else:
+        say(f"Demo check FAILED: missed {sorted(expected - found)}, unexpected {sorted(found - expected)}")
+
+
+def expected_flags(answer_key: dict[str, Any]) -> set[tuple[str, str]]:
+    """The (status, settlement id or file name) pairs a correct run flags, from the generator's answer key."""
+    flags: set[tuple[str, str]] = set()
+    for anomaly in answer_key["anomalies"]:
+        kind = anomaly["kind"]
+        if kind in ("deposit_missing", "deposit_short"):
+            flags.add((kind, str(anomaly["settlement_id"])))
+        elif kind == "malformed_file":
+            flags.add(("quarantined", anomaly["file_name"]))
+        elif kind == "duplicate_file":
+            flags.add(("duplicate", anomaly["duplicate_file_name"]))
+        else:
+            raise ValueError(f"answer key names an anomaly ACORN does not know: {kind}")
+    return flags
+
+
+def check_vendor_answer_key(settings: Settings, say: Say) -> None:
+    key_path = settings.warehouse.parent / "inbox" / VENDOR_ANSWER_KEY_NAME
+    if not key_path.exists():
+        return
+    expected = expected_vendor_alerts(json.loads(key_path.read_text(encoding="utf-8")))
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        found = set(con.execute(
+            "SELECT alert_type, marketplace_name, purchase_order_number, invoice_number FROM marts.fct_alerts "
+            "WHERE domain = 'vendor'").fetchall())
+    say("")
+    if found == expected:
+        say(f"Vendor demo check: exactly the {len(expected)} injected situations were flagged, nothing else.")
+    else:
+        say(f"Vendor demo check FAILED: missed {sorted(expected - found, key=repr)}, "
+            f"unexpected {sorted(found - expected, key=repr)}")
+
+
+def expected_vendor_alerts(answer_key: dict[str, Any]) -> set[tuple[str, str, str | None, str | None]]:
+    """(alert type, marketplace name, PO, invoice) of every alert a correct run raises, from the vendor answer key."""
+    names = {market.key: market.marketplace_name for market in MARKETPLACES}
+    return {(a["alert"], names[a["marketplace"]], a["purchase_order_number"], a["invoice_number"])
+            for a in answer_key["expected_alerts"]}

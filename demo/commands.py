@@ -1,0 +1,79 @@
+"""`acorn demo` and `acorn generate`: registered with the product's command line as a plugin (entry point
+`acorn.commands`), so the product never imports the demo."""
+from __future__ import annotations
+
+import argparse
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+from acorn.cli import DEMO_DIR, run_pipeline, say
+from config.settings import Settings
+
+# The generated vendor world's as_of by default: long enough after the first PO for its Net 90 invoices to fall due.
+VENDOR_DAYS_AFTER_START = (date(2026, 10, 15) - date(2026, 6, 1)).days
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    demo = commands.add_parser("demo", help="generate sample data, run the whole pipeline, print a summary")
+    demo.add_argument("--warehouse", type=Path, default=DEMO_DIR / "acorn.duckdb")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--source", choices=("files", "api"), default="files",
+                      help="read the sample settlements as dropped files, or pull them from a local fake SP-API")
+    demo.add_argument("--no-vendor", action="store_true", help="skip the Vendor Central part of the demo")
+    demo.set_defaults(handler=_demo)
+
+    generate = commands.add_parser("generate", help="write deterministic sample data (Amazon V2 settlements, bank CSV, ...)")
+    generate.add_argument("--out", type=Path, required=True)
+    generate.add_argument("--seed", type=int, default=7)
+    generate.add_argument("--months", type=int, default=3)
+    generate.add_argument("--orders-per-day", type=int, default=20, help="orders per day and store")
+    generate.add_argument("--start", type=date.fromisoformat, default=date(2026, 6, 1), help="first day, YYYY-MM-DD")
+    generate.add_argument("--stores", default="acme-us,acme-de,acme-jp", help="comma-separated store ids")
+    generate.add_argument("--vendor-as-of", type=date.fromisoformat,
+                          help=f"day the vendor data set is seen on, YYYY-MM-DD (default: {VENDOR_DAYS_AFTER_START} days after --start)")
+    generate.add_argument("--no-vendor", action="store_true", help="write only the seller data set")
+    generate.set_defaults(handler=_generate)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from demo.checks import demo_checks
+    from demo.generator import generate
+
+    settings = Settings.from_env(args.warehouse)
+    if args.source == "api":
+        from demo.api_demo import api_demo
+
+        return api_demo(settings, args.seed, say, vendor=not args.no_vendor)
+    inbox = settings.warehouse.parent / "inbox"
+    # The demo always starts clean so its summary shows exactly the injected anomalies.
+    for path in (inbox, settings.archive_dir):
+        shutil.rmtree(path, ignore_errors=True)
+    for suffix in ("", ".wal"):
+        Path(f"{settings.warehouse}{suffix}").unlink(missing_ok=True)
+    say(f"Generating sample data into {inbox} (seed {args.seed}) ...")
+    generated = generate(inbox, seed=args.seed)
+    stores = sorted({s.store_id for s in generated.settlements})
+    say(f"  {len(generated.files) - 1} files for stores {', '.join(stores)}")
+    if not args.no_vendor:
+        from demo.vendor_demo import generate_and_sync_vendor
+
+        settings = generate_and_sync_vendor(settings, inbox, args.seed, say)
+    return run_pipeline(settings, inbox, checks=demo_checks)
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from demo.generator import generate
+
+    stores = tuple(s.strip() for s in args.stores.split(",") if s.strip())
+    result = generate(args.out, seed=args.seed, months=args.months, orders_per_day=args.orders_per_day,
+                      start=args.start, stores=stores)
+    say(f"Wrote {len(result.files)} files to {args.out} (answer key: {args.out / '.expected_anomalies.json'})")
+    if not args.no_vendor:
+        from demo.generator.vendor import generate_vendor
+
+        as_of = args.vendor_as_of or args.start + timedelta(days=VENDOR_DAYS_AFTER_START)
+        vendor = generate_vendor(args.out, seed=args.seed, start=args.start, as_of=as_of)
+        say(f"Wrote {len(vendor.files)} vendor files as of {as_of} (answer key: {vendor.answer_key}, "
+            f"vendor config: {vendor.config})")
+    return 0

@@ -1,0 +1,1 @@
+"""What reads the marts and acts: exports for audit and tax, vendor invoices built and submitted."""

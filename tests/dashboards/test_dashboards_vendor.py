@@ -1,0 +1,81 @@
+"""The Vendor Central page on the generated vendor data set built by dbt: the PO chain answers
+"where is my money" for every PO, and the aging, deduction, forecast and alert sections show the marts' figures."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboards import vendor_queries
+from tests.helpers.vendor_world import VendorWarehouse, query
+from tests.helpers.paths import REPO
+
+pytestmark = pytest.mark.slow
+
+APP = str(REPO / "dashboards" / "app.py")
+
+
+@pytest.fixture
+def built(vendor_warehouse: VendorWarehouse) -> VendorWarehouse:
+    return vendor_warehouse
+
+
+@pytest.fixture(autouse=True)
+def _environment(built: VendorWarehouse, monkeypatch, fresh_streamlit_cache):
+    monkeypatch.setenv("ACORN_WAREHOUSE", str(built.settings.warehouse))
+
+
+def vendor_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page("pages/vendor.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_po_chain_answers_for_every_po(built: VendorWarehouse) -> None:
+    at = vendor_page()
+    selector = at.selectbox(key="vendor_po")
+    purchase_orders = [po["purchase_order_number"] for po in built.answer_key["purchase_orders"]]
+    assert sorted(selector.options) == sorted(purchase_orders)
+    for po in purchase_orders:
+        at.selectbox(key="vendor_po").set_value(po).run()
+        assert not at.exception, (po, [e.value for e in at.exception])
+        metrics = {m.label: m.value for m in at.metric}
+        currency = next(p["currency"] for p in built.answer_key["purchase_orders"] if p["purchase_order_number"] == po)
+        assert {f"{label} ({currency})" for label in ("Ordered", "Received", "Invoiced", "Paid", "Deducted", "Outstanding")} <= set(metrics), po
+        lines = query(built.settings, "select count(*) from marts.fct_po_lifecycle where purchase_order_number = ?", [po])[0][0]
+        assert len(at.dataframe[1].value) == lines, po
+
+
+def test_an_overdue_po_says_how_much_is_still_to_come(built: VendorWarehouse) -> None:
+    overdue = next(s for s in built.answer_key["situations"] if s["kind"] == "invoice_overdue" and s["marketplace"] == "ca")
+    at = vendor_page()
+    at.selectbox(key="vendor_po").set_value(overdue["purchase_order_number"]).run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Outstanding (CAD)"] == f"{Decimal(overdue['amount']):,.2f} CAD"
+    assert any("still to come" in m.value and "overdue" in m.value for m in at.markdown)
+
+
+def test_po_money_is_exact_and_ties_to_the_marts(built: VendorWarehouse) -> None:
+    chargeback = next(s for s in built.answer_key["situations"] if s["kind"] == "chargeback")
+    money = vendor_queries.po_money(str(built.settings.warehouse), chargeback["purchase_order_number"])
+    row = money.iloc[0]
+    assert row.currency == "USD" and row.deducted == Decimal(chargeback["amount"]) and isinstance(row.paid, Decimal)
+    assert row.invoiced == row.paid and row.outstanding == 0
+
+
+def test_alerts_aging_deductions_and_forecast_sections(built: VendorWarehouse) -> None:
+    at = vendor_page()
+    warehouse = str(built.settings.warehouse)
+    alerts = vendor_queries.open_alerts(warehouse)
+    assert len(alerts) == len(built.answer_key["expected_alerts"])
+    assert len(at.dataframe[0].value) == len(alerts)
+    aging = vendor_queries.invoice_aging(warehouse)
+    assert list(aging.aging_bucket.unique()) == ["not_due", "31-60"]  # buckets in their seed order
+    by_type = vendor_queries.deductions_by_type(warehouse)
+    assert set(by_type.deduction_type) == {"shortage_claim", "shortage_claim_reversal", "chargeback", "price_claim"}
+    forecast = vendor_queries.cashflow_forecast(warehouse, ("Amazon.de",))
+    assert set(forecast.marketplace_name) == {"Amazon.de"}
+    assert len(at.get("plotly_chart")) == 1

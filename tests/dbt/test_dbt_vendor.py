@@ -1,0 +1,294 @@
+"""The vendor marts end to end: the generated vendor data set (Vendor Central exports through the file loader,
+purchase orders and Finances invoices synced from the local SP-API through python-amazon-sp-api), then one real
+`dbt build` as of the generator's as_of day, checked against the generator's answer key: every injected
+situation shows in the marts and alerts, and nothing else raises an alert.
+
+Three paid Vendor Central export invoices of an extra vendor code add Net 30 EOM, Net 60 EOM and bare EOM terms
+(the generator only uses Net 30/60/90), so the end-of-month due dates are checked by the same build.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from demo.fake_spapi.data import FakeData
+from demo.fake_spapi.server import FakeSpApi
+from demo.fake_spapi.vendor_data import build_vendor_fake_data
+from demo.generator.vendor import VendorGenerationResult, generate_vendor
+from config.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
+from outbound.vendor_export import export_vendor_transactions, parse_period
+from connectors.fx import load_ecb_rates
+from connectors.loader import load_inbox
+from connectors.spapi.accounts import Account, Secret, Store
+from connectors.spapi.pacing import Pacer
+from connectors.spapi.retry import RetryPolicy
+from connectors.spapi.sync import SyncOptions
+from connectors.vendor.clients import build_vendor_clients
+from connectors.vendor.config import load_vendor_config
+from connectors.vendor.sync import VendorSync
+from tests.helpers.fakes import FakeClock
+from tests.helpers.vendor_world import EOM_INVOICES, MARKETPLACE_NAMES, VendorWarehouse, query
+
+pytestmark = pytest.mark.slow
+
+@pytest.fixture
+def built(vendor_warehouse: VendorWarehouse) -> VendorWarehouse:
+    return vendor_warehouse
+
+
+def situations(built: VendorWarehouse, kind: str) -> list[dict]:
+    found = [s for s in built.answer_key["situations"] if s["kind"] == kind]
+    assert found, kind
+    return found
+
+
+def lines_of(built: VendorWarehouse, po: str) -> list[dict]:
+    with duckdb.connect(str(built.settings.warehouse), read_only=True) as con:
+        cursor = con.execute("select * from marts.fct_po_lifecycle where purchase_order_number = ? "
+                             "order by item_sequence_number", [po])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+# --- alerts ---------------------------------------------------------------------------------------------------
+
+
+def test_exactly_the_expected_alerts_are_raised(built: VendorWarehouse) -> None:
+    rows = query(built.settings, "select alert_type, marketplace_name, purchase_order_number, invoice_number "
+                                 "from marts.fct_alerts where domain = 'vendor'")
+    expected = {(a["alert"], MARKETPLACE_NAMES[a["marketplace"]], a["purchase_order_number"], a["invoice_number"])
+                for a in built.answer_key["expected_alerts"]}
+    assert sorted(rows) == sorted(expected)
+
+
+def test_alert_amounts_and_dates_come_from_the_situations(built: VendorWarehouse) -> None:
+    alerts = {r[0]: r[1:] for r in query(built.settings, "select alert_type, amount, currency, raised_on from marts.fct_alerts")}
+    not_invoiced = situations(built, "received_not_invoiced")[0]
+    assert alerts["received_not_invoiced"][:2] == (D(not_invoiced["amount"]), not_invoiced["currency"])
+    chargeback = situations(built, "chargeback")[0]
+    assert alerts["deduction_above_threshold"][:2] == (D(chargeback["amount"]), chargeback["currency"])
+    late = situations(built, "late_shipment")[0]
+    assert alerts["shipment_late"][2] == date.fromisoformat(late["received_at"][:10])
+    cancelled = situations(built, "po_cancelled_after_acknowledgement")[0]
+    assert alerts["po_cancelled_after_acknowledgement"][2] == date.fromisoformat(cancelled["cancelled_at"][:10])
+
+
+# --- purchase orders -----------------------------------------------------------------------------------------
+
+
+def test_cancellations_show_with_their_timing(built: VendorWarehouse) -> None:
+    after = situations(built, "po_cancelled_after_acknowledgement")[0]["purchase_order_number"]
+    before = situations(built, "po_cancelled_before_acknowledgement")[0]["purchase_order_number"]
+    for line in lines_of(built, after):
+        assert (line["current_stage"], line["is_cancelled_after_acknowledgement"]) == ("cancelled", True)
+        assert line["cancelled_quantity"] == line["accepted_quantity"] > 0 and line["acknowledged_on"] is not None
+    for line in lines_of(built, before):
+        assert (line["current_stage"], line["is_cancelled_after_acknowledgement"]) == ("cancelled", False)
+        assert line["acknowledged_on"] is None and line["cancelled_quantity"] == line["ordered_quantity"]
+    cancelled_pos = {r[0] for r in query(built.settings,
+                     "select distinct purchase_order_number from marts.fct_po_lifecycle where current_stage = 'cancelled'")}
+    assert cancelled_pos == {after, before}
+
+
+def test_partial_acceptance_and_partial_receipt(built: VendorWarehouse) -> None:
+    accepted = situations(built, "partial_acceptance")[0]
+    line = next(l for l in lines_of(built, accepted["purchase_order_number"])
+                if l["item_sequence_number"] == accepted["item_sequence_number"])
+    assert (line["ordered_quantity"], line["accepted_quantity"], line["rejected_quantity"]) == (60, 45, 15)
+    assert (line["received_quantity"], line["invoiced_quantity"], line["is_partially_accepted"]) == (45, 45, True)
+    assert line["is_partially_received"] is False
+
+    received = situations(built, "partial_receipt")[0]
+    line = next(l for l in lines_of(built, received["purchase_order_number"])
+                if l["item_sequence_number"] == received["item_sequence_number"])
+    assert (line["accepted_quantity"], line["received_quantity"], line["invoiced_quantity"]) == (50, 42, 42)
+    assert line["is_partially_received"] is True and line["current_stage"] == "paid"
+
+    partially_accepted = {r[0] for r in query(built.settings,
+                          "select distinct purchase_order_number from marts.fct_po_lifecycle where is_partially_accepted")}
+    assert partially_accepted == {accepted["purchase_order_number"]}
+    # short receipts: the partial receipt and the two shortage claims (Amazon counted fewer than invoiced)
+    short = {r[0] for r in query(built.settings,
+             "select distinct purchase_order_number from marts.fct_po_lifecycle where is_partially_received")}
+    assert short == {received["purchase_order_number"]} | {s["purchase_order_number"] for s in situations(built, "shortage_claim")}
+
+
+def test_a_received_po_nobody_invoiced_stays_received(built: VendorWarehouse) -> None:
+    situation = situations(built, "received_not_invoiced")[0]
+    lines = lines_of(built, situation["purchase_order_number"])
+    assert {l["current_stage"] for l in lines} == {"received"}
+    assert sum(l["received_amount"] for l in lines) == D(situation["amount"])
+    assert all(l["invoiced_quantity"] == 0 and l["received_on"] == date(2026, 8, 4) for l in lines)
+    assert lines[0]["days_in_stage"] == (built.as_of - date(2026, 8, 4)).days
+
+
+def test_a_change_before_acknowledgement_is_no_change_after_it(built: VendorWarehouse) -> None:
+    situation = situations(built, "po_changed_before_acknowledgement")[0]
+    line = next(l for l in lines_of(built, situation["purchase_order_number"])
+                if l["item_sequence_number"] == situation["item_sequence_number"])
+    assert line["ordered_quantity"] == situation["quantity_after"]
+    assert not line["is_changed_after_acknowledgement"]
+
+
+def test_every_po_line_of_the_world_is_in_the_lifecycle_with_its_stage(built: VendorWarehouse) -> None:
+    rows = query(built.settings, "select purchase_order_number, sum(received_quantity), count(*) filter (where current_stage = 'ordered') "
+                                 "from marts.fct_po_lifecycle group by 1")
+    got = {po: (received, n_ordered) for po, received, n_ordered in rows}
+    key = {po["purchase_order_number"]: po for po in built.answer_key["purchase_orders"]}
+    assert set(got) == set(key)
+    for po, (received, n_ordered) in got.items():
+        assert received == key[po]["received_quantity"], po
+        # only the PO created just before as_of is still waiting for its acknowledgement
+        assert (n_ordered > 0) == (key[po]["state"] == "New"), po
+
+
+# --- invoices --------------------------------------------------------------------------------------------------
+
+
+def test_invoice_due_dates_follow_the_terms_and_match_amazon(built: VendorWarehouse) -> None:
+    rows = query(built.settings, "select invoice_number, terms_code, expected_due_date, amazon_due_date, "
+                                 "due_date_difference_days from marts.fct_vendor_invoices where vendor_code <> 'TESTEOM'")
+    got = {r[0]: r[1:] for r in rows}
+    invoices = built.answer_key["invoices"]
+    assert set(got) == {i["invoice_number"] for i in invoices}
+    assert {i["terms"] for i in invoices} == {"NET30", "NET60", "NET90"}
+    for invoice in invoices:
+        due = date.fromisoformat(invoice["due_date"])
+        assert got[invoice["invoice_number"]] == (invoice["terms"], due, due, 0)
+
+
+def test_end_of_month_terms_count_from_the_month_end(built: VendorWarehouse) -> None:
+    rows = query(built.settings, "select invoice_number, terms_basis, expected_due_date, status "
+                                 "from marts.fct_vendor_invoices where vendor_code = 'TESTEOM'")
+    assert sorted(rows) == [(number, "end_of_month", due, "paid") for number, _, _, due in EOM_INVOICES]
+
+
+def test_overdue_invoices_and_only_those(built: VendorWarehouse) -> None:
+    rows = query(built.settings, "select invoice_number, outstanding_amount, currency, days_overdue, aging_bucket "
+                                 "from marts.fct_vendor_invoices where status = 'overdue'")
+    expected = {(s["invoice_number"], D(s["amount"]), s["currency"], s["days_overdue"])
+                for s in situations(built, "invoice_overdue")}
+    assert {r[:4] for r in rows} == expected
+    assert {r[4] for r in rows} == {"31-60"}
+
+
+def test_paid_and_open_invoices_agree_with_the_answer_key(built: VendorWarehouse) -> None:
+    rows = query(built.settings, "select invoice_number, status, paid_amount, discount_taken, last_payment_date, outstanding_amount "
+                                 "from marts.fct_vendor_invoices where vendor_code <> 'TESTEOM'")
+    got = {r[0]: r[1:] for r in rows}
+    for invoice in built.answer_key["invoices"]:
+        status, paid, discount, paid_on, outstanding = got[invoice["invoice_number"]]
+        if invoice["paid_date"]:
+            assert (status, paid, discount, outstanding) == ("paid", D(invoice["amount_paid"]), D(invoice["discount"]), 0)
+            assert paid_on == date.fromisoformat(invoice["paid_date"])
+        else:
+            assert status in ("open", "overdue") and outstanding == D(invoice["amount"]) and paid == 0
+    quick = situations(built, "quick_pay_discount")[0]
+    assert query(built.settings, "select invoice_number from marts.fct_vendor_invoices where is_quick_pay") == [(quick["invoice_number"],)]
+
+
+# --- deductions --------------------------------------------------------------------------------------------------
+
+
+def test_each_deduction_type_with_its_invoice_po_and_reversal(built: VendorWarehouse) -> None:
+    rows = query(built.settings, "select deduction_number, deduction_type, amount, currency, related_invoice_number, "
+                                 "purchase_order_number, is_reversed from marts.fct_vendor_deductions")
+    got = {r[0]: r[1:] for r in rows}
+    kinds = {"shortage_claim": "shortage_claim", "shortage_claim_reversal": "shortage_claim_reversal",
+             "chargeback": "chargeback", "price_claim": "price_claim"}
+    expected = {}
+    for kind, deduction_type in kinds.items():
+        for s in situations(built, kind):
+            reversed_ = bool(s.get("reversed")) if kind == "shortage_claim" else False
+            expected[s["deduction_invoice_number"]] = (deduction_type, D(s["amount"]), s["currency"], s["invoice_number"],
+                                                       s["purchase_order_number"], reversed_)
+    assert got == expected
+
+
+def test_invoices_carry_their_deductions(built: VendorWarehouse) -> None:
+    reversed_claim = next(s for s in situations(built, "shortage_claim") if s["reversed"])
+    rows = query(built.settings, "select deduction_amount, n_deductions from marts.fct_vendor_invoices where invoice_number = ?",
+                 [reversed_claim["invoice_number"]])
+    assert rows == [(D("0.00"), 2)]  # the claim and its reversal cancel out
+    price = situations(built, "price_claim")[0]
+    rows = query(built.settings, "select deduction_amount, net_received_amount, paid_amount from marts.fct_vendor_invoices "
+                                 "where invoice_number = ?", [price["invoice_number"]])
+    assert rows[0][0] == D(price["amount"]) and rows[0][1] == rows[0][2] + D(price["amount"])
+
+
+# --- forecast -------------------------------------------------------------------------------------------------------
+
+
+def test_forecast_sums_equal_open_invoices_outstanding(built: VendorWarehouse) -> None:
+    forecast = dict(query(built.settings, "select currency, sum(expected_amount) from marts.fct_vendor_cashflow_forecast group by 1"))
+    open_invoices: dict[str, Decimal] = {}
+    for invoice in built.answer_key["invoices"]:
+        if not invoice["paid_date"]:
+            open_invoices[invoice["currency"]] = open_invoices.get(invoice["currency"], D(0)) + D(invoice["amount"])
+    assert forecast == open_invoices
+    # overdue money is expected now (the as_of week); the rest after its due date plus the usual delay
+    weeks = query(built.settings, "select min(week_start), sum(overdue_amount) from marts.fct_vendor_cashflow_forecast")
+    assert weeks[0][0] == built.as_of - timedelta(days=built.as_of.weekday())
+    assert weeks[0][1] == sum(D(s["amount"]) for s in situations(built, "invoice_overdue"))
+    functional = query(built.settings, "select sum(expected_amount_functional) from marts.fct_vendor_cashflow_forecast "
+                                       "where currency = 'EUR'")
+    assert functional == [(open_invoices["EUR"],)]
+
+
+def test_payment_delay_per_marketplace_is_learnt_from_history(built: VendorWarehouse) -> None:
+    gaps = dict(query(built.settings, "select marketplace_id, avg_days_paid_after_due from intermediate.int_vendor_payment_gaps "
+                                      "where n_paid_invoices > 0"))
+    delays = {m.marketplace_id: m.pay_delay_days for m in built.generated.world.marketplaces}
+    assert gaps == delays
+
+
+# --- export ----------------------------------------------------------------------------------------------------------
+
+
+def test_export_of_a_po_holds_its_whole_chain_to_the_cent(built: VendorWarehouse, tmp_path: Path) -> None:
+    chargeback = situations(built, "chargeback")[0]
+    po = chargeback["purchase_order_number"]
+    out = tmp_path / "po.csv"
+    n = export_vendor_transactions(built.settings, out, po=po.lower())
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(rows) == n and {r["transaction_type"] for r in rows} == {"po_line", "invoice_line", "payment", "deduction"}
+    assert all(po in r["purchase_order_number"] for r in rows)
+    deduction = next(r for r in rows if r["transaction_type"] == "deduction")
+    assert (deduction["amount"], deduction["invoice_number"]) == (chargeback["amount"], chargeback["deduction_invoice_number"])
+    invoiced = sum(D(r["amount"]) for r in rows if r["transaction_type"] == "invoice_line")
+    paid = sum(D(r["amount"]) for r in rows if r["transaction_type"] == "payment")
+    assert invoiced == paid > 0
+
+
+def test_export_by_period_and_asin_as_xlsx_keeps_exact_amounts(built: VendorWarehouse, tmp_path: Path) -> None:
+    out = tmp_path / "q3.xlsx"
+    n = export_vendor_transactions(built.settings, out, period="2026-Q3", asin="B0ACME0001", fmt="xlsx")
+    sheet = load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    assert len(rows) == n > 0
+    period = parse_period("2026-Q3")
+    assert all(period.first <= r["transaction_date"].date() <= period.last for r in rows)
+    assert all(r["asin"] in (None, "B0ACME0001") for r in rows)
+    expected = query(built.settings, "select sum(amount) from marts.fct_vendor_transactions where transaction_type = 'po_line' "
+                                     "and asin = 'B0ACME0001' and transaction_date between ? and ?", [period.first, period.last])
+    assert sum(D(str(r["amount"])) for r in rows if r["transaction_type"] == "po_line") == expected[0][0]
+
+
+def test_periods_parse() -> None:
+    assert parse_period("2026") == parse_period("2026-01-01..2026-12-31")
+    assert parse_period("2026-02").last == date(2026, 2, 28)
+    assert parse_period("2026-q4").first == date(2026, 10, 1)
+    with pytest.raises(ValueError):
+        parse_period("2026-03-01..2026-02-01")

@@ -1,0 +1,339 @@
+"""The Dagster orchestration: one Definitions, the asset graph, the inbox sensor and a real materialization."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import AssetKey, SensorResult, SkipReason, build_sensor_context
+
+from config.settings import REPO_ROOT, Settings
+from orchestration.dbt_models.commands import build_args, error_lines, failed_nodes
+from orchestration.dbt_models.project import acorn_dbt_project, manifest_is_stale
+from orchestration.definitions import defs
+from orchestration.inbox.fingerprint import inbox_fingerprint
+from orchestration.jobs import PIPELINE_JOB_NAME, inbox_sensor
+from connectors.loader import FileLoad, LoadReport
+from orchestration.pipeline import materialize_pipeline
+from orchestration.raw.load_metadata import TABLE_KINDS, file_records, files_for, quarantine_check, report_from_records
+from orchestration.resources import InboxResource, WarehouseResource
+from tests.helpers.paths import SAMPLES
+
+CA_SETTLEMENTS = [
+    "settlement_v1_flatfile_CA_CAD__adwweaver_Amazon-Settlement-Transformer__50011020300.txt",
+    "settlement_v1_flatfile_CA_CAD__adwweaver_Amazon-Settlement-Transformer__50018020314.txt",
+]
+
+# An accidental rename of an asset (which breaks lineage, history and anything selecting it) shows up here.
+# When a model is added or renamed on purpose, update this list in the same change.
+# The raw/vendor_* API tables are materialized by orchestration/vendor under the very keys the dbt vendor sources
+# name, so adding those assets added no key (tests/test_orchestration_vendor.py checks who produces them).
+ASSET_KEYS = [
+    "audit/file_loads",
+    "audit/validation_results",
+    "inbox",
+    "intermediate/int_bank_deposit_matches",
+    "intermediate/int_bank_statement_coverage",
+    "intermediate/int_event_group_settlements",
+    "intermediate/int_event_groups",
+    "intermediate/int_fee_allocations",
+    "intermediate/int_fee_taxonomy_matches",
+    "intermediate/int_fx_daily_rates",
+    "intermediate/int_fx_published_rates",
+    "intermediate/int_fx_rate_needs",
+    "intermediate/int_ledger_lines",
+    "intermediate/int_loaded_files",
+    "intermediate/int_order_amounts",
+    "intermediate/int_payment_event_lines",
+    "intermediate/int_settlement_lines",
+    "intermediate/int_settlements",
+    "intermediate/int_skus",
+    "intermediate/int_stores",
+    "intermediate/int_unclassified_fee_combinations",
+    "intermediate/int_vendor_api_invoices",
+    "intermediate/int_vendor_as_of",
+    "intermediate/int_vendor_export_invoices",
+    "intermediate/int_vendor_fx_rate_needs",
+    "intermediate/int_vendor_invoice_lines",
+    "intermediate/int_vendor_invoice_purchase_orders",
+    "intermediate/int_vendor_invoices",
+    "intermediate/int_vendor_marketplaces",
+    "intermediate/int_vendor_payment_gaps",
+    "intermediate/int_vendor_po_item_status",
+    "intermediate/int_vendor_po_item_versions",
+    "intermediate/int_vendor_po_line_invoicing",
+    "intermediate/int_vendor_po_lines",
+    "intermediate/int_vendor_purchase_orders",
+    "intermediate/int_vendor_remittance_lines",
+    "marts/dim_stores",
+    "marts/fct_alerts",
+    "marts/fct_event_group_reconciliation",
+    "marts/fct_fee_allocations",
+    "marts/fct_ledger",
+    "marts/fct_order_reconciliation",
+    "marts/fct_order_reconciliation_amounts",
+    "marts/fct_payment_events",
+    "marts/fct_pnl_monthly",
+    "marts/fct_po_lifecycle",
+    "marts/fct_settlement_reconciliation",
+    "marts/fct_unclassified_fees",
+    "marts/fct_vendor_cashflow_forecast",
+    "marts/fct_vendor_deductions",
+    "marts/fct_vendor_invoices",
+    "marts/fct_vendor_transactions",
+    "raw/archive",
+    "raw/bank_transactions",
+    "raw/finance_transactions",
+    "raw/financial_event_groups",
+    "raw/financial_events",
+    "raw/fx_ecb_rates",
+    "raw/fx_rate_overrides",
+    "raw/settlement_headers",
+    "raw/settlement_lines",
+    "raw/sku_map",
+    "raw/spapi_settlement_reports",
+    "raw/store_config",
+    "raw/vendor_central_invoices",
+    "raw/vendor_invoice_breakdowns",
+    "raw/vendor_invoice_lines",
+    "raw/vendor_invoice_related_ids",
+    "raw/vendor_invoice_submission_items",
+    "raw/vendor_invoice_submissions",
+    "raw/vendor_invoices",
+    "raw/vendor_purchase_order_items",
+    "raw/vendor_purchase_order_status",
+    "raw/vendor_purchase_orders",
+    "raw/vendor_remittances",
+    "seeds/chart_of_accounts",
+    "seeds/currencies",
+    "seeds/event_amount_types",
+    "seeds/fee_taxonomy",
+    "seeds/payment_reconciliation_statuses",
+    "seeds/pnl_lines",
+    "seeds/reconciliation_statuses",
+    "seeds/sku_map",
+    "seeds/stores",
+    "seeds/vendor_aging_buckets",
+    "seeds/vendor_alert_thresholds",
+    "seeds/vendor_deduction_types",
+    "seeds/vendor_invoice_statuses",
+    "seeds/vendor_marketplaces",
+    "seeds/vendor_payment_terms",
+    "seeds/vendor_po_stages",
+    "staging/stg_amazon__settlement_headers",
+    "staging/stg_amazon__settlement_lines",
+    "staging/stg_audit__file_loads",
+    "staging/stg_bank__transactions",
+    "staging/stg_ecb__fx_rates",
+    "staging/stg_spapi__finance_transactions",
+    "staging/stg_spapi__financial_event_groups",
+    "staging/stg_spapi__financial_events",
+    "staging/stg_user_config__fx_rate_overrides",
+    "staging/stg_user_config__sku_map",
+    "staging/stg_user_config__stores",
+    "staging/stg_vendor__central_invoices",
+    "staging/stg_vendor__invoice_breakdowns",
+    "staging/stg_vendor__invoice_lines",
+    "staging/stg_vendor__invoice_related_ids",
+    "staging/stg_vendor__invoice_submission_items",
+    "staging/stg_vendor__invoice_submissions",
+    "staging/stg_vendor__invoices",
+    "staging/stg_vendor__purchase_order_items",
+    "staging/stg_vendor__purchase_order_status",
+    "staging/stg_vendor__purchase_orders",
+    "staging/stg_vendor__remittances",
+]
+
+
+def test_asset_keys_snapshot():
+    keys = sorted(key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys())
+    assert keys == ASSET_KEYS, "asset keys changed; if on purpose, update ASSET_KEYS:\n" + json.dumps(keys, indent=4)
+
+
+def test_definitions_hold_one_job_a_daily_schedule_and_the_inbox_sensor():
+    job = defs.resolve_job_def(PIPELINE_JOB_NAME)
+    assert job.executor_def.name == "in_process"
+    schedule = defs.resolve_schedule_def("daily_pipeline")
+    assert (schedule.cron_schedule, schedule.execution_timezone, schedule.job_name) == ("0 6 * * *", "UTC", PIPELINE_JOB_NAME)
+    assert defs.resolve_sensor_def("inbox_sensor").job_name == PIPELINE_JOB_NAME
+
+
+def test_every_dbt_model_and_seed_is_an_asset_and_every_dbt_test_a_check():
+    manifest = json.loads(acorn_dbt_project().manifest_path.read_text())
+    graph = defs.resolve_asset_graph()
+    nodes = [n for n in manifest["nodes"].values() if n["package_name"] == "acorn"]
+    for node in (n for n in nodes if n["resource_type"] in ("model", "seed")):
+        assert AssetKey([node["config"]["schema"], node["name"]]) in graph.get_all_asset_keys(), node["unique_id"]
+    dbt_tests = {n["name"] for n in nodes if n["resource_type"] == "test"}
+    check_names = {key.name for key in graph.asset_check_keys}
+    assert dbt_tests and dbt_tests <= check_names
+    # The loader's quarantine check sits on every raw table and on the audit of file loads.
+    for table in ("settlement_headers", "settlement_lines", "bank_transactions", "store_config", "sku_map"):
+        assert any(k.asset_key == AssetKey(["raw", table]) and k.name == "inbox_files_pass_validation" for k in graph.asset_check_keys)
+
+
+def test_dbt_sources_hang_off_the_raw_assets():
+    """The dbt staging models depend on the Python raw assets, so the lineage runs inbox → raw → marts."""
+    graph = defs.resolve_asset_graph()
+    parents = graph.get(AssetKey(["staging", "stg_amazon__settlement_lines"])).parent_keys
+    assert AssetKey(["raw", "settlement_lines"]) in parents
+    assert graph.get(AssetKey(["raw", "settlement_lines"])).parent_keys == {AssetKey(["raw", "archive"])}
+    assert graph.get(AssetKey(["raw", "archive"])).parent_keys == {AssetKey(["inbox"])}
+
+
+def test_dbt_build_passes_the_settings_vars():
+    settings = Settings(warehouse=Path("/w/acorn.duckdb"), archive_dir=Path("/w/archive"), functional_currency="EUR", allocation_driver="units")
+    args = build_args(settings)
+    assert args[:2] == ["build", "--vars"]
+    assert json.loads(args[2]) == {"functional_currency": "EUR", "allocation_driver": "units"}
+
+
+def test_dbt_failures_name_each_failed_node_on_one_line():
+    run_results = {
+        "results": [
+            {"unique_id": "model.acorn.fct_ledger", "status": "success", "message": "OK"},
+            {"unique_id": "test.acorn.not_null_fct_ledger_amount.abc", "status": "fail", "message": "Got 3 results, configured to fail if != 0"},
+            {"unique_id": "model.acorn.int_settlements", "status": "error", "message": "Binder Error: column x\nnot found"},
+            {"unique_id": "model.acorn.fct_pnl_monthly", "status": "skipped", "message": None},
+        ]
+    }
+    assert failed_nodes(run_results) == [
+        "dbt test not_null_fct_ledger_amount.abc: fail: Got 3 results, configured to fail if != 0",
+        "dbt model int_settlements: error: Binder Error: column x",
+    ]
+    described = (
+        "The dbt CLI process with command\n\n`dbt build`\n\nfailed.\n\nErrors parsed from dbt logs:\n\n"
+        "[ERROR]: Encountered an error:\nCompilation Error in model x (models/x.sql)\n  var y must be 'a' or 'b'"
+    )
+    assert error_lines(described) == ["Compilation Error in model x (models/x.sql)", "var y must be 'a' or 'b'"]
+
+
+def test_manifest_is_stale_when_missing_or_older_than_a_model(tmp_path):
+    project = tmp_path / "dbt"
+    (project / "models").mkdir(parents=True)
+    (project / "target").mkdir()
+    model = project / "models" / "m.sql"
+    model.write_text("select 1")
+    manifest = project / "target" / "manifest.json"
+    assert manifest_is_stale(manifest, project)
+    manifest.write_text("{}")
+    os.utime(model, (time.time() - 60, time.time() - 60))
+    assert not manifest_is_stale(manifest, project)
+    model.touch()
+    os.utime(manifest, (time.time() - 30, time.time() - 30))
+    assert manifest_is_stale(manifest, project)
+
+
+def test_warehouse_resource_carries_every_setting():
+    settings = Settings(
+        warehouse=Path("/w/acorn.duckdb"), archive_dir=Path("/a"), functional_currency="USD",
+        fx_rates_csv=Path("/w/fx_rates.csv"), allocation_driver="units",
+    )
+    assert WarehouseResource.from_settings(settings).settings() == settings
+
+
+def test_quarantine_check_fails_only_for_the_tables_a_quarantined_file_feeds():
+    report = LoadReport(
+        files=[
+            FileLoad("s.txt", "a" * 64, "settlement_v2", "loaded", "settlement 1 (v2, 9 lines)", 9),
+            FileLoad("bank_statement.csv", "b" * 64, "bank_statement", "quarantined", "bank_statement.csv: line 3: amount_parses: '1,2,3'"),
+            FileLoad("x.pdf", "c" * 64, "unknown", "quarantined", "x.pdf: not a settlement file or known CSV"),
+        ],
+        unchanged=["stores.csv"],
+    )
+    assert quarantine_check(files_for(report, TABLE_KINDS["raw.settlement_lines"])).passed
+    bank = quarantine_check(files_for(report, TABLE_KINDS["raw.bank_transactions"]))
+    assert not bank.passed and bank.quarantined == ["bank_statement.csv: line 3: amount_parses: '1,2,3'"]
+    assert len(quarantine_check(files_for(report, TABLE_KINDS["audit.file_loads"])).quarantined) == 2
+    # The CLI rebuilds the report from the metadata Dagster recorded.
+    assert report_from_records(json.loads(json.dumps(file_records(report))), report.unchanged) == report
+
+
+def _evaluate_sensor(inbox: Path, cursor: str | None) -> SensorResult | SkipReason:
+    context = build_sensor_context(cursor=cursor, resources={"inbox": InboxResource(path=str(inbox))})
+    return inbox_sensor(context)
+
+
+def test_inbox_sensor_requests_a_run_when_files_change_and_none_otherwise(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    assert isinstance(_evaluate_sensor(inbox, None), SkipReason)
+
+    (inbox / "stores.csv").write_text("store_id\n")
+    (inbox / ".expected_anomalies.json").write_text("{}")
+    first = _evaluate_sensor(inbox, None)
+    assert isinstance(first, SensorResult)
+    assert [r.run_key for r in first.run_requests] == [first.cursor] == [inbox_fingerprint(inbox)]
+
+    assert isinstance(_evaluate_sensor(inbox, first.cursor), SkipReason)
+    (inbox / ".DS_Store").write_text("hidden files are not inputs")
+    assert isinstance(_evaluate_sensor(inbox, first.cursor), SkipReason)
+
+    (inbox / "bank_statement.csv").write_text("account_id\n")
+    second = _evaluate_sensor(inbox, first.cursor)
+    assert isinstance(second, SensorResult)
+    assert second.run_requests[0].run_key == second.cursor != first.cursor
+
+
+@pytest.mark.slow
+def test_dagster_cli_loads_the_definitions():
+    """What `dagster dev -m orchestration.definitions` loads, in a fresh process."""
+    dagster = Path(sys.executable).parent / "dagster"
+    env = {**os.environ, "DAGSTER_DISABLE_TELEMETRY": "1", "DO_NOT_TRACK": "1"}
+    done = subprocess.run(
+        [str(dagster), "definitions", "validate", "-m", "orchestration.definitions"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Validation successful" in done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_materialize_pipeline_loads_raw_tables_builds_marts_and_reports_checks(samples, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in CA_SETTLEMENTS:
+        shutil.copy(SAMPLES / name, inbox / name)
+    (inbox / "notes.csv").write_text("what,is,this\n1,2,3\n")
+    settings = Settings(warehouse=tmp_path / "wh" / "acorn.duckdb", archive_dir=tmp_path / "archive")
+    progress: list[str] = []
+
+    result = materialize_pipeline(settings, inbox, progress=progress.append)
+
+    assert result.success, result.failures
+    assert result.failures == []
+    assert result.load_report is not None
+    assert result.load_report.counts() == {"loaded": 2, "duplicate": 0, "quarantined": 1}
+    # The unreadable file is a warning naming the file, and it did not stop the run.
+    assert len(result.warnings) == 1 and result.warnings[0].startswith("notes.csv")
+    assert result.checks["raw/settlement_lines:inbox_files_pass_validation"] is True
+    assert result.checks["audit/file_loads:inbox_files_pass_validation"] is False
+    dbt_checks = [c for c in result.checks if c.startswith(("staging/", "intermediate/", "marts/"))]
+    assert dbt_checks and all(result.checks[c] for c in dbt_checks)
+    graph = defs.resolve_asset_graph()
+    # SP-API assets are partitioned per store, vendor assets per vendor account; each runs in its own job
+    # (tests/test_orchestration_spapi.py, tests/test_orchestration_vendor.py).
+    groups = {"spapi": set(), "vendor": set()}
+    for key in graph.get_all_asset_keys():
+        groups.get(graph.get(key).group_name, set()).add(key.to_user_string())
+    materializable = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
+    assert groups["spapi"] and groups["vendor"]
+    assert materializable - groups["spapi"] - groups["vendor"] == set(result.materialized)
+    assert "started inbox_tables" in progress
+    assert any(line.startswith("finished acorn_dbt_models") for line in progress)
+
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        count = lambda table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: E731
+        assert count("raw.settlement_headers") == 2
+        assert count("raw.settlement_lines") > 0
+        assert count("raw.fx_ecb_rates") > 0
+        assert count("audit.file_loads") >= 3
+        assert con.execute(
+            "SELECT settlement_id, header_total = lines_total FROM marts.fct_settlement_reconciliation ORDER BY 1"
+        ).fetchall() == [("23874396421", True), ("23874397121", True)]
