@@ -11,13 +11,18 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 export GX_ANALYTICS_ENABLED := false
 export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 
-.PHONY: demo test install browser dagster dashboards bench clean
+.PHONY: demo test lint install browser dagster dashboards bench clean
 
 demo: $(VENV)/.installed
 	$(BIN)/acorn demo --warehouse $(WAREHOUSE)
 
-test: $(VENV)/.installed browser
+test: lint browser
 	$(BIN)/pytest
+
+# The layers contract (pyproject's [tool.importlinter]) and the linter: part of every test run.
+lint: $(VENV)/.installed
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check .
 
 install: $(VENV)/.installed
 

@@ -6,10 +6,10 @@ import os
 import subprocess
 import sys
 import tempfile
-from datetime import date
-from pathlib import Path
 from collections.abc import Callable, Sequence
+from datetime import date
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 from config.settings import REPO_ROOT, Settings, turn_telemetry_off
@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("acorn: interrupted")
         return 130
-    except Exception as error:  # noqa: BLE001 - the command line shows one clear line, not a traceback
+    except Exception as error:
         if os.environ.get("ACORN_DEBUG"):
             raise
         say(f"acorn: error: {error}")

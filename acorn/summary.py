@@ -1,8 +1,8 @@
 """What a run tells the user at the end: files, settlements by status, where to look next."""
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import duckdb

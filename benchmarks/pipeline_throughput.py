@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from demo.generator import generate  # noqa: E402
-from config.settings import Settings  # noqa: E402
-from connectors.loader import load_inbox  # noqa: E402
+from config.settings import Settings
+from connectors.loader import load_inbox
+from demo.generator import generate
 
 
 def peak_mib(who: int) -> float:

@@ -43,7 +43,7 @@ class Settings:
     as_of: date | None = None
 
     @classmethod
-    def from_env(cls, warehouse: Path | str | None = None) -> "Settings":
+    def from_env(cls, warehouse: Path | str | None = None) -> Settings:
         wh = Path(warehouse or os.environ.get("ACORN_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve()
         archive = os.environ.get("ACORN_ARCHIVE_DIR")
         fx_csv = os.environ.get("ACORN_FX_RATES_CSV")

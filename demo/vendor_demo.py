@@ -21,9 +21,6 @@ from pathlib import Path
 
 import duckdb
 
-from demo.fake_spapi import FakeData, FakeSpApi
-from demo.fake_spapi.vendor_data import build_vendor_fake_data
-from demo.generator.vendor import VendorGenerationResult, generate_vendor
 from config.settings import Settings
 from connectors.spapi.accounts import CREDENTIAL_ENV, Account
 from connectors.spapi.pacing import Pacer
@@ -31,6 +28,9 @@ from connectors.spapi.retry import RetryPolicy
 from connectors.spapi.sync import SourceResult, SyncOptions, ensure_schema
 from connectors.vendor.config import load_vendor_config
 from connectors.vendor.schema import create_statements
+from demo.fake_spapi import FakeData, FakeSpApi
+from demo.fake_spapi.vendor_data import build_vendor_fake_data
+from demo.generator.vendor import VendorGenerationResult, generate_vendor
 
 Say = Callable[[str], None]
 

@@ -32,7 +32,7 @@ class WarehouseResource(ConfigurableResource):
     as_of: str | None = Field(default=None, description="Vendor ages are measured on this ISO day instead of today.")
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "WarehouseResource":
+    def from_settings(cls, settings: Settings) -> WarehouseResource:
         return cls(
             path=str(settings.warehouse),
             archive_dir=str(settings.archive_dir),

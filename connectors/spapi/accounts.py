@@ -7,9 +7,9 @@ outside the repository. They are held in `Secret`, whose repr and str never show
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from config.settings import REPO_ROOT
 

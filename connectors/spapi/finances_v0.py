@@ -10,25 +10,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from connectors.spapi.money import parse_utc, to_decimal
 
 # Event lists in the financesV0.json model (SPAM @ 34dc93fe).
 KNOWN_EVENT_LISTS = frozenset(
-    """ShipmentEventList ShipmentSettleEventList RefundEventList GuaranteeClaimEventList
-    EBTRefundReimbursementOnlyEventList ChargebackEventList PayWithAmazonEventList ServiceProviderCreditEventList
-    RetrochargeEventList RentalTransactionEventList ProductAdsPaymentEventList ServiceFeeEventList
-    SellerDealPaymentEventList DebtRecoveryEventList LoanServicingEventList AdjustmentEventList
-    SAFETReimbursementEventList SellerReviewEnrollmentPaymentEventList FBALiquidationEventList
-    CouponPaymentEventList ImagingServicesFeeEventList NetworkComminglingTransactionEventList
-    AffordabilityExpenseEventList AffordabilityExpenseReversalEventList RemovalShipmentEventList
-    RemovalShipmentAdjustmentEventList TrialShipmentEventList TDSReimbursementEventList AdhocDisbursementEventList
-    TaxWithholdingEventList ChargeRefundEventList FailedAdhocDisbursementEventList ValueAddedServiceChargeEventList
-    CapacityReservationBillingEventList""".split()
+    ["ShipmentEventList", "ShipmentSettleEventList", "RefundEventList", "GuaranteeClaimEventList", "EBTRefundReimbursementOnlyEventList", "ChargebackEventList", "PayWithAmazonEventList", "ServiceProviderCreditEventList", "RetrochargeEventList", "RentalTransactionEventList", "ProductAdsPaymentEventList", "ServiceFeeEventList", "SellerDealPaymentEventList", "DebtRecoveryEventList", "LoanServicingEventList", "AdjustmentEventList", "SAFETReimbursementEventList", "SellerReviewEnrollmentPaymentEventList", "FBALiquidationEventList", "CouponPaymentEventList", "ImagingServicesFeeEventList", "NetworkComminglingTransactionEventList", "AffordabilityExpenseEventList", "AffordabilityExpenseReversalEventList", "RemovalShipmentEventList", "RemovalShipmentAdjustmentEventList", "TrialShipmentEventList", "TDSReimbursementEventList", "AdhocDisbursementEventList", "TaxWithholdingEventList", "ChargeRefundEventList", "FailedAdhocDisbursementEventList", "ValueAddedServiceChargeEventList", "CapacityReservationBillingEventList"]
 )
 
 # Amounts that restate other amounts of the same event. Summing role 'amount' per event gives its net;

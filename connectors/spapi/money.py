@@ -1,7 +1,7 @@
 """Amounts and dates as Amazon's JSON carries them, made exact: Decimal money and naive-UTC datetimes."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,7 @@ def parse_utc(value: Any) -> datetime | None:
     moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     if moment.tzinfo is None:
         return moment
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def iso_z(moment: datetime) -> str:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 # (requests per second, burst) from the usage plans in Amazon's API models (reports_2021-06-30.json,
 # financesV0.json, finances_2024-06-19.json).

@@ -5,7 +5,7 @@ seconds per window). Arrow infers DECIMAL from Python Decimals, so money never p
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import duckdb
 import pyarrow as pa

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 SUFFIX_FILE = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "vendor_deduction_types.csv"
@@ -25,7 +25,7 @@ class DeductionRule:
         return _like_regex(self.like_pattern).fullmatch(invoice_number) is not None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _like_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern), re.DOTALL)
 

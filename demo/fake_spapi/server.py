@@ -16,17 +16,18 @@ import secrets
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from demo.fake_spapi.data import FakeData
-from demo.fake_spapi.vendor_data import VendorEndpoints, VendorFakeData
 from connectors.spapi.finances_v0 import KNOWN_EVENT_LISTS
 from connectors.spapi.money import parse_utc
+from demo.fake_spapi.data import FakeData
+from demo.fake_spapi.vendor_data import VendorEndpoints, VendorFakeData
 
 FAULTS = ("429", "500", "expired_token", "invalid_next_token", "expired_url", "slow")
 URL_LIFETIME = 300
@@ -81,7 +82,7 @@ class FakeSpApi:
     def lwa_url(self) -> str:
         return self.url + "/auth/o2/token"
 
-    def start(self) -> "FakeSpApi":
+    def start(self) -> FakeSpApi:
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-spapi", daemon=True)
         self._thread.start()
         return self
@@ -92,7 +93,7 @@ class FakeSpApi:
         if self._thread:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> "FakeSpApi":
+    def __enter__(self) -> FakeSpApi:
         return self.start()
 
     def __exit__(self, *exc) -> None:

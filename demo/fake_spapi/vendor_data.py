@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from connectors.spapi.money import parse_utc
 from demo.fake_spapi.data import FakeSeller
 from demo.generator.vendor.world import Invoice, PurchaseOrder, VendorWorld, money
-from connectors.spapi.money import parse_utc
 
 PO_WINDOW = timedelta(days=7)
 INVOICE_WINDOW = timedelta(days=90)

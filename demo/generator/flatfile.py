@@ -6,7 +6,7 @@ is the exact sum of the amounts written, so the summary row's total-amount alway
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -85,7 +85,7 @@ class SettlementFileBuilder:
         hour = absolute // 3600
         local = self._local_dates.get(hour)
         if local is None:
-            moment = (self._midnight + timedelta(hours=hour)).replace(tzinfo=timezone.utc)
+            moment = (self._midnight + timedelta(hours=hour)).replace(tzinfo=UTC)
             local = self._local_dates[hour] = moment.astimezone(self._zone).strftime(self.profile.posted_date_format)
         utc_date = self._utc_dates.get(day)
         if utc_date is None:

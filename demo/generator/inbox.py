@@ -10,7 +10,7 @@ import dataclasses
 import hashlib
 import io
 import random
-from datetime import date, timezone
+from datetime import UTC, date
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -177,7 +177,7 @@ def _summary(settlement: Settlement, quarantined: bool) -> SettlementSummary:
         period_start=cycle.start_at,
         period_end=cycle.end_at,
         deposit_at=cycle.deposit_at,
-        deposit_date=cycle.deposit_at.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(profile.time_zone)).date(),
+        deposit_date=cycle.deposit_at.replace(tzinfo=UTC).astimezone(ZoneInfo(profile.time_zone)).date(),
         total_amount=settlement.total,
         line_count=len(settlement.builder.rows),
         reserve_released=settlement.reserve_released,

@@ -118,7 +118,7 @@ def settlement_report_sensor(job: UnresolvedAssetJobDefinition) -> SensorDefinit
                 new = new_settlement_reports(spapi, warehouse, account)
             except duckdb.IOException:
                 return SkipReason("the warehouse is being written; checking again at the next tick")
-            except Exception as exc:  # noqa: BLE001 - one account's outage must not hide the others' reports
+            except Exception as exc:
                 problems.append(f"{account.account_id}: {redact(error_text(exc), account.secrets())}")
                 continue
             if new:

@@ -16,8 +16,8 @@ from connectors.spapi.accounts import Account, AccountConfigError
 from connectors.spapi.clients import LWA_URL
 from connectors.spapi.money import parse_utc
 from connectors.spapi.sync import SyncOptions, utc_now
-from connectors.vendor.config import VendorConfig, load_vendor_config
 from connectors.vendor.accounts import vendor_account
+from connectors.vendor.config import VendorConfig, load_vendor_config
 
 
 class VendorResource(ConfigurableResource):

@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
-from tests.helpers.cli import MARTS, VENDOR_MARTS, acorn, marts_snapshot, rows
-from tests.helpers.paths import REPO, SAMPLES
 
+from tests.helpers.cli import MARTS, VENDOR_MARTS, acorn, marts_snapshot, rows
+from tests.helpers.paths import SAMPLES
 
 pytestmark = pytest.mark.slow
 

@@ -19,14 +19,14 @@ import pytest
 from openpyxl import load_workbook
 
 from acorn import cli
-from demo.fake_spapi import FakeData, FakeSpApi
-from demo.fake_spapi.vendor_data import build_vendor_fake_data
-from demo.generator.vendor import ANSWER_KEY_NAME, CONFIG_NAME, build_world
 from config.settings import Settings
-from outbound.vendor_invoicing import build_and_export, submit_and_refresh
 from connectors.spapi.accounts import CREDENTIAL_ENV
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
+from demo.fake_spapi import FakeData, FakeSpApi
+from demo.fake_spapi.vendor_data import build_vendor_fake_data
+from demo.generator.vendor import ANSWER_KEY_NAME, CONFIG_NAME, build_world
+from outbound.vendor_invoicing import build_and_export, submit_and_refresh
 from tests.helpers.cli import acorn, rows
 
 pytestmark = pytest.mark.slow

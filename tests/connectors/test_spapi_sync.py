@@ -13,12 +13,12 @@ import duckdb
 import httpx
 import pytest
 
-from demo.fake_spapi import FakeSeller, FakeSpApi, FakeStore, build_fake_data
 from connectors.spapi.accounts import Account, AccountConfigError, Secret, Store, load_accounts
 from connectors.spapi.clients import build_clients
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
 from connectors.spapi.sync import AccountSync, SyncOptions, WindowFailed
+from demo.fake_spapi import FakeSeller, FakeSpApi, FakeStore, build_fake_data
 from tests.helpers.fakes import FakeClock
 from tests.helpers.paths import REPO, SAMPLES
 
@@ -33,12 +33,7 @@ EU = dict(refresh_token="Atzr|IwEBIeu-refresh-9876543210", lwa_app_id="amzn1.app
 SECRETS = [*NA.values(), *EU.values()]
 REVOKED = "Atzr|IwEBIrevoked-5555555555"
 
-V2_COLUMNS = (
-    "settlement-id settlement-start-date settlement-end-date deposit-date total-amount currency transaction-type "
-    "order-id merchant-order-id adjustment-id shipment-id marketplace-name amount-type amount-description amount "
-    "fulfillment-id posted-date posted-date-time order-item-code merchant-order-item-id merchant-adjustment-item-id "
-    "sku quantity-purchased promotion-id"
-).split()
+V2_COLUMNS = ["settlement-id", "settlement-start-date", "settlement-end-date", "deposit-date", "total-amount", "currency", "transaction-type", "order-id", "merchant-order-id", "adjustment-id", "shipment-id", "marketplace-name", "amount-type", "amount-description", "amount", "fulfillment-id", "posted-date", "posted-date-time", "order-item-code", "merchant-order-item-id", "merchant-adjustment-item-id", "sku", "quantity-purchased", "promotion-id"]
 
 
 def v2_de_file() -> bytes:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from demo.generator.vendor import generate_vendor
 from config.settings import Settings
 from connectors.loader import connect, load_inbox
+from demo.generator.vendor import generate_vendor
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,10 @@ import io
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
-from demo.generator.vendor import ANSWER_KEY_NAME, generate_vendor
 from connectors.file_kinds import detect_kind
 from connectors.parsing import ParseError
 from connectors.vendor.deductions import classify_invoice_number, deduction_rules
@@ -22,6 +20,7 @@ from connectors.vendor.flatten import (
     flatten_purchase_order_status,
     flatten_purchase_orders,
 )
+from demo.generator.vendor import ANSWER_KEY_NAME, generate_vendor
 from tests.helpers.paths import SAMPLES
 
 FETCHED = datetime(2026, 10, 1)

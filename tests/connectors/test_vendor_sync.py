@@ -12,9 +12,6 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from demo.fake_spapi import FakeData, FakeSpApi
-from demo.fake_spapi.vendor_data import build_vendor_fake_data
-from demo.generator.vendor import build_world, render_config
 from connectors.spapi.accounts import Account, Secret, Store
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
@@ -24,6 +21,9 @@ from connectors.vendor.clients import build_vendor_clients
 from connectors.vendor.config import parse_vendor_config
 from connectors.vendor.sync import VendorSync
 from connectors.warehouse_schema import create_statements
+from demo.fake_spapi import FakeData, FakeSpApi
+from demo.fake_spapi.vendor_data import build_vendor_fake_data
+from demo.generator.vendor import build_world, render_config
 
 MODELS = Path("/work/shared/formats/api-models")
 WORLD = build_world()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,9 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from config.settings import Settings
-from connectors.warehouse_schema import create_statements
 from dashboards import launch, queries
-from tests.helpers.dashboard_warehouse import SETTLEMENTS, build_warehouse
+from tests.helpers.dashboard_warehouse import build_warehouse
 from tests.helpers.paths import REPO
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_cache")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards import vendor_queries
-from tests.helpers.vendor_world import VendorWarehouse, query
 from tests.helpers.paths import REPO
+from tests.helpers.vendor_world import VendorWarehouse, query
 
 pytestmark = pytest.mark.slow
 

@@ -18,11 +18,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from demo.generator import GenerationResult, generate
-from config.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
+from config.settings import DBT_PROJECT_DIR, Settings
 from connectors.fx import load_ecb_rates
 from connectors.loader import load_inbox
 from connectors.warehouse_schema import create_statements
+from demo.generator import GenerationResult, generate
 from tests.helpers.paths import SAMPLES
 
 pytestmark = pytest.mark.slow

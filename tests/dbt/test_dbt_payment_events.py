@@ -20,10 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from demo.fake_spapi import FakeSeller, FakeSpApi, fake_data_from_inbox
-from demo.fake_spapi.data import MARKETPLACE_REGIONS
-from demo.generator import GenerationResult, generate
-from config.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
+from config.settings import DBT_PROJECT_DIR, Settings
 from connectors.fx import load_ecb_rates
 from connectors.loader import load_inbox
 from connectors.spapi.accounts import Account, Secret, Store
@@ -31,6 +28,9 @@ from connectors.spapi.clients import build_clients
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
 from connectors.spapi.sync import AccountSync, SyncOptions
+from demo.fake_spapi import FakeSeller, FakeSpApi, fake_data_from_inbox
+from demo.fake_spapi.data import MARKETPLACE_REGIONS
+from demo.generator import GenerationResult, generate
 from tests.helpers.fakes import FakeClock
 
 pytestmark = pytest.mark.slow

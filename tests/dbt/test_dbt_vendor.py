@@ -9,12 +9,7 @@ Three paid Vendor Central export invoices of an extra vendor code add Net 30 EOM
 from __future__ import annotations
 
 import csv
-import json
-import os
-import subprocess
-import sys
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,25 +17,12 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from demo.fake_spapi.data import FakeData
-from demo.fake_spapi.server import FakeSpApi
-from demo.fake_spapi.vendor_data import build_vendor_fake_data
-from demo.generator.vendor import VendorGenerationResult, generate_vendor
-from config.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
 from outbound.vendor_export import export_vendor_transactions, parse_period
-from connectors.fx import load_ecb_rates
-from connectors.loader import load_inbox
-from connectors.spapi.accounts import Account, Secret, Store
-from connectors.spapi.pacing import Pacer
-from connectors.spapi.retry import RetryPolicy
-from connectors.spapi.sync import SyncOptions
-from connectors.vendor.clients import build_vendor_clients
-from connectors.vendor.config import load_vendor_config
-from connectors.vendor.sync import VendorSync
-from tests.helpers.fakes import FakeClock
 from tests.helpers.vendor_world import EOM_INVOICES, MARKETPLACE_NAMES, VendorWarehouse, query
 
 pytestmark = pytest.mark.slow
+
+D = Decimal
 
 @pytest.fixture
 def built(vendor_warehouse: VendorWarehouse) -> VendorWarehouse:

@@ -23,13 +23,13 @@ import duckdb
 import pytest
 
 from acorn import cli
-from demo.api_demo import api_demo, prepare_demo_api
-from demo.fake_spapi import FakeSpApi
 from config.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
 from connectors.spapi.accounts import CREDENTIAL_ENV
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
 from connectors.spapi.sync import SyncOptions
+from demo.api_demo import api_demo, prepare_demo_api
+from demo.fake_spapi import FakeSpApi
 from orchestration.spapi.runs import sync_account
 from tests.helpers.fakes import FakeClock
 

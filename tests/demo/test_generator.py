@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from demo.generator import ANSWER_KEY_NAME, GenerationResult, generate
-from demo.generator.cycles import cycle_count
 from config.settings import REPO_ROOT
 from connectors.settlement_flatfile import SettlementReport, parse_settlement_report
+from demo.generator import ANSWER_KEY_NAME, GenerationResult, generate
+from demo.generator.cycles import cycle_count
 
 
 @pytest.fixture(scope="module")

@@ -1,26 +1,17 @@
 """The generated vendor world loaded, synced through the local SP-API and built by dbt: the warehouse the vendor
 marts are tested (and the dashboards shown) on."""
 
-import csv
 import json
 import os
 import subprocess
 import sys
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import pytest
-from openpyxl import load_workbook
 
-from demo.fake_spapi.data import FakeData
-from demo.fake_spapi.server import FakeSpApi
-from demo.fake_spapi.vendor_data import build_vendor_fake_data
-from demo.generator.vendor import VendorGenerationResult, generate_vendor
-from config.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
-from outbound.vendor_export import export_vendor_transactions, parse_period
+from config.settings import DBT_PROJECT_DIR, Settings
 from connectors.fx import load_ecb_rates
 from connectors.loader import load_inbox
 from connectors.spapi.accounts import Account, Secret, Store
@@ -30,6 +21,10 @@ from connectors.spapi.sync import SyncOptions
 from connectors.vendor.clients import build_vendor_clients
 from connectors.vendor.config import load_vendor_config
 from connectors.vendor.sync import VendorSync
+from demo.fake_spapi.data import FakeData
+from demo.fake_spapi.server import FakeSpApi
+from demo.fake_spapi.vendor_data import build_vendor_fake_data
+from demo.generator.vendor import VendorGenerationResult, generate_vendor
 from tests.helpers.fakes import FakeClock
 
 DBT = Path(sys.executable).with_name("dbt")

@@ -14,12 +14,12 @@ import pytest
 from dagster import AssetKey, SensorResult, SkipReason, build_sensor_context
 
 from config.settings import REPO_ROOT, Settings
+from connectors.loader import FileLoad, LoadReport
 from orchestration.dbt_models.commands import build_args, error_lines, failed_nodes
 from orchestration.dbt_models.project import acorn_dbt_project, manifest_is_stale
 from orchestration.definitions import defs
 from orchestration.inbox.fingerprint import inbox_fingerprint
 from orchestration.jobs import PIPELINE_JOB_NAME, inbox_sensor
-from connectors.loader import FileLoad, LoadReport
 from orchestration.pipeline import materialize_pipeline
 from orchestration.raw.load_metadata import TABLE_KINDS, file_records, files_for, quarantine_check, report_from_records
 from orchestration.resources import InboxResource, WarehouseResource

@@ -3,7 +3,7 @@ and a real Dagster materialization of one store's partition against the fake SP-
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -18,11 +18,11 @@ from dagster import (
     build_sensor_context,
 )
 
+from config.settings import Settings
+from connectors.spapi.accounts import CREDENTIAL_ENV
 from demo.api_demo import prepare_demo_api
 from demo.fake_spapi import FakeSpApi
 from demo.generator import generate
-from config.settings import Settings
-from connectors.spapi.accounts import CREDENTIAL_ENV
 from orchestration.assembly import build_definitions
 from orchestration.jobs import PIPELINE_JOB_NAME
 from orchestration.resources import WarehouseResource
@@ -77,7 +77,7 @@ def test_configured_stores_become_partitions_schedules_and_a_separate_job(world)
         schedule = defs.resolve_schedule_def(f"spapi_nightly_{store.replace('-', '_')}")
         assert (schedule.cron_schedule, schedule.execution_timezone, schedule.job_name) == ("0 3 * * *", zone, SYNC_JOB_NAME)
         context = build_schedule_context(repository_def=defs.get_repository_def(),
-                                         scheduled_execution_time=datetime(2026, 9, 15, 10, 0, tzinfo=timezone.utc))
+                                         scheduled_execution_time=datetime(2026, 9, 15, 10, 0, tzinfo=UTC))
         requests = schedule.evaluate_tick(context).run_requests
         assert [(r.partition_key, r.run_key) for r in requests] == [(store, f"{store}:2026-09-15")]
 

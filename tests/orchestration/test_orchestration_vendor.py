@@ -2,18 +2,18 @@
 and a real Dagster materialization of one account's partition against the fake SP-API with faults injected."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 from dagster import AssetKey, DagsterEventType, DagsterInstance, build_schedule_context
 
+from config.settings import Settings
+from connectors.spapi.accounts import CREDENTIAL_ENV
 from demo.fake_spapi import FakeData, FakeSpApi
 from demo.fake_spapi.vendor_data import build_vendor_fake_data
 from demo.generator.vendor import generate_vendor
-from config.settings import Settings
-from connectors.spapi.accounts import CREDENTIAL_ENV
 from orchestration.assembly import build_definitions
 from orchestration.jobs import PIPELINE_JOB_NAME
 from orchestration.vendor.assets import ALL_KEYS, GROUP, SUBMISSIONS_KEY
@@ -65,7 +65,7 @@ def test_configured_vendor_accounts_become_partitions_schedules_and_a_separate_j
         schedule = defs.resolve_schedule_def(f"vendor_daily_{account.replace('-', '_')}")
         assert (schedule.cron_schedule, schedule.execution_timezone, schedule.job_name) == ("0 5 * * *", "UTC", SYNC_JOB_NAME)
         context = build_schedule_context(repository_def=defs.get_repository_def(),
-                                         scheduled_execution_time=datetime(2026, 10, 16, 5, 0, tzinfo=timezone.utc))
+                                         scheduled_execution_time=datetime(2026, 10, 16, 5, 0, tzinfo=UTC))
         requests = schedule.evaluate_tick(context).run_requests
         assert [(r.partition_key, r.run_key) for r in requests] == [(account, f"{account}:2026-10-16")]
 

@@ -7,10 +7,6 @@ from pathlib import Path
 
 import duckdb
 
-from demo.fake_spapi import FakeData, FakeSpApi
-from demo.fake_spapi.vendor_data import build_vendor_fake_data
-from demo.generator.vendor import render_config
-from demo.generator.vendor.world import VendorWorld
 from connectors.spapi.accounts import Account, Secret, Store
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
@@ -18,6 +14,10 @@ from connectors.spapi.sync import SyncOptions
 from connectors.vendor.clients import build_vendor_clients
 from connectors.vendor.config import parse_vendor_config
 from connectors.vendor.sync import VendorSync
+from demo.fake_spapi import FakeData, FakeSpApi
+from demo.fake_spapi.vendor_data import build_vendor_fake_data
+from demo.generator.vendor import render_config
+from demo.generator.vendor.world import VendorWorld
 
 # Demo-only credentials the fake accepts; they open nothing real.
 DEMO_CREDENTIALS = {
