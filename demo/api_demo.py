@@ -1,6 +1,7 @@
 """`acorn demo --source api`: the whole demo through a local fake SP-API, with Amazon's faults switched on.
 
-The generated inbox is served by the fake (demo/fake_spapi) on 127.0.0.1; every store's settlement reports,
+The generated world is served by the fake (demo/fake_spapi, rebuilt from the arguments the inbox's answer key
+records, never by reading the settlement files back) on 127.0.0.1; every store's settlement reports,
 event groups, events and transactions are pulled through python-amazon-sp-api while the fake throttles,
 fails, expires tokens, NextTokens and document URLs and answers slowly. Then the usual pipeline loads and
 builds everything.

@@ -1,27 +1,35 @@
-"""What the fake SP-API serves, derived from settlement flat files so API and files tell one story.
+"""What the fake SP-API serves: the generator's settlements as Amazon's Finances and Reports APIs show them.
 
-Each settlement becomes a closed FinancialEventGroup whose Finances v0 events reproduce its lines, a
-settlement report whose document is the file's exact bytes, and one released 2024-06-19 transaction per
-event. Per store, an open group with a few unsettled events and some DEFERRED transactions (hidden from
-Finances v0, as Amazon hides deferred events) follow the last settlement.
+Each settlement becomes a closed FinancialEventGroup whose Finances v0 events carry its lines, a settlement
+report whose document is the generator's rendered file (the same bytes it wrote into the inbox), and one
+released 2024-06-19 transaction per event. Per store, an open group with a few unsettled events and some
+DEFERRED transactions (hidden from Finances v0, as Amazon hides deferred events) follow the last settlement.
 
-A line whose amount does not parse (the generator's malformed-file anomaly) has no event: the fake cannot know
-what Amazon meant, so that group's events fall short of its total, as the file itself does.
+Everything is built from what the simulation meant (`demo.generator.world`), never by reading a settlement
+file back, and nothing here imports ACORN: the fake is the independent side of every API-versus-file test.
+The line the malformed-file anomaly made unreadable has no event: the fake cannot know what Amazon meant, so
+that group's events fall short of its total, as the file itself does.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from connectors.settlement_flatfile import SettlementLine, parse_settlement_report
-from connectors.spapi.finances_v0 import flatten_financial_events
+from demo.fake_spapi.times import iso
+from demo.generator.simulation import Settlement
+from demo.generator.world import SellerWorld, arguments_of_inbox
 
+# The Finances v0 event lists this fake fills (financesV0.json names them). Every response carries each of
+# them, empty or not, as Amazon's do.
+EVENT_LISTS = (
+    "AdjustmentEventList", "ChargebackEventList", "GuaranteeClaimEventList", "ProductAdsPaymentEventList",
+    "RefundEventList", "RetrochargeEventList", "ServiceFeeEventList", "ShipmentEventList",
+)
 ORDER_EVENT_LISTS = {
     "Order": "ShipmentEventList",
     "Refund": "RefundEventList",
@@ -56,6 +64,39 @@ class FakeStore:
     currency: str
 
 
+@dataclass(frozen=True)
+class FakeLine:
+    """One money line of a settlement, as Amazon booked it. Blank fields are None."""
+
+    number: int                        # line of the settlement document (header = 1, summary row = 2)
+    transaction_type: str | None
+    order_id: str | None
+    marketplace_name: str | None
+    amount_type: str | None
+    amount_description: str | None
+    amount: Decimal | None             # None: the document shows no readable amount
+    posted_at: datetime | None         # naive UTC
+    order_item_code: str | None
+    sku: str | None
+    quantity: int | None
+    promotion_id: str | None
+
+
+@dataclass(frozen=True)
+class FakeSettlement:
+    """A settlement Amazon paid: its facts, its lines, and the report document it is published as."""
+
+    store_id: str
+    settlement_id: str
+    currency: str
+    start_at: datetime                 # naive UTC
+    end_at: datetime
+    deposit_at: datetime
+    total: Decimal
+    lines: tuple[FakeLine, ...]
+    document: bytes
+
+
 @dataclass
 class FakeReport:
     seller_id: str
@@ -86,8 +127,12 @@ class FakeData:
     transactions: list[tuple[str, datetime, dict]] = field(default_factory=list)  # seller, posted, body
 
 
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+@dataclass(frozen=True)
+class _Event:
+    event_list: str
+    posted: datetime
+    body: dict
+    lines: tuple[FakeLine, ...]        # the settlement lines the event carries
 
 
 def _money(amount: Decimal, currency: str) -> dict:
@@ -98,64 +143,68 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
 
 
-def _events_for(lines: list[SettlementLine], currency: str, fallback: datetime) -> list[tuple[str, datetime, dict]]:
-    """Settlement lines → (event list, posted, event) in Finances v0 shapes."""
-    orders: dict[tuple, list[SettlementLine]] = defaultdict(list)
-    events: list[tuple[str, datetime, dict]] = []
-    for line in lines:
+def _events_for(settlement: FakeSettlement) -> list[_Event]:
+    """A settlement's lines → Finances v0 events: one per order and posting, one per other line."""
+    currency = settlement.currency
+    orders: dict[tuple, list[FakeLine]] = defaultdict(list)
+    events: list[_Event] = []
+    for line in settlement.lines:
         if line.amount is None:
             continue
-        posted = line.posted_at or fallback
+        posted = line.posted_at or settlement.end_at
         event_list = ORDER_EVENT_LISTS.get(line.transaction_type or "")
         if event_list and line.order_id:
             orders[(event_list, line.order_id, posted, line.marketplace_name)].append(line)
         elif line.transaction_type in RETROCHARGE_TYPES and line.order_id:
             # Amazon posts a tax retrocharge against its order, so it reconciles with the order's lines.
-            events.append(("RetrochargeEventList", posted, {
+            events.append(_Event("RetrochargeEventList", posted, {
                 "RetrochargeEventType": RETROCHARGE_TYPES[line.transaction_type], "AmazonOrderId": line.order_id,
-                "PostedDate": _iso(posted), "BaseTax": _money(line.amount, currency),
+                "PostedDate": iso(posted), "BaseTax": _money(line.amount, currency),
                 "MarketplaceName": line.marketplace_name,
-            }))
+            }, (line,)))
         elif line.amount_description in ADS_DESCRIPTIONS or line.amount_type in ADS_DESCRIPTIONS:
-            events.append(("ProductAdsPaymentEventList", posted, {
-                "postedDate": _iso(posted), "transactionType": "Charge",
-                "invoiceId": line.order_id or _digest(line.source_line)[:12],
+            events.append(_Event("ProductAdsPaymentEventList", posted, {
+                "postedDate": iso(posted), "transactionType": "Charge",
+                "invoiceId": line.order_id or _digest(line.number)[:12],
                 "baseValue": _money(line.amount, currency), "taxValue": _money(Decimal(0), currency),
                 "transactionValue": _money(line.amount, currency),
-            }))
+            }, (line,)))
         elif "fee" in (line.transaction_type or "").lower():
-            event = {"FeeReason": line.transaction_type, "PostedDate": _iso(posted),
+            event = {"FeeReason": line.transaction_type, "PostedDate": iso(posted),
                      "FeeList": [{"FeeType": line.amount_description, "FeeAmount": _money(line.amount, currency)}]}
             if line.sku:
                 event["SellerSKU"] = line.sku
-            events.append(("ServiceFeeEventList", posted, event))
+            events.append(_Event("ServiceFeeEventList", posted, event, (line,)))
         else:
-            event = {"AdjustmentType": line.transaction_type or line.amount_description, "PostedDate": _iso(posted),
+            event = {"AdjustmentType": line.transaction_type or line.amount_description, "PostedDate": iso(posted),
                      "AdjustmentAmount": _money(line.amount, currency)}
             if line.sku:
-                quantity = line.quantity_purchased or 1
+                quantity = line.quantity or 1
                 event["AdjustmentItemList"] = [{
                     "Quantity": str(quantity), "SellerSKU": line.sku, "TotalAmount": _money(line.amount, currency),
                     "PerUnitAmount": _money(line.amount / quantity, currency),
                 }]
-            events.append(("AdjustmentEventList", posted, event))
+            events.append(_Event("AdjustmentEventList", posted, event, (line,)))
     for (event_list, order_id, posted, marketplace), order_lines in orders.items():
-        events.append((event_list, posted, _order_event(event_list, order_id, posted, marketplace, order_lines, currency)))
-    return sorted(events, key=lambda e: e[1])
+        body = _order_event(event_list, order_id, posted, marketplace, order_lines, currency)
+        events.append(_Event(event_list, posted, body, tuple(order_lines)))
+    return sorted(events, key=lambda e: e.posted)
 
 
-def _order_event(event_list, order_id, posted, marketplace, lines, currency) -> dict:
+def _order_event(event_list: str, order_id: str, posted: datetime, marketplace: str | None,
+                 lines: list[FakeLine], currency: str) -> dict:
+    """A ShipmentEvent (the shape refunds, chargebacks and A-to-z claims share): amounts by item."""
     refund = event_list != "ShipmentEventList"
     suffix = "AdjustmentList" if refund else "List"
     items: dict[tuple, dict] = {}
-    event: dict = {"AmazonOrderId": order_id, "MarketplaceName": marketplace, "PostedDate": _iso(posted)}
+    event: dict = {"AmazonOrderId": order_id, "MarketplaceName": marketplace, "PostedDate": iso(posted)}
     for line in lines:
         money = _money(line.amount, currency)
         if line.amount_type == "ShipmentFees":
             event.setdefault(f"ShipmentFee{suffix}", []).append({"FeeType": line.amount_description, "FeeAmount": money})
             continue
         item = items.setdefault((line.sku, line.order_item_code), {
-            "SellerSKU": line.sku, "OrderItemId": line.order_item_code, "QuantityShipped": line.quantity_purchased or 0,
+            "SellerSKU": line.sku, "OrderItemId": line.order_item_code, "QuantityShipped": line.quantity or 0,
         })
         if line.amount_type == "ItemFees":
             item.setdefault(f"ItemFee{suffix}", []).append({"FeeType": line.amount_description, "FeeAmount": money})
@@ -171,39 +220,41 @@ def _order_event(event_list, order_id, posted, marketplace, lines, currency) -> 
     return event
 
 
-def _transaction(seller: str, store: FakeStore, event_list: str, posted: datetime, event: dict, group_id: str,
-                 settlement_id: str | None, status: str) -> dict:
-    rows = [r for r in flatten_financial_events({"FinancialEvents": {event_list: [event]}}).rows if r.amount_role == "amount"]
-    by_kind: dict[str, list] = defaultdict(list)
-    for row in rows:
-        by_kind[row.amount_kind].append(row)
+def _transaction(store: FakeStore, event: _Event, group_id: str, settlement_id: str | None, status: str) -> dict:
+    """The 2024-06-19 transaction of one event: its total, broken down by amount type and description."""
+    amount = lambda value: {"currencyCode": store.currency, "currencyAmount": value}  # noqa: E731
+    by_type: dict[str, list[FakeLine]] = defaultdict(list)
+    for line in event.lines:
+        by_type[line.amount_type or "Other"].append(line)
     related = [{"relatedIdentifierName": "FINANCIAL_EVENT_GROUP_ID", "relatedIdentifierValue": group_id}]
-    if event.get("AmazonOrderId"):
-        related.append({"relatedIdentifierName": "ORDER_ID", "relatedIdentifierValue": event["AmazonOrderId"]})
+    if event.body.get("AmazonOrderId"):
+        related.append({"relatedIdentifierName": "ORDER_ID", "relatedIdentifierValue": event.body["AmazonOrderId"]})
     if settlement_id:
         related.append({"relatedIdentifierName": "SETTLEMENT_ID", "relatedIdentifierValue": settlement_id})
-    amount = lambda value: {"currencyCode": store.currency, "currencyAmount": value}  # noqa: E731
+    kind = event.event_list.removesuffix("EventList")
     return {
-        "sellingPartnerMetadata": {"sellingPartnerId": seller, "accountType": "PAYABLE", "marketplaceId": store.marketplace_id},
+        "sellingPartnerMetadata": {"sellingPartnerId": store.seller_id, "accountType": "PAYABLE",
+                                   "marketplaceId": store.marketplace_id},
         "relatedIdentifiers": related,
-        "transactionType": event_list.removesuffix("EventList"),
-        "transactionId": "T" + _digest(seller, event_list, event, status)[:30],
+        "transactionType": kind,
+        "transactionId": "T" + _digest(store.seller_id, event.event_list, event.body, status)[:30],
         "transactionStatus": status,
-        "description": event_list.removesuffix("EventList"),
-        "postedDate": _iso(posted),
-        "totalAmount": amount(sum((r.amount for r in rows), Decimal(0))),
+        "description": kind,
+        "postedDate": iso(event.posted),
+        "totalAmount": amount(sum((line.amount for line in event.lines), Decimal(0))),
         "marketplaceDetails": {"marketplaceId": store.marketplace_id, "marketplaceName": store.marketplace_name},
         "items": [],
         "breakdowns": [
-            {"breakdownType": kind, "breakdownAmount": amount(sum((r.amount for r in kind_rows), Decimal(0))),
-             "breakdowns": [{"breakdownType": r.amount_type, "breakdownAmount": amount(r.amount)} for r in kind_rows]}
-            for kind, kind_rows in sorted(by_kind.items())
+            {"breakdownType": amount_type, "breakdownAmount": amount(sum((line.amount for line in lines), Decimal(0))),
+             "breakdowns": [{"breakdownType": line.amount_description, "breakdownAmount": amount(line.amount),
+                             "breakdowns": []} for line in lines]}
+            for amount_type, lines in sorted(by_type.items())
         ],
     }
 
 
 def build_fake_data(
-    settlements: list[tuple[str, bytes]],
+    settlements: Iterable[FakeSettlement],
     stores: list[FakeStore],
     sellers: list[FakeSeller],
     *,
@@ -211,81 +262,87 @@ def build_fake_data(
     unsettled_per_store: int = 3,
     deferred_per_store: int = 2,
 ) -> FakeData:
-    """`settlements` = (store_id, flat-file bytes); `deposit_rates` maps a currency to the currency it is
-    deposited in and the rate (ConvertedTotal = OriginalTotal × rate)."""
+    """`deposit_rates` maps a currency to the currency it is deposited in and the rate
+    (ConvertedTotal = OriginalTotal × rate)."""
     by_store = {store.store_id: store for store in stores}
     data = FakeData(sellers, stores)
-    last: dict[str, tuple[datetime, list]] = {}
-    served: set[tuple[str, str]] = set()
-    for store_id, raw in settlements:
-        store = by_store[store_id]
-        report = parse_settlement_report(raw)
-        header = report.header_rows[0]
-        if (store.seller_id, header.settlement_id) in served:
-            continue  # a file delivered twice is still one settlement at Amazon
-        served.add((store.seller_id, header.settlement_id))
-        start = header.settlement_start_at or header.deposit_at
-        end = header.settlement_end_at or header.deposit_at
-        group_id = "FEG" + _digest(store.seller_id, header.settlement_id)[:40]
-        deposit_currency, rate = (deposit_rates or {}).get(header.currency, (header.currency, Decimal(1)))
+    last: dict[str, tuple[datetime, list[_Event]]] = {}
+    for settlement in settlements:
+        store = by_store[settlement.store_id]
+        start, end = settlement.start_at, settlement.end_at
+        group_id = "FEG" + _digest(store.seller_id, settlement.settlement_id)[:40]
+        currency = settlement.currency
+        deposit_currency, rate = (deposit_rates or {}).get(currency, (currency, Decimal(1)))
         data.groups.append((store.seller_id, start, {
             "FinancialEventGroupId": group_id, "ProcessingStatus": "Closed", "FundTransferStatus": "Succeeded",
-            "OriginalTotal": _money(header.total_amount, header.currency),
-            "ConvertedTotal": _money((header.total_amount * rate).quantize(Decimal("0.01")), deposit_currency),
-            "FundTransferDate": _iso(header.deposit_at), "TraceId": _digest("trace", group_id)[:20].upper(),
-            "AccountTail": "042", "BeginningBalance": _money(Decimal(0), header.currency),
-            "FinancialEventGroupStart": _iso(start), "FinancialEventGroupEnd": _iso(end),
+            "OriginalTotal": _money(settlement.total, currency),
+            "ConvertedTotal": _money((settlement.total * rate).quantize(Decimal("0.01")), deposit_currency),
+            "FundTransferDate": iso(settlement.deposit_at), "TraceId": _digest("trace", group_id)[:20].upper(),
+            "AccountTail": "042", "BeginningBalance": _money(Decimal(0), currency),
+            "FinancialEventGroupStart": iso(start), "FinancialEventGroupEnd": iso(end),
         }))
-        events = _events_for(report.lines, header.currency, end)
-        for event_list, posted, body in events:
-            data.events.append(FakeEvent(store.seller_id, group_id, event_list, posted, body))
-            data.transactions.append((store.seller_id, posted, _transaction(
-                store.seller_id, store, event_list, posted, body, group_id, header.settlement_id, "RELEASED")))
-        created = (header.deposit_at or end) + timedelta(hours=1)
+        events = _events_for(settlement)
+        for event in events:
+            data.events.append(FakeEvent(store.seller_id, group_id, event.event_list, event.posted, event.body))
+            data.transactions.append((store.seller_id, event.posted, _transaction(
+                store, event, group_id, settlement.settlement_id, "RELEASED")))
         data.reports.append(FakeReport(
-            store.seller_id, f"5{header.settlement_id}", "amzn1.spdoc.1.4." + _digest("doc", raw)[:32], created,
-            start, end, raw))
-        if store_id not in last or end > last[store_id][0]:
-            last[store_id] = (end, events)
+            store.seller_id, f"5{settlement.settlement_id}", "amzn1.spdoc.1.4." + _digest("doc", settlement.document)[:32],
+            settlement.deposit_at + timedelta(hours=1), start, end, settlement.document))
+        if store.store_id not in last or end > last[store.store_id][0]:
+            last[store.store_id] = (end, events)
     for store_id, (end, events) in sorted(last.items()):
         _unsettled(data, by_store[store_id], end, events, unsettled_per_store, deferred_per_store)
     return data
 
 
-def _unsettled(data: FakeData, store: FakeStore, since: datetime, events: list, unsettled: int, deferred: int) -> None:
+def _unsettled(data: FakeData, store: FakeStore, since: datetime, events: list[_Event], unsettled: int,
+               deferred: int) -> None:
     """An open group after the last settlement (copies of its orders under new ids) and deferred orders."""
-    shipments = [body for event_list, _, body in events if event_list == "ShipmentEventList"]
+    shipments = [event for event in events if event.event_list == "ShipmentEventList"]
     group_id = "FEG" + _digest(store.seller_id, store.store_id, "open")[:40]
     total = Decimal(0)
-    for index, body in enumerate(shipments[: unsettled + deferred]):
+    for index, shipment in enumerate(shipments[: unsettled + deferred]):
         posted = since + timedelta(hours=6 * (index + 1))
-        copy = {**body, "AmazonOrderId": f"OPEN-{index:03d}-{body['AmazonOrderId']}", "PostedDate": _iso(posted)}
+        body = {**shipment.body, "AmazonOrderId": f"OPEN-{index:03d}-{shipment.body['AmazonOrderId']}",
+                "PostedDate": iso(posted)}
+        copy = _Event("ShipmentEventList", posted, body, shipment.lines)
         if index < unsettled:
-            data.events.append(FakeEvent(store.seller_id, group_id, "ShipmentEventList", posted, copy))
-            transaction = _transaction(store.seller_id, store, "ShipmentEventList", posted, copy, group_id, None, "RELEASED")
+            data.events.append(FakeEvent(store.seller_id, group_id, "ShipmentEventList", posted, body))
+            transaction = _transaction(store, copy, group_id, None, "RELEASED")
             total += transaction["totalAmount"]["currencyAmount"]
         else:
-            transaction = _transaction(store.seller_id, store, "ShipmentEventList", posted, copy, group_id, None, "DEFERRED")
+            transaction = _transaction(store, copy, group_id, None, "DEFERRED")
         data.transactions.append((store.seller_id, posted, transaction))
     data.groups.append((store.seller_id, since, {
         "FinancialEventGroupId": group_id, "ProcessingStatus": "Open", "FundTransferStatus": "Unknown",
         "OriginalTotal": _money(total, store.currency), "BeginningBalance": _money(Decimal(0), store.currency),
-        "FinancialEventGroupStart": _iso(since),
+        "FinancialEventGroupStart": iso(since),
     }))
 
 
-def read_stores_csv(data: bytes) -> list[FakeStore]:
-    rows = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
-    return [FakeStore(r["store_id"], r["seller_id"], r["marketplace_id"], r["marketplace_name"], r["currency"]) for r in rows]
+def _served(settlement: Settlement) -> FakeSettlement:
+    """A simulated settlement as the fake holds it: the simulation's lines, the generator's rendered document."""
+    cycle = settlement.cycle
+    lines = tuple(
+        FakeLine(line.number, line.transaction_type or None, line.order_id or None, line.marketplace_name or None,
+                 line.amount_type or None, line.amount_description or None, line.amount if line.readable else None,
+                 line.posted_at, line.order_item_code or None, line.sku or None,
+                 int(line.quantity) if line.quantity else None, line.promotion_id or None)
+        for line in settlement.lines()
+    )
+    return FakeSettlement(settlement.profile.store_id, settlement.settlement_id, settlement.profile.currency,
+                          cycle.start_at, cycle.end_at, cycle.deposit_at, settlement.total, lines,
+                          settlement.document())
+
+
+def fake_data_from_world(world: SellerWorld, sellers: list[FakeSeller], **options) -> FakeData:
+    """Serve the world `generate` renders into an inbox: its stores and every one of its settlements."""
+    stores = [FakeStore(p.store_id, p.seller_id, p.marketplace_id, p.marketplace_name, p.currency)
+              for p in world.profiles]
+    return build_fake_data((_served(s) for s in world.settlements()), stores, sellers, **options)
 
 
 def fake_data_from_inbox(inbox: Path, sellers: list[FakeSeller], **options) -> FakeData:
-    """Serve a generated inbox: `stores.csv` plus `settlement_<store_id>_<settlement_id>.txt` files."""
-    stores = read_stores_csv((inbox / "stores.csv").read_bytes())
-    ids = sorted((s.store_id for s in stores), key=len, reverse=True)
-    settlements = []
-    for path in sorted(inbox.glob("settlement_*.txt")):
-        rest = path.name.removeprefix("settlement_")
-        store_id = next(i for i in ids if rest.startswith(i + "_"))
-        settlements.append((store_id, path.read_bytes()))
-    return build_fake_data(settlements, stores, sellers, **options)
+    """Serve the world of a generated inbox, rebuilt from the arguments its answer key records."""
+    return fake_data_from_world(SellerWorld(arguments_of_inbox(inbox)), sellers, **options)

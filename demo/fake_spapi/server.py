@@ -24,9 +24,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from connectors.spapi.finances_v0 import KNOWN_EVENT_LISTS
-from connectors.spapi.money import parse_utc
-from demo.fake_spapi.data import FakeData
+from demo.fake_spapi.data import EVENT_LISTS, FakeData
+from demo.fake_spapi.times import iso as _iso
+from demo.fake_spapi.times import parse_iso
 from demo.fake_spapi.vendor_data import VendorEndpoints, VendorFakeData
 
 FAULTS = ("429", "500", "expired_token", "invalid_next_token", "expired_url", "slow")
@@ -220,8 +220,8 @@ class FakeSpApi:
 
     @staticmethod
     def _window(query: dict, after_key: str, before_key: str) -> tuple[datetime, datetime]:
-        after = parse_utc(query.get(after_key)) or datetime.min
-        before = parse_utc(query.get(before_key)) or datetime.max
+        after = parse_iso(query.get(after_key)) or datetime.min
+        before = parse_iso(query.get(before_key)) or datetime.max
         if before - after > MAX_WINDOW and after != datetime.min and before != datetime.max:
             return after, after  # Amazon: ranges more than 180 days apart return nothing
         return after, before
@@ -285,7 +285,7 @@ class FakeSpApi:
                   if e.seller_id == seller and after <= e.posted < before and group_id in (None, e.group_id)]
         operation = "listFinancialEventsByGroupId" if group_id else "listFinancialEvents"
         page, token = self._page(operation, seller, query, "NextToken", events, int(query.get("MaxResultsPerPage", 100)))
-        lists: dict[str, list] = {name: [] for name in sorted(KNOWN_EVENT_LISTS)}
+        lists: dict[str, list] = {name: [] for name in EVENT_LISTS}
         for event in page:
             lists.setdefault(event.event_list, []).append(event.body)
         return {"payload": {"FinancialEvents": lists, **({"NextToken": token} if token else {})}}
@@ -297,10 +297,6 @@ class FakeSpApi:
                         if s == seller and after <= posted < before and body["transactionStatus"] in wanted]
         page, token = self._page("listTransactions", seller, query, "nextToken", transactions, 100)
         return {"payload": {"transactions": page, **({"nextToken": token} if token else {})}}
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
 def _handler_for(server: FakeSpApi) -> type[BaseHTTPRequestHandler]:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from connectors.spapi.money import parse_utc
 from demo.fake_spapi.data import FakeSeller
+from demo.fake_spapi.times import iso as _iso
+from demo.fake_spapi.times import parse_iso
 from demo.generator.vendor.world import Invoice, PurchaseOrder, VendorWorld, money
 
 PO_WINDOW = timedelta(days=7)
@@ -46,10 +47,6 @@ def build_vendor_fake_data(world: VendorWorld, credentials: dict[str, dict[str, 
     accounts = dict.fromkeys((m.account_id, m.region) for m in world.marketplaces)
     sellers = [FakeSeller(account, region, **credentials[account]) for account, region in accounts]
     return VendorFakeData(world, sellers, as_of or world.as_of)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
 def _visible(moment: datetime | None, now: datetime) -> datetime | None:
@@ -254,7 +251,7 @@ class VendorEndpoints:
         return [o for o in self.data.world.orders if o.marketplace.account_id == seller and o.created <= self.data.as_of]
 
     def _bounded(self, query: dict, after_key: str, before_key: str, limit: timedelta) -> tuple[datetime, datetime] | None:
-        after, before = parse_utc(query.get(after_key)), parse_utc(query.get(before_key))
+        after, before = parse_iso(query.get(after_key)), parse_iso(query.get(before_key))
         if after is None and before is None:
             return None
         after, before = after or datetime.min, before or self.data.as_of
@@ -298,7 +295,7 @@ class VendorEndpoints:
     def get_invoice_headers(self, seller: str, query: dict, **_) -> dict:
         now = self.data.as_of
         issued = self._bounded(query, "fromIssueDate", "toIssueDate", INVOICE_WINDOW)
-        modified_after = parse_utc(query.get("invoicesModifiedAfter"))
+        modified_after = parse_iso(query.get("invoicesModifiedAfter"))
         headers = [
             render_invoice_header(i, now, with_settlement=False)
             for i in sorted(self._invoices(seller, query.get("marketplaceId")), key=lambda i: (i.issued, i.number))

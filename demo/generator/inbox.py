@@ -15,20 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from demo.generator.anomalies import (
-    DUPLICATE_FILE,
-    MALFORMED_FILE,
-    Slot,
-    malformed_row_index,
-    pick_deposit_anomalies,
-    plan_files,
-    shortfall_for,
-)
+from demo.generator.anomalies import DUPLICATE_FILE, MALFORMED_FILE, Slot, pick_deposit_anomalies, shortfall_for
 from demo.generator.answer_key import ANSWER_KEY_NAME, render_answer_key
 from demo.generator.bank import BankRow, payout_row, plain_amount, render_statement, sort_rows, unrelated_rows
 from demo.generator.catalogue import sku_map_rows
-from demo.generator.cycles import cycle_count
-from demo.generator.flatfile import corrupt_amount
 from demo.generator.result import (
     DEPOSIT_MISSING,
     DEPOSIT_SHORT,
@@ -37,11 +27,9 @@ from demo.generator.result import (
     GenerationResult,
     SettlementSummary,
 )
-from demo.generator.simulation import Settlement, StoreSimulator
-from demo.generator.stores import profiles_for
+from demo.generator.simulation import Settlement
+from demo.generator.world import DEFAULT_START, DEFAULT_STORES, SellerWorld, WorldArguments
 
-DEFAULT_STORES = ("acme-us", "acme-de", "acme-jp")
-DEFAULT_START = date(2026, 6, 1)
 STORE_COLUMNS = ("store_id", "seller_id", "marketplace_id", "marketplace_name", "currency", "time_zone")
 SKU_MAP_COLUMNS = ("store_id", "seller_sku", "internal_sku", "brand", "category", "unit_cost", "unit_cost_currency")
 
@@ -52,43 +40,35 @@ def generate(out_dir: Path, *, seed: int = 7, months: int = 3, orders_per_day: i
 
     `orders_per_day` is per store; each 14-day cycle varies it by up to 15%.
     """
-    if orders_per_day < 1:
-        raise ValueError(f"orders_per_day must be at least 1, not {orders_per_day}")
+    world = SellerWorld(WorldArguments(seed=seed, months=months, orders_per_day=orders_per_day, start=start,
+                                       stores=tuple(stores)))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    profiles = profiles_for(tuple(stores))
+    profiles, plan, anomaly_rng = world.profiles, world.plan, world.anomaly_rng
     by_store = {p.store_id: p for p in profiles}
     store_ids = [p.store_id for p in profiles]
     minor_units = {p.currency: p.minor_unit for p in profiles}
-    anomaly_rng = random.Random(f"acorn-generator:{seed}:anomalies")
-    plan = plan_files(store_ids, cycle_count(start, months), anomaly_rng)
 
     written: list[Path] = []
     summaries: list[SettlementSummary] = []
     file_anomalies: dict[str, Anomaly] = {}
-    for index, profile in enumerate(profiles):
-        simulator = StoreSimulator(
-            profile, seed=seed, start=start, months=months, orders_per_day=orders_per_day,
-            # Each store gets its own range of 11-digit settlement ids.
-            id_base=(2 + index) * 10**10,
-            negative_cycle=plan.negative.cycle_index if plan.negative.store_id == profile.store_id else None,
-        )
-        for settlement in simulator.settlements():
-            slot = Slot(profile.store_id, settlement.cycle.index)
-            if slot == plan.malformed:
-                file_anomalies[MALFORMED_FILE] = _corrupt(settlement, anomaly_rng)
-            data = settlement.builder.render()
-            written.append(_write(out_dir / settlement.file_name, data))
-            if slot == plan.duplicate:
-                # The copy's name sorts after the original's, so a loader reading in name order meets the
-                # original first and flags the copy (a name like `... (1).txt` would sort first).
-                copy_name = f"settlement_{profile.store_id}_{settlement.settlement_id}_resent.txt"
-                written.append(_write(out_dir / copy_name, data))
-                file_anomalies[DUPLICATE_FILE] = Anomaly(
-                    DUPLICATE_FILE, profile.store_id, settlement.settlement_id, settlement.file_name,
-                    {"duplicate_file_name": copy_name, "sha256": hashlib.sha256(data).hexdigest()},
-                )
-            summaries.append(_summary(settlement, quarantined=slot == plan.malformed))
+    for settlement in world.settlements():
+        profile = settlement.profile
+        slot = Slot(profile.store_id, settlement.cycle.index)
+        data = settlement.document()
+        written.append(_write(out_dir / settlement.file_name, data))
+        if slot == plan.duplicate:
+            # The copy's name sorts after the original's, so a loader reading in name order meets the
+            # original first and flags the copy (a name like `... (1).txt` would sort first).
+            copy_name = f"settlement_{profile.store_id}_{settlement.settlement_id}_resent.txt"
+            written.append(_write(out_dir / copy_name, data))
+            file_anomalies[DUPLICATE_FILE] = Anomaly(
+                DUPLICATE_FILE, profile.store_id, settlement.settlement_id, settlement.file_name,
+                {"duplicate_file_name": copy_name, "sha256": hashlib.sha256(data).hexdigest()},
+            )
+        summaries.append(_summary(settlement, quarantined=slot == plan.malformed))
+    assert world.malformed is not None  # the plan always places the malformed file
+    file_anomalies[MALFORMED_FILE] = world.malformed
 
     missing, short = pick_deposit_anomalies(summaries, plan, store_ids, anomaly_rng)
     shortfall = shortfall_for(short.total_amount, by_store[short.store_id].minor_unit, anomaly_rng)
@@ -154,16 +134,6 @@ def generate(out_dir: Path, *, seed: int = 7, months: int = 3, orders_per_day: i
         line_count=sum(s.line_count for s in summaries),
         bank_rows=len(bank_rows),
     )
-
-
-def _corrupt(settlement: Settlement, rng: random.Random) -> Anomaly:
-    rows = settlement.builder.rows
-    index = malformed_row_index(rows, rng)
-    rows[index], original, bad = corrupt_amount(rows[index])
-    return Anomaly(MALFORMED_FILE, settlement.profile.store_id, settlement.settlement_id, settlement.file_name, {
-        # The column header is line 1 and the summary row line 2.
-        "line": index + 3, "column": "amount", "original_value": original, "bad_value": bad,
-    })
 
 
 def _summary(settlement: Settlement, quarantined: bool) -> SettlementSummary:

@@ -17,7 +17,7 @@ from typing import NamedTuple, TypeVar
 
 from demo.generator.catalogue import listings_for
 from demo.generator.cycles import CYCLE, Cycle, cycles_for
-from demo.generator.flatfile import DAY_SECONDS, Entry, SettlementFileBuilder, to_decimal
+from demo.generator.flatfile import DAY_SECONDS, Entry, Head, Line, Posted, SettlementFileBuilder, to_decimal
 from demo.generator.stores import StoreProfile
 
 T = TypeVar("T")
@@ -134,6 +134,13 @@ class Settlement:
     def file_name(self) -> str:
         return f"settlement_{self.profile.store_id}_{self.settlement_id}.txt"
 
+    def document(self) -> bytes:
+        """The settlement file, as written into the inbox and served by the local SP-API."""
+        return self.builder.render()
+
+    def lines(self) -> Iterator[Line]:
+        return self.builder.lines()
+
 
 class StoreSimulator:
     def __init__(self, profile: StoreProfile, *, seed: int, start: date, months: int, orders_per_day: int,
@@ -223,7 +230,7 @@ class StoreSimulator:
                     sample.append(item)
         return sales
 
-    def _sell(self, builder: SettlementFileBuilder, head: str, posted: str, order_id: str, tax_rate: int,
+    def _sell(self, builder: SettlementFileBuilder, head: Head, posted: Posted, order_id: str, tax_rate: int,
               promotion_id: str, discount: int, paid_shipping: bool) -> SoldItem:
         rng = self.rng
         offer = self._pick_offer()

@@ -19,6 +19,7 @@ from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
 from connectors.spapi.sync import AccountSync, SyncOptions, WindowFailed
 from demo.fake_spapi import FakeSeller, FakeSpApi, FakeStore, build_fake_data
+from tests.helpers.fake_settlements import fake_settlement
 from tests.helpers.fakes import FakeClock
 from tests.helpers.paths import REPO, SAMPLES
 
@@ -70,7 +71,7 @@ def fake_server(max_page_size: int = 7) -> FakeSpApi:
               FakeStore("acme-de", "A2EUSELLER", "A1PA6795UKMFR9", "Amazon.de", "EUR")]
     sellers = [FakeSeller("A1NASELLER", "NA", NA["refresh_token"], NA["lwa_app_id"], NA["lwa_client_secret"]),
                FakeSeller("A2EUSELLER", "EU", EU["refresh_token"], EU["lwa_app_id"], EU["lwa_client_secret"])]
-    data = build_fake_data(settlements(), stores, sellers)
+    data = build_fake_data([fake_settlement(store, raw) for store, raw in settlements()], stores, sellers)
     return FakeSpApi(data, max_page_size=max_page_size)
 
 

@@ -216,7 +216,7 @@ def test_invoice_total_that_does_not_add_up_ends_in_failure(server, tmp_path):
 
 
 def test_whole_world_through_the_fake_fills_every_raw_table(tmp_path):
-    from demo.generator.vendor.through_fake import sync_world_through_fake
+    from demo.vendor_through_fake import sync_world_through_fake
 
     conn = warehouse(tmp_path / "w.duckdb")
     rows = sync_world_through_fake(conn, WORLD, tmp_path / "archive")
