@@ -189,9 +189,10 @@ def test_dbt_sources_hang_off_the_raw_assets():
 
 def test_dbt_build_passes_the_settings_vars():
     settings = Settings(warehouse=Path("/w/acorn.duckdb"), archive_dir=Path("/w/archive"), functional_currency="EUR", allocation_driver="units")
-    args = build_args(settings)
+    args = build_args(settings, Path("/tmp/profiles"))
     assert args[:2] == ["build", "--vars"]
     assert json.loads(args[2]) == {"functional_currency": "EUR", "allocation_driver": "units"}
+    assert args[3:] == ["--profiles-dir", "/tmp/profiles"]
 
 
 def test_dbt_failures_name_each_failed_node_on_one_line():
