@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from dagster import (
@@ -29,6 +29,7 @@ from dagster import (
 from config.settings import Settings
 from connectors.loader import LoadReport
 from orchestration.assembly import build_definitions
+from orchestration.build_settings import recorded_as_of
 from orchestration.jobs import PIPELINE_JOB_NAME
 from orchestration.raw.assets import ARCHIVE_KEY, CHECK_NAME, inbox_tables
 from orchestration.raw.warehouse_stats import load_report_since
@@ -47,6 +48,7 @@ class PipelineResult:
     checks: dict[str, bool] = field(default_factory=dict)  # "<asset key>:<check name>" -> passed
     failures: list[str] = field(default_factory=list)  # one line each: what made a step fail
     warnings: list[str] = field(default_factory=list)  # one line each: quarantined files, failed WARN checks
+    as_of: date | None = None  # the day vendor ages were measured on; None: today
 
 
 def materialize_pipeline(settings: Settings, inbox: Path, progress: Progress | None = None) -> PipelineResult:
@@ -87,6 +89,7 @@ def materialize_pipeline(settings: Settings, inbox: Path, progress: Progress | N
             for c in checks
             if not c.passed and c.severity == AssetCheckSeverity.WARN and c.check_name != CHECK_NAME
         ],
+        as_of=settings.as_of or recorded_as_of(settings),
     )
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -10,6 +11,7 @@ import yaml
 from dagster import AssetKey, DagsterInstance, materialize
 
 from config.settings import DBT_PROJECT_DIR, Settings
+from orchestration.build_settings import recorded_as_of
 from orchestration.dbt_models.assets import acorn_dbt_models, acorn_project
 from orchestration.dbt_models.commands import PROFILES_FILE, warehouse_profiles
 from orchestration.dbt_models.project import dbt_resource
@@ -39,7 +41,8 @@ def _tables(warehouse: Path) -> set[str]:
 @pytest.mark.slow
 def test_two_warehouses_build_in_one_process_without_leaking_into_each_other(tmp_path):
     environment = dict(os.environ)
-    first = Settings(warehouse=tmp_path / "a" / "acorn.duckdb", archive_dir=tmp_path / "a" / "archive")
+    first = Settings(warehouse=tmp_path / "a" / "acorn.duckdb", archive_dir=tmp_path / "a" / "archive",
+                     as_of=date(2026, 10, 15))
     second = Settings(warehouse=tmp_path / "b" / "acorn.duckdb", archive_dir=tmp_path / "b" / "archive")
 
     for settings, seed in ((first, "currencies"), (second, "vendor_aging_buckets")):
@@ -53,3 +56,5 @@ def test_two_warehouses_build_in_one_process_without_leaking_into_each_other(tmp
     assert "seeds.currencies" in _tables(first.warehouse) and "seeds.vendor_aging_buckets" not in _tables(first.warehouse)
     assert "seeds.vendor_aging_buckets" in _tables(second.warehouse) and "seeds.currencies" not in _tables(second.warehouse)
     assert dict(os.environ) == environment
+    # Only the build given an as-of day recorded one.
+    assert recorded_as_of(first) == date(2026, 10, 15) and recorded_as_of(second) is None
