@@ -1,7 +1,8 @@
 """Materialize every ACORN asset in this process: what `acorn run` and `acorn demo` call.
 
 Same `Definitions` and job as `dagster dev`, on an ephemeral instance with the in-process executor
-(a few seconds instead of a process per step), reporting progress through a plain callback.
+(a few seconds instead of a process per step), reporting progress through a plain callback. What the run loaded
+is read back from the warehouse's own record (`audit.file_loads`), not from Dagster's event metadata.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 from collections.abc import Callable
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from dagster import (
@@ -19,16 +21,18 @@ from dagster import (
     DagsterEvent,
     DagsterEventType,
     DagsterInstance,
+    JsonLogFormatter,
     LoggerDefinition,
+    deserialize_value,
 )
-from dagster._core.log_manager import get_log_record_metadata, has_log_record_metadata
 
 from config.settings import Settings
 from connectors.loader import LoadReport
 from orchestration.assembly import build_definitions
+from orchestration.build_settings import recorded_as_of
 from orchestration.jobs import PIPELINE_JOB_NAME
 from orchestration.raw.assets import ARCHIVE_KEY, CHECK_NAME, inbox_tables
-from orchestration.raw.load_metadata import report_from_records
+from orchestration.raw.warehouse_stats import load_report_since
 
 Progress = Callable[[str], None]
 _PROGRESS_LOGGER = "acorn_progress"
@@ -44,6 +48,7 @@ class PipelineResult:
     checks: dict[str, bool] = field(default_factory=dict)  # "<asset key>:<check name>" -> passed
     failures: list[str] = field(default_factory=list)  # one line each: what made a step fail
     warnings: list[str] = field(default_factory=list)  # one line each: quarantined files, failed WARN checks
+    as_of: date | None = None  # the day vendor ages were measured on; None: today
 
 
 def materialize_pipeline(settings: Settings, inbox: Path, progress: Progress | None = None) -> PipelineResult:
@@ -57,6 +62,7 @@ def materialize_pipeline(settings: Settings, inbox: Path, progress: Progress | N
 
     loggers = {_PROGRESS_LOGGER: _progress_logger(narrate)}
     job = build_definitions(settings, inbox, loggers=loggers).resolve_job_def(PIPELINE_JOB_NAME)
+    started = datetime.now(UTC).replace(tzinfo=None)
     # dagster-dbt echoes every dbt log line to stdout (for Dagster's compute logs); the CLI shows progress
     # lines instead, and failures come back from dbt's run results.
     with DagsterInstance.ephemeral() as instance, redirect_stdout(io.StringIO()):
@@ -65,14 +71,16 @@ def materialize_pipeline(settings: Settings, inbox: Path, progress: Progress | N
         )
     events = result.all_events
     checks = [e.asset_check_evaluation_data for e in events if e.event_type == DagsterEventType.ASSET_CHECK_EVALUATION]
-    load_report = _load_report(events)
+    materialized = [e.asset_key for e in events if e.event_type == DagsterEventType.ASSET_MATERIALIZATION]
+    # The archive is materialized once the whole inbox went through the loader.
+    load_report = load_report_since(settings, inbox, started) if ARCHIVE_KEY in materialized else None
     # A quarantined file fails the check of every table it feeds: report it once, from the load report.
     quarantined = [f.message for f in load_report.quarantined] if load_report else []
     return PipelineResult(
         # A failing ERROR-severity dbt test fails `dbt build`, hence its step: the run's success covers it.
         success=result.success,
         load_report=load_report,
-        materialized=[e.asset_key.to_user_string() for e in events if e.event_type == DagsterEventType.ASSET_MATERIALIZATION],
+        materialized=[key.to_user_string() for key in materialized],
         checks={_check_id(c): c.passed for c in checks},
         failures=[line for e in events if e.event_type == DagsterEventType.STEP_FAILURE for line in _step_failure(e)],
         warnings=quarantined
@@ -81,15 +89,8 @@ def materialize_pipeline(settings: Settings, inbox: Path, progress: Progress | N
             for c in checks
             if not c.passed and c.severity == AssetCheckSeverity.WARN and c.check_name != CHECK_NAME
         ],
+        as_of=settings.as_of or recorded_as_of(settings),
     )
-
-
-def _load_report(events: list[DagsterEvent]) -> LoadReport | None:
-    for event in events:
-        if event.event_type == DagsterEventType.ASSET_MATERIALIZATION and event.asset_key == ARCHIVE_KEY:
-            metadata = event.step_materialization_data.materialization.metadata
-            return report_from_records(metadata["files"].value, metadata["unchanged"].value)
-    return None
 
 
 def _step_failure(event: DagsterEvent) -> list[str]:
@@ -131,17 +132,27 @@ def _describe(event: DagsterEvent) -> str | None:
 
 
 class _ProgressHandler(logging.Handler):
+    """Reads each record through Dagster's public JSON formatter, whose `dagster_meta` carries the step, the
+    message as logged and the serialized `DagsterEvent`, which `deserialize_value` turns back into one."""
+
     def __init__(self, progress: Progress):
         # Dagster logs its structured events (step started, asset materialized) at DEBUG.
         super().__init__(level=logging.DEBUG)
+        self.setFormatter(JsonLogFormatter())
         self._progress = progress
 
     def emit(self, record: logging.LogRecord) -> None:
-        if not has_log_record_metadata(record):
+        # JSON cannot hold a traceback (`context.log.exception`): the formatter would fail, and the run with it.
+        plain = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None, "stack_info": None})
+        try:
+            logged = deserialize_value(self.format(plain))
+        except TypeError:  # other `extra` values JSON cannot hold: not a progress record
             return
-        meta = get_log_record_metadata(record)
+        meta = logged.get("dagster_meta") if isinstance(logged, dict) else None
+        if not meta:
+            return
         event = meta["dagster_event"]
-        if event is not None:
+        if isinstance(event, DagsterEvent):
             line = _describe(event)
         elif meta["step_key"] in _NARRATED_STEPS and record.levelno >= logging.INFO:
             line = meta["orig_message"]

@@ -7,7 +7,8 @@ from typing import Any
 from dagster import AssetExecutionContext, Failure
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, DbtCliResource, dbt_assets
 
-from orchestration.dbt_models.commands import build_args, environment, error_lines, failed_nodes
+from orchestration.build_settings import settings_for_build
+from orchestration.dbt_models.commands import build_args, error_lines, failed_nodes, warehouse_profiles
 from orchestration.dbt_models.project import acorn_dbt_project
 from orchestration.resources import WarehouseResource
 
@@ -30,10 +31,13 @@ _translator = AcornDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_so
 
 @dbt_assets(manifest=acorn_project.manifest_path, project=acorn_project, dagster_dbt_translator=_translator)
 def acorn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator:
-    settings = warehouse.settings()
-    with environment(settings.dbt_env()):
-        invocation = dbt.cli(build_args(settings), context=context, raise_on_error=False, target_path=BUILD_TARGET)
-    yield from invocation.stream()
+    settings = settings_for_build(warehouse.settings())
+    if settings.as_of:
+        context.log.info(f"vendor ages measured as of {settings.as_of}")
+    with warehouse_profiles(settings.warehouse) as profiles:
+        invocation = dbt.cli(build_args(settings, profiles), context=context, raise_on_error=False,
+                             target_path=BUILD_TARGET)
+        yield from invocation.stream()
     if not invocation.is_successful():
         raise Failure(description="\n".join(_failures(invocation)))
 

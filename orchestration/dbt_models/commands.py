@@ -1,15 +1,27 @@
-"""Plain helpers around the dbt CLI: the arguments of a build and a readable summary of what failed."""
+"""Plain helpers around the dbt CLI: the arguments of a build, the profile it runs with, and a readable
+summary of what failed."""
 from __future__ import annotations
 
 import json
-import os
+import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from config.settings import Settings
+import yaml
+
+from config.settings import DBT_PROJECT_DIR, Settings
 
 _FAILED_STATUSES = {"error", "fail", "runtime error"}
+PROFILES_FILE = "profiles.yml"
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside this Python, so `.venv/bin/acorn` works without the venv on PATH."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else "dbt"
 
 
 def vars_args(settings: Settings) -> list[str]:
@@ -17,13 +29,31 @@ def vars_args(settings: Settings) -> list[str]:
 
 
 def parse_args(settings: Settings) -> list[str]:
-    """Parse with the same vars (and environment) a build will use, so the build can reuse dbt's partial parse."""
+    """Parse with the same vars a build will use, so the build can reuse dbt's partial parse."""
     return ["parse", "--quiet", *vars_args(settings)]
 
 
-def build_args(settings: Settings) -> list[str]:
+def build_args(settings: Settings, profiles_dir: Path) -> list[str]:
     """`dbt build` runs models, seeds and tests in dependency order, so tests gate what is built after them."""
-    return ["build", *vars_args(settings)]
+    return ["build", *vars_args(settings), "--profiles-dir", str(profiles_dir)]
+
+
+@contextmanager
+def warehouse_profiles(warehouse: Path, template: Path = DBT_PROJECT_DIR / PROFILES_FILE) -> Iterator[Path]:
+    """A profiles directory for one dbt invocation: the project's profiles with `warehouse` as every path.
+
+    dagster-dbt hands dbt a copy of this process's environment and takes no environment per call, while the
+    project's profile reads the path from ACORN_WAREHOUSE: a profile per invocation lets two warehouses build
+    in one process without touching `os.environ`. The path is not a dbt var on purpose: a var changes dbt's
+    parse state, so every other warehouse would cost a full re-parse.
+    """
+    profiles = yaml.safe_load(template.read_text(encoding="utf-8"))
+    for profile in profiles.values():
+        for output in profile.get("outputs", {}).values():
+            output["path"] = str(warehouse)
+    with tempfile.TemporaryDirectory(prefix="acorn-dbt-profiles-") as directory:
+        (Path(directory) / PROFILES_FILE).write_text(yaml.safe_dump(profiles, sort_keys=False), encoding="utf-8")
+        yield Path(directory)
 
 
 def failed_nodes(run_results: Mapping[str, Any]) -> list[str]:
@@ -45,22 +75,3 @@ def error_lines(error_description: str) -> list[str]:
     return [line for line in lines if line and not line.endswith("Encountered an error:")] or [
         "dbt failed without an error message"
     ]
-
-
-@contextmanager
-def environment(overrides: Mapping[str, str]) -> Iterator[None]:
-    """Set environment variables for the duration of a subprocess launch.
-
-    DbtCliResource hands dbt a copy of `os.environ` and has no per-call environment, yet the warehouse
-    path reaches dbt's profile only through ACORN_WAREHOUSE.
-    """
-    previous = {name: os.environ.get(name) for name in overrides}
-    os.environ.update(overrides)
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

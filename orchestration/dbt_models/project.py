@@ -8,10 +8,10 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
 
 from config.settings import DBT_PROJECT_DIR, Settings
-from orchestration.dbt_models.commands import environment, parse_args
+from orchestration.dbt_models.commands import dbt_executable, parse_args
 
 # Directories dbt writes into (or that hold installed packages): edits there never change the manifest.
 _GENERATED_DIRS = {"target", "logs", "dbt_packages"}
@@ -32,11 +32,17 @@ def manifest_is_stale(manifest_path: Path, project_dir: Path) -> bool:
     return not manifest_path.exists() or manifest_path.stat().st_mtime < newest_source_mtime(project_dir)
 
 
+def dbt_resource(project: DbtProject) -> DbtCliResource:
+    # Plain text: dbt's errors end up in one-line CLI messages and in Dagster's compute logs.
+    return DbtCliResource(project_dir=project, global_config_flags=["--no-use-colors"], dbt_executable=dbt_executable())
+
+
 @cache
 def acorn_dbt_project() -> DbtProject:
-    settings = Settings.from_env()
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, prepare_project_cli_args=parse_args(settings))
+    args = parse_args(Settings.from_env())
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, prepare_project_cli_args=args)
     if manifest_is_stale(project.manifest_path, project.project_dir):
-        with environment(settings.dbt_env()):
-            project.preparer.prepare(project)
+        # Parsing reads no warehouse, so the project's own profile (and its default path) serves. Not through
+        # `project.preparer`: it runs the `dbt` on PATH, which a caller of `.venv/bin/acorn` need not have.
+        dbt_resource(project).cli(args, target_path=project.target_path).wait()
     return project

@@ -1,6 +1,6 @@
 """What a `LoadReport` means for each raw table: materialization metadata and the quarantine check.
 
-Pure functions of the report, so tests (and the CLI) read the same summary the Dagster UI shows.
+Pure functions of the report, so tests read the same summary the Dagster UI shows.
 """
 from __future__ import annotations
 
@@ -44,9 +44,5 @@ def quarantine_check(files: Iterable[FileLoad]) -> QuarantineCheck:
 
 
 def file_records(report: LoadReport) -> list[dict]:
-    """The report as JSON-ready records, kept on the archive materialization so the CLI can rebuild it."""
+    """The report as JSON-ready records, shown on the archive materialization in the Dagster UI."""
     return [asdict(f) for f in report.files]
-
-
-def report_from_records(records: list[dict], unchanged: list[str]) -> LoadReport:
-    return LoadReport(files=[FileLoad(**record) for record in records], unchanged=list(unchanged))

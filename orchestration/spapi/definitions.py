@@ -5,37 +5,20 @@ partitions, there is no schedule, and the sensor skips, so the file pipeline wor
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from dagster import (
-    AssetsDefinition,
-    ScheduleDefinition,
-    SensorDefinition,
-    StaticPartitionsDefinition,
-)
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+from dagster import Definitions, StaticPartitionsDefinition
 
 from orchestration.spapi.assets import spapi_assets
 from orchestration.spapi.stores import configured_stores
-from orchestration.spapi.triggers import nightly_schedules, settlement_report_sensor, sync_job
+from orchestration.spapi.triggers import nightly_schedules, settlement_report_sensor, spapi_sync
 
 
-@dataclass(frozen=True)
-class SpApiDefinitions:
-    assets: list[AssetsDefinition]
-    job: UnresolvedAssetJobDefinition
-    schedules: list[ScheduleDefinition]
-    sensors: list[SensorDefinition]
-
-
-def spapi_definitions(config_path: Path | None) -> SpApiDefinitions:
+def spapi_definitions(config_path: Path | None) -> Definitions:
     stores = configured_stores(config_path)
-    partitions = StaticPartitionsDefinition([store.store_id for store in stores])
-    job = sync_job()
-    return SpApiDefinitions(
-        assets=spapi_assets(partitions),
-        job=job,
-        schedules=nightly_schedules(stores, job),
-        sensors=[settlement_report_sensor(job)],
+    return Definitions(
+        assets=spapi_assets(StaticPartitionsDefinition([store.store_id for store in stores])),
+        jobs=[spapi_sync],
+        schedules=nightly_schedules(stores),
+        sensors=[settlement_report_sensor()],
     )

@@ -18,7 +18,6 @@ from dagster import (
     define_asset_job,
     sensor,
 )
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from connectors.spapi.accounts import Account, AccountConfigError, redact
 from connectors.spapi.clients import build_clients
@@ -35,16 +34,15 @@ SYNC_JOB_NAME = "spapi_sync"
 SENSOR_LOOKBACK = timedelta(days=7)
 
 
-def sync_job() -> UnresolvedAssetJobDefinition:
-    """Partitioned like its assets: one store per run."""
-    return define_asset_job(
-        SYNC_JOB_NAME,
-        selection=AssetSelection.groups(GROUP),
-        description="Pull settlement reports, financial event groups, events and transactions for one store's account.",
-    )
+# Partitioned like its assets: one store per run.
+spapi_sync = define_asset_job(
+    SYNC_JOB_NAME,
+    selection=AssetSelection.groups(GROUP),
+    description="Pull settlement reports, financial event groups, events and transactions for one store's account.",
+)
 
 
-def nightly_schedule(store: ConfiguredStore, job: UnresolvedAssetJobDefinition) -> ScheduleDefinition:
+def nightly_schedule(store: ConfiguredStore) -> ScheduleDefinition:
     """03:00 in the store's time zone: the store's previous day is over, and the cursor resumes from the last
     complete window, so the previous day (and any day a failed night missed) is pulled."""
 
@@ -56,15 +54,15 @@ def nightly_schedule(store: ConfiguredStore, job: UnresolvedAssetJobDefinition) 
         name=f"spapi_nightly_{store.dagster_name}",
         cron_schedule="0 3 * * *",
         execution_timezone=store.time_zone,
-        job=job,
+        job=spapi_sync,
         execution_fn=request,
         default_status=DefaultScheduleStatus.RUNNING,
         description=f"Nightly SP-API sync of {store.store_id} ({store.time_zone}).",
     )
 
 
-def nightly_schedules(stores: Sequence[ConfiguredStore], job: UnresolvedAssetJobDefinition) -> list[ScheduleDefinition]:
-    return [nightly_schedule(store, job) for store in stores]
+def nightly_schedules(stores: Sequence[ConfiguredStore]) -> list[ScheduleDefinition]:
+    return [nightly_schedule(store) for store in stores]
 
 
 def new_settlement_reports(spapi: SpApiResource, warehouse: WarehouseResource, account: Account) -> list[str]:
@@ -98,8 +96,8 @@ def _fetched_report_ids(warehouse: WarehouseResource, account_id: str) -> set[st
     return {row[0] for row in rows}
 
 
-def settlement_report_sensor(job: UnresolvedAssetJobDefinition) -> SensorDefinition:
-    @sensor(name="spapi_settlement_reports", job=job, minimum_interval_seconds=900,
+def settlement_report_sensor() -> SensorDefinition:
+    @sensor(name="spapi_settlement_reports", job=spapi_sync, minimum_interval_seconds=900,
             default_status=DefaultSensorStatus.RUNNING)
     def _sensor(context: SensorEvaluationContext, spapi: SpApiResource, warehouse: WarehouseResource):
         """Requests a sync of an account's first store when Amazon lists settlement reports not yet fetched;

@@ -5,29 +5,19 @@ partitions and there is no schedule, so the file pipeline works exactly as befor
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from dagster import AssetsDefinition, ScheduleDefinition, StaticPartitionsDefinition
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+from dagster import Definitions, StaticPartitionsDefinition
 
 from connectors.vendor.accounts import configured_account_ids
 from orchestration.vendor.assets import vendor_assets
-from orchestration.vendor.triggers import daily_schedules, sync_job
+from orchestration.vendor.triggers import daily_schedules, vendor_sync
 
 
-@dataclass(frozen=True)
-class VendorDefinitions:
-    assets: list[AssetsDefinition]
-    job: UnresolvedAssetJobDefinition
-    schedules: list[ScheduleDefinition]
-
-
-def vendor_definitions(config_path: Path | None) -> VendorDefinitions:
+def vendor_definitions(config_path: Path | None) -> Definitions:
     account_ids = configured_account_ids(config_path)
-    job = sync_job()
-    return VendorDefinitions(
+    return Definitions(
         assets=vendor_assets(StaticPartitionsDefinition(account_ids)),
-        job=job,
-        schedules=daily_schedules(account_ids, job),
+        jobs=[vendor_sync],
+        schedules=daily_schedules(account_ids),
     )

@@ -10,7 +10,6 @@ from dagster import (
     ScheduleEvaluationContext,
     define_asset_job,
 )
-from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from connectors.vendor.accounts import dagster_name
 from orchestration.vendor.assets import GROUP
@@ -21,18 +20,17 @@ SYNC_JOB_NAME = "vendor_sync"
 DAILY_CRON = "0 5 * * *"
 
 
-def sync_job() -> UnresolvedAssetJobDefinition:
-    """Partitioned like its assets: one vendor account per run."""
-    return define_asset_job(
-        SYNC_JOB_NAME,
-        # The dbt source tests on these tables run with the daily pipeline's dbt build, not in the sync.
-        selection=AssetSelection.groups(GROUP).without_checks(),
-        description="Pull purchase orders, their status and Finances invoices for one vendor account, and "
-        "refresh the status of its submitted invoices.",
-    )
+# Partitioned like its assets: one vendor account per run.
+vendor_sync = define_asset_job(
+    SYNC_JOB_NAME,
+    # The dbt source tests on these tables run with the daily pipeline's dbt build, not in the sync.
+    selection=AssetSelection.groups(GROUP).without_checks(),
+    description="Pull purchase orders, their status and Finances invoices for one vendor account, and "
+    "refresh the status of its submitted invoices.",
+)
 
 
-def daily_schedule(account_id: str, job: UnresolvedAssetJobDefinition) -> ScheduleDefinition:
+def daily_schedule(account_id: str) -> ScheduleDefinition:
     def request(context: ScheduleEvaluationContext) -> RunRequest:
         day = context.scheduled_execution_time.strftime("%Y-%m-%d")
         return RunRequest(partition_key=account_id, run_key=f"{account_id}:{day}")
@@ -41,12 +39,12 @@ def daily_schedule(account_id: str, job: UnresolvedAssetJobDefinition) -> Schedu
         name=f"vendor_daily_{dagster_name(account_id)}",
         cron_schedule=DAILY_CRON,
         execution_timezone="UTC",
-        job=job,
+        job=vendor_sync,
         execution_fn=request,
         default_status=DefaultScheduleStatus.RUNNING,
         description=f"Daily vendor sync of {account_id}.",
     )
 
 
-def daily_schedules(account_ids: Sequence[str], job: UnresolvedAssetJobDefinition) -> list[ScheduleDefinition]:
-    return [daily_schedule(account_id, job) for account_id in account_ids]
+def daily_schedules(account_ids: Sequence[str]) -> list[ScheduleDefinition]:
+    return [daily_schedule(account_id) for account_id in account_ids]

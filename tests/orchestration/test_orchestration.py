@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -14,14 +15,15 @@ import pytest
 from dagster import AssetKey, SensorResult, SkipReason, build_sensor_context
 
 from config.settings import REPO_ROOT, Settings
-from connectors.loader import FileLoad, LoadReport
+from connectors.loader import FileLoad, LoadReport, load_inbox
 from orchestration.dbt_models.commands import build_args, error_lines, failed_nodes
 from orchestration.dbt_models.project import acorn_dbt_project, manifest_is_stale
 from orchestration.definitions import defs
 from orchestration.inbox.fingerprint import inbox_fingerprint
 from orchestration.jobs import PIPELINE_JOB_NAME, inbox_sensor
 from orchestration.pipeline import materialize_pipeline
-from orchestration.raw.load_metadata import TABLE_KINDS, file_records, files_for, quarantine_check, report_from_records
+from orchestration.raw.load_metadata import TABLE_KINDS, files_for, quarantine_check
+from orchestration.raw.warehouse_stats import load_report_since
 from orchestration.resources import InboxResource, WarehouseResource
 from tests.helpers.paths import SAMPLES
 
@@ -189,9 +191,10 @@ def test_dbt_sources_hang_off_the_raw_assets():
 
 def test_dbt_build_passes_the_settings_vars():
     settings = Settings(warehouse=Path("/w/acorn.duckdb"), archive_dir=Path("/w/archive"), functional_currency="EUR", allocation_driver="units")
-    args = build_args(settings)
+    args = build_args(settings, Path("/tmp/profiles"))
     assert args[:2] == ["build", "--vars"]
     assert json.loads(args[2]) == {"functional_currency": "EUR", "allocation_driver": "units"}
+    assert args[3:] == ["--profiles-dir", "/tmp/profiles"]
 
 
 def test_dbt_failures_name_each_failed_node_on_one_line():
@@ -251,8 +254,35 @@ def test_quarantine_check_fails_only_for_the_tables_a_quarantined_file_feeds():
     bank = quarantine_check(files_for(report, TABLE_KINDS["raw.bank_transactions"]))
     assert not bank.passed and bank.quarantined == ["bank_statement.csv: line 3: amount_parses: '1,2,3'"]
     assert len(quarantine_check(files_for(report, TABLE_KINDS["audit.file_loads"])).quarantined) == 2
-    # The CLI rebuilds the report from the metadata Dagster recorded.
-    assert report_from_records(json.loads(json.dumps(file_records(report))), report.unchanged) == report
+
+
+def test_the_load_report_of_a_run_is_read_back_from_audit_file_loads(tmp_path):
+    """What the runner reports is what the loader returned, rebuilt from the table that records every input."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "stores.csv").write_text(
+        "store_id,seller_id,marketplace_id,marketplace_name,currency,time_zone\n"
+        "shop-ca,,A2EUQ1WTGCTBG2,Amazon.ca,CAD,America/Los_Angeles\n"
+    )
+    (inbox / "notes.csv").write_text("what,is,this\n1,2,3\n")
+    (inbox / "copy of stores.csv").write_bytes((inbox / "stores.csv").read_bytes())
+    settings = Settings(warehouse=tmp_path / "wh" / "acorn.duckdb", archive_dir=tmp_path / "archive")
+
+    first_started = _utc_now()
+    loaded = load_inbox(settings, inbox)
+    assert loaded.counts() == {"loaded": 1, "duplicate": 1, "quarantined": 1}
+    assert load_report_since(settings, inbox, first_started) == loaded
+
+    (inbox / "bank_statement.csv").write_text("not,a,bank\nstatement,at,all\n")
+    second_started = _utc_now()
+    again = load_inbox(settings, inbox)
+    assert again.unchanged == ["copy of stores.csv", "notes.csv", "stores.csv"]
+    assert load_report_since(settings, inbox, second_started) == again
+    assert [f.file_name for f in again.files] == ["bank_statement.csv"]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _evaluate_sensor(inbox: Path, cursor: str | None) -> SensorResult | SkipReason:
