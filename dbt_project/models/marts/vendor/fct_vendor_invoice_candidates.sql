@@ -10,6 +10,13 @@ po_lines as (
     select * from {{ ref('int_vendor_po_lines') }}
 ),
 
+-- how many invoices already name the PO: a further own invoice for its remaining lines needs a new number
+po_invoices as (
+    select purchase_order_number, count(distinct vendor_code || ':' || invoice_number) as n_invoices
+    from {{ ref('int_vendor_invoice_purchase_orders') }}
+    group by purchase_order_number
+),
+
 invoicing as (
     select * from {{ ref('int_vendor_po_line_invoicing') }}
 ),
@@ -33,7 +40,8 @@ lines as (
         coalesce(invoicing.invoiced_quantity, 0) as invoiced_quantity,
         coalesce(invoicing.invoiced_amount, 0) as invoiced_amount,
         coalesce(po_lines.vendor_code, statuses.vendor_code) as selling_party_id,
-        coalesce(orders.ship_to_party_id, statuses.ship_to_party_id) as ship_to_party_id
+        coalesce(orders.ship_to_party_id, statuses.ship_to_party_id) as ship_to_party_id,
+        coalesce(po_invoices.n_invoices, 0) as invoices_naming_po
     from po_lines
     left join invoicing
         on invoicing.account_id = po_lines.account_id
@@ -46,6 +54,8 @@ lines as (
     left join {{ ref('int_vendor_purchase_orders') }} as orders
         on orders.account_id = po_lines.account_id
         and orders.purchase_order_number = po_lines.purchase_order_number
+    left join po_invoices
+        on po_invoices.purchase_order_number = po_lines.purchase_order_number
     where po_lines.received_quantity > coalesce(invoicing.invoiced_quantity, 0)
         and po_lines.purchase_order_number not in (select purchase_order_number from unitemized_pos)
 )
@@ -67,6 +77,7 @@ select
     received_quantity - invoiced_quantity as quantity_to_invoice,
     cast(round((received_quantity - invoiced_quantity) * net_cost, 2) as decimal(18, 2)) as amount_to_invoice,
     invoiced_amount,
+    invoices_naming_po,
     cast(first_received_at as date) as received_on,
     cast(last_receive_at as date) as last_received_on
 from lines
