@@ -1,3 +1,5 @@
+-- Dagster shows this test as a check on the mart it tests (it reads the raw tables too).
+{{ config(meta={'dagster': {'ref': {'name': 'fct_event_group_reconciliation'}}}) }}
 -- fct_event_group_reconciliation.events_total of a group equals its raw Finances v0 event amounts
 -- (amount_role 'amount'), summed here from raw.spapi financial_events rather than restating the mart.
 with

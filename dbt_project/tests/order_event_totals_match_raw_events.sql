@@ -1,3 +1,5 @@
+-- Dagster shows this test as a check on the mart it tests (it reads the raw tables too).
+{{ config(meta={'dagster': {'ref': {'name': 'fct_order_reconciliation'}}}) }}
 -- fct_order_reconciliation.event_total of an order (over its stores) equals the money lines Amazon reported
 -- for it, summed here from the raw API rows: Finances v0 event amounts (amount_role 'amount'; 'total' and
 -- 'detail' rows restate them) plus the Finances 2024-06-19 transactions still DEFERRED.

@@ -1,3 +1,5 @@
+-- Dagster shows this test as a check on the mart it tests (it reads the raw tables too).
+{{ config(meta={'dagster': {'ref': {'name': 'fct_order_reconciliation_amounts'}}}) }}
 -- Every order fct_order_reconciliation_amounts compares carries, over its amount types, exactly the raw
 -- settlement lines of that order in the loaded files of its store's settlements (summed here from
 -- raw.settlement_lines), so `difference` starts from the whole settlement side of the order.

@@ -1,3 +1,5 @@
+-- Dagster shows this test as a check on the mart it tests (it reads the raw tables too).
+{{ config(meta={'dagster': {'ref': {'name': 'fct_settlement_reconciliation'}}}) }}
 -- fct_settlement_reconciliation.difference against what the loader wrote: the raw header's total-amount
 -- minus the raw lines of the same loaded file, summed here from raw.settlement_lines, not from the mart's
 -- own lines_total. A line lost or doubled on its way through staging and intermediate fails this.
