@@ -7,9 +7,10 @@ from connectors.csv_inputs import BANK_COLUMNS, FX_RATE_COLUMNS, SKU_MAP_COLUMNS
 from connectors.parsing import ParseError, decode_text, physical_lines
 from connectors.settlement_flatfile import report_format_of
 from connectors.vendor.exports import INVOICE_EXPORT_KIND, REMITTANCE_KIND, export_kind, is_xlsx
+from connectors.vendor.invoice_submissions import SUBMISSION_KIND, is_submission
 
 KINDS = ("settlement_v2", "settlement_v1", "bank_statement", "store_config", "sku_map", "fx_rates",
-         REMITTANCE_KIND, INVOICE_EXPORT_KIND, "unknown")
+         REMITTANCE_KIND, INVOICE_EXPORT_KIND, SUBMISSION_KIND, "unknown")
 
 _CSV_KINDS = {
     "bank_statement": BANK_COLUMNS,
@@ -32,6 +33,8 @@ def _header_columns(data: bytes) -> list[str]:
 
 def detect_kind(file_name: str, data: bytes) -> str:
     """One of KINDS. `file_name` is not consulted: a renamed file is still what its header says."""
+    if is_submission(data):
+        return SUBMISSION_KIND
     columns = _header_columns(data)
     settlement_format = report_format_of(columns)
     if settlement_format:

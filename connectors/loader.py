@@ -21,6 +21,7 @@ from connectors.file_kinds import describe_unknown, detect_kind
 from connectors.parsing import ParseError
 from connectors.settlement_flatfile import SettlementHeader, SettlementReport, parse_settlement_report
 from connectors.vendor import exports as vendor_exports
+from connectors.vendor.invoice_submissions import SUBMISSION_KIND, parse_submission
 from connectors.warehouse_schema import create_statements
 
 Progress = Callable[[str], None]
@@ -192,6 +193,8 @@ def _prepare(file_name: str, sha: str, data: bytes, kind: str) -> _Batch:
     try:
         if kind in SETTLEMENT_KINDS:
             return _settlement_batch(file_name, sha, parse_settlement_report(data))
+        if kind == SUBMISSION_KIND:
+            return _submission_batch(data)
         parse, table = CSV_KINDS[kind]
         return _csv_batch(sha, kind, table, parse(data))
     except ParseError as problem:
@@ -230,6 +233,14 @@ def _csv_batch(sha: str, kind: str, table: str, rows: list[Any]) -> _Batch:
         frame["rate_positive"] = [True if r.rate is not None and r.rate > 0 else None for r in rows]
     return _Batch({"rows": frame}, [(table, [{**_fields(r), "source_file_sha256": sha} for r in rows])],
                   f"{len(rows)} rows", len(rows))
+
+
+def _submission_batch(data: bytes) -> _Batch:
+    rows = parse_submission(data)
+    return _Batch({"invoices": pd.DataFrame(rows.invoices), "rows": pd.DataFrame(rows.items)},
+                  [("raw.vendor_invoice_submissions", rows.invoices), ("raw.vendor_invoice_submission_items", rows.items)],
+                  f"{len(rows.invoices)} submitted invoice(s), transaction {rows.invoices[0]['transaction_id']}"
+                  if rows.invoices else "no invoices", len(rows.items))
 
 
 def _validate(

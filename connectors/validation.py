@@ -127,6 +127,17 @@ def _rules_for(kind: str) -> list[Rule]:
                  "invoice date is missing or not a date"),
             *_vendor_currency_rules(),
         ]
+    if kind == "vendor_invoice_submission":
+        return [
+            Rule("transaction id present", "invoices", "ExpectColumnValuesToNotBeNull", {"column": "transaction_id"},
+                 "the submission has no transaction id"),
+            Rule("invoice total present", "invoices", "ExpectColumnValuesToNotBeNull", {"column": "invoice_total"},
+                 "invoice total is missing"),
+            Rule("purchase order present", "rows", "ExpectColumnValuesToNotBeNull",
+                 {"column": "purchase_order_number"}, "an invoice item names no purchase order"),
+            Rule("positive quantity", "rows", "ExpectColumnValuesToBeBetween",
+                 {"column": "invoiced_quantity", "min_value": 1}, "an invoice item invoices no units"),
+        ]
     raise ValueError(f"no validation rules for kind {kind!r}")
 
 

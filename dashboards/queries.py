@@ -358,6 +358,22 @@ def file_loads(warehouse: str, statuses: tuple[str, ...] = ()) -> pd.DataFrame:
 
 
 @cached
+def unconfigured_stores(warehouse: str) -> pd.DataFrame:
+    """Stores derived from a marketplace no stores.csv row covers (dim_stores.is_configured false); empty before
+    the marts are built, so the page still shows what the loader did."""
+    sql = """
+        select store_id, marketplace_name, currency, n_settlements, first_period_start, last_period_end
+        from marts.dim_stores
+        where not is_configured
+        order by store_id
+    """
+    try:
+        return fetch_rows(warehouse, sql)
+    except MartsMissing:
+        return pd.DataFrame()
+
+
+@cached
 def failed_expectations(warehouse: str) -> pd.DataFrame:
     sql = """
         select validated_at, file_name, kind, rule, failed_line, detail

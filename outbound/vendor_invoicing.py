@@ -1,12 +1,16 @@
 """`acorn vendor-invoices`: invoices for received PO lines nobody invoiced, exported for review, optionally submitted.
 
-Building only reads the warehouse and writes one JSON (the submitInvoices body) and one XLSX per vendor account.
-Submitting records the batch (`raw.vendor_invoice_submissions` + items, body archived by SHA-256), submits it
-through the Vendor Invoices API and asks for the transaction status; a batch whose submission fails is not
-recorded, so the next run builds it again. Credentials are read from the environment only when submitting.
+Building reads `marts.fct_vendor_invoice_candidates` (the rule lives in dbt) and writes one JSON (the submitInvoices
+body) and one XLSX per vendor account. Submitting sends each batch through the Vendor Invoices API; once Amazon
+accepted it, the record of the submission (body, transaction id) is written beside the batch as
+`submission_<account>_<transaction>.json` and loaded by the loader like any input (archived by SHA-256, listed in
+audit.file_loads, replayed by a rebuild). A batch whose submission fails is not recorded, so the next run builds it
+again. The marts learn about a submission at the next `acorn run`; until then building again is refused rather
+than offering the same lines twice. Credentials are read from the environment only when submitting.
 """
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,21 +20,27 @@ from pathlib import Path
 import duckdb
 
 from config.settings import Settings
+from connectors import archive, loader
 from connectors.spapi.clients import LWA_URL
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
 from connectors.spapi.sync import utc_now
 from connectors.vendor.clients import build_vendor_clients
 from connectors.vendor.config import load_vendor_config
-from connectors.vendor.own_invoices import (
+from connectors.vendor.invoice_submissions import render_submission
+from connectors.vendor.own_invoices import refresh_statuses, submit
+from outbound.own_invoices import (
+    Candidate,
     build_invoices,
     export_json,
     export_xlsx,
-    record_built,
-    refresh_statuses,
-    submit,
-    uninvoiced_receipts,
+    po_item_sequence_numbers,
+    read_candidates,
 )
+
+
+class MartsBehind(LookupError):
+    """Invoices were submitted since the marts were built: building now could offer the same lines twice."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,7 @@ class InvoiceBatch:
     payload: bytes           # the submitInvoices body, as written to `json_path` and submitted
     json_path: Path
     xlsx_path: Path
+    candidates: tuple[Candidate, ...] = ()
 
     @property
     def purchase_orders(self) -> list[str]:
@@ -51,18 +62,50 @@ def build_and_export(settings: Settings, config_path: Path, out_dir: Path, invoi
     config = load_vendor_config(config_path)
     invoice_date = invoice_date or utc_now().date()
     with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
-        built = [(account_id, build_invoices(receipts, config, invoice_date))
+        _refuse_if_marts_behind(conn)
+        built = [(account_id, candidates, build_invoices(candidates, config, invoice_date))
                  for account_id in dict.fromkeys(v.account_id for v in config.vendors)
-                 if (receipts := uninvoiced_receipts(conn, account_id))]
+                 if (candidates := read_candidates(conn, account_id))]
     out_dir.mkdir(parents=True, exist_ok=True)
     batches = []
-    for account_id, invoices in built:
+    for account_id, candidates, invoices in built:
         payload = export_json(invoices)
         json_path, xlsx_path = out_dir / f"submit_invoices_{account_id}.json", out_dir / f"submit_invoices_{account_id}.xlsx"
         json_path.write_bytes(payload)
         xlsx_path.write_bytes(export_xlsx(invoices))
-        batches.append(InvoiceBatch(account_id, invoices, payload, json_path, xlsx_path))
+        batches.append(InvoiceBatch(account_id, invoices, payload, json_path, xlsx_path, tuple(candidates)))
     return batches
+
+
+def _refuse_if_marts_behind(conn: duckdb.DuckDBPyConnection) -> None:
+    try:
+        behind = conn.execute(
+            "SELECT count(*) FROM raw.vendor_invoice_submissions AS s WHERE NOT EXISTS (SELECT 1 FROM "
+            "marts.fct_vendor_invoices AS v WHERE v.invoice_number = upper(trim(s.invoice_id)))").fetchone()[0]
+    except duckdb.CatalogException:
+        return  # nothing submitted yet, or no vendor marts: read_candidates says what is missing
+    if behind:
+        raise MartsBehind(f"{behind} invoice(s) were submitted since the marts were built: "
+                          "run `acorn run` first, so the same lines are not offered again")
+
+
+def _record(con: duckdb.DuckDBPyConnection, settings: Settings, batch: InvoiceBatch, transaction_id: str,
+            built_at, submitted_at) -> None:
+    """The submission record, written beside the batch and loaded through the loader (archived, audited)."""
+    body_sha = archive.sha256_of(batch.payload)
+    archive.store(settings.archive_dir, batch.payload, body_sha)
+    marketplaces = {c.purchase_order_number: c.marketplace_id for c in batch.candidates}
+    record = render_submission(
+        account_id=batch.account_id, body=json.loads(batch.payload), body_sha256=body_sha, built_at=built_at,
+        submitted_at=submitted_at, transaction_id=transaction_id,
+        marketplace_ids={i["id"]: marketplaces.get(i["items"][0]["purchaseOrderNumber"]) for i in batch.invoices},
+        po_item_sequence_numbers=po_item_sequence_numbers(list(batch.candidates), batch.invoices),
+    )
+    path = batch.json_path.with_name(f"submission_{batch.account_id}_{transaction_id}.json")
+    path.write_bytes(record)
+    outcome = loader.load_file(con, settings, path.name, record, received_at=submitted_at)
+    if outcome is not None and outcome.status != "loaded":
+        raise RuntimeError(f"{path}: submitted as transaction {transaction_id} but not recorded: {outcome.message}")
 
 
 def submit_and_refresh(
@@ -81,35 +124,30 @@ def submit_and_refresh(
 
     config = load_vendor_config(config_path)
     pacer, policy = pacer or Pacer(), policy or RetryPolicy()
-    with duckdb.connect(str(settings.warehouse)) as conn:
+    conn = loader.connect(settings)
+    try:
         pending = [a for (a,) in conn.execute(
             "SELECT DISTINCT account_id FROM raw.vendor_invoice_submissions WHERE transaction_status = 'Processing' "
             "ORDER BY 1").fetchall()]
         account_ids = list(dict.fromkeys([*(b.account_id for b in batches), *pending]))
         # Every credential is resolved before anything is written: a missing one is one clear line, nothing half done.
         accounts = {a: vendor_account(config, a, os.environ if environ is None else environ) for a in account_ids}
-        marketplace_ids = {v.remit_to_party_id: v.marketplace_id for v in config.vendors}
         lines, processing = [], False
         for account_id, account in accounts.items():
             clients = build_vendor_clients(account, endpoint=endpoint, lwa_url=lwa_url)
             try:
                 for batch in (b for b in batches if b.account_id == account_id):
-                    now = utc_now()
-                    conn.begin()
-                    try:
-                        record_built(conn, account_id, batch.invoices, batch.payload, settings.archive_dir, now,
-                                     marketplace_ids)
-                        transaction_id = submit(conn, clients, batch.invoices, pacer=pacer, policy=policy, now=now)
-                    except BaseException:
-                        conn.rollback()
-                        raise
-                    conn.commit()
+                    built_at = utc_now()
+                    transaction_id = submit(clients, batch.invoices, pacer=pacer, policy=policy)
+                    _record(conn, settings, batch, transaction_id, built_at, utc_now())
                     lines.append(f"{account_id}: submitted {len(batch.invoices)} invoice(s), transaction {transaction_id}")
                 statuses = refresh_statuses(conn, clients, pacer=pacer, policy=policy, now=utc_now())
             finally:
                 clients.close()
             lines += [f"{account_id}: transaction {tid}: {status}" for tid, status in statuses.items()]
             processing = processing or "Processing" in statuses.values()
+    finally:
+        conn.close()
     if processing:
         lines.append("Amazon is still processing: the daily vendor sync (or this command again) checks the status later.")
     return lines

@@ -21,6 +21,19 @@ if not counts:
 for column, status in zip(st.columns(3), ("loaded", "duplicate", "quarantined")):
     column.metric(status.capitalize(), counts.get(status, 0))
 
+unconfigured = ui.load(queries.unconfigured_stores, warehouse)
+if not unconfigured.empty:
+    st.subheader("Unconfigured stores")
+    names = ", ".join(f"`{store}` ({market})" for store, market in
+                      zip(unconfigured["store_id"], unconfigured["marketplace_name"], strict=True))
+    st.warning(
+        f"Settlements of a marketplace no store is configured for were filed under a store named after it: {names}. "
+        "Add a row for each to `stores.csv` (store_id, seller_id, marketplace_id, marketplace_name, currency, "
+        "time_zone) and drop it into the inbox; the next `acorn run` files them under your store, with its time zone.",
+        icon=":material/storefront:",
+    )
+    st.dataframe(unconfigured, hide_index=True, width="stretch")
+
 st.subheader("Quarantined files")
 ui.quarantined_files(warehouse, "No file is quarantined.")
 

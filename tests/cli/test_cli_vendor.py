@@ -20,13 +20,14 @@ from openpyxl import load_workbook
 
 from acorn import cli
 from config.settings import Settings
+from connectors.loader import replay_archive
 from connectors.spapi.accounts import CREDENTIAL_ENV
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
 from demo.fake_spapi import FakeData, FakeSpApi
 from demo.fake_spapi.vendor_data import build_vendor_fake_data
 from demo.generator.vendor import ANSWER_KEY_NAME, CONFIG_NAME, build_world
-from outbound.vendor_invoicing import build_and_export, submit_and_refresh
+from outbound.vendor_invoicing import MartsBehind, build_and_export, submit_and_refresh
 from tests.helpers.cli import acorn, rows
 
 pytestmark = pytest.mark.slow
@@ -213,7 +214,21 @@ def test_submitted_invoices_are_recorded_and_their_transaction_tracked(demo_ware
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         recorded = conn.execute("SELECT invoice_id, transaction_id, transaction_status, invoice_total "
                                 "FROM raw.vendor_invoice_submissions").fetchall()
+        loads = conn.execute("SELECT file_name, kind, status FROM audit.file_loads "
+                             "WHERE kind = 'vendor_invoice_submission'").fetchall()
     missing = situation(answer_key(demo_warehouse), "received_not_invoiced")
     assert recorded == [(f"ACORN-{missing['purchase_order_number']}", tid, "Success", Decimal(missing["amount"]))]
-    # Once submitted, the PO no longer waits for an invoice.
-    assert build_and_export(settings, config, tmp_path / "again", date(2026, 10, 16)) == []
+    # The submission came in through the loader, as a file of its own beside the batch.
+    record = f"submission_acme-vendor-na_{tid}.json"
+    assert loads == [(record, "vendor_invoice_submission", "loaded")] and (tmp_path / "out" / record).is_file()
+    # Until the marts know about it, building again is refused rather than offering the same lines twice.
+    with pytest.raises(MartsBehind, match="run `acorn run` first"):
+        build_and_export(settings, config, tmp_path / "again", date(2026, 10, 16))
+    # A rebuild from the archive reproduces the submission (Amazon's later verdicts are asked again).
+    rebuilt = Settings(warehouse=tmp_path / "rebuilt.duckdb", archive_dir=tmp_path / "rebuilt-archive")
+    replay_archive(rebuilt, settings.archive_dir)
+    assert rows(rebuilt.warehouse, "SELECT invoice_id, transaction_id, transaction_status, invoice_total "
+                                   "FROM raw.vendor_invoice_submissions") == [
+        (recorded[0][0], tid, "Processing", recorded[0][3])]
+    assert rows(rebuilt.warehouse, "SELECT count(*) FROM raw.vendor_invoice_submission_items") == [
+        (len(json.loads(batches[0].payload)["invoices"][0]["items"]),)]

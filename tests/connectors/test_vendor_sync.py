@@ -1,8 +1,7 @@
 """Vendor extraction through python-amazon-sp-api against the local fake SP-API, with faults; own invoices
-built, exported, submitted and tracked."""
+submitted, recorded through the loader and tracked (building them from the marts: tests/dbt, tests/cli)."""
 from __future__ import annotations
 
-import io
 import json
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -10,8 +9,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from openpyxl import load_workbook
 
+from config.settings import Settings
+from connectors.archive import sha256_of
+from connectors.loader import load_file
 from connectors.spapi.accounts import Account, Secret, Store
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
@@ -19,6 +20,7 @@ from connectors.spapi.sync import SyncOptions, WindowFailed
 from connectors.vendor import own_invoices
 from connectors.vendor.clients import build_vendor_clients
 from connectors.vendor.config import parse_vendor_config
+from connectors.vendor.invoice_submissions import SUBMISSION_KIND, render_submission
 from connectors.vendor.sync import VendorSync
 from connectors.warehouse_schema import create_statements
 from demo.fake_spapi import FakeData, FakeSpApi
@@ -159,57 +161,61 @@ def _required(definition: str) -> list[str]:
     return json.loads((MODELS / "vendorInvoices.json").read_text())["definitions"][definition]["required"]
 
 
-def test_own_invoice_for_the_received_uninvoiced_po_is_built_submitted_and_tracked(server, tmp_path):
+def _invoice(total: str = "90.00") -> dict:
+    return {"invoiceType": "Invoice", "id": "ACORN-PO1", "date": "2026-10-15T00:00:00Z",
+            "remitToParty": {"partyId": "ACME1"}, "billToParty": {"partyId": "AMZN_US"},
+            "paymentTerms": {"type": "Basic", "discountPercent": "0.00", "discountDueDays": 0, "netDueDays": 60},
+            "invoiceTotal": {"currencyCode": "USD", "amount": total},
+            "items": [{"itemSequenceNumber": 1, "purchaseOrderNumber": "PO1", "amazonProductIdentifier": "B0X",
+                       "vendorProductIdentifier": "X", "invoicedQuantity": {"amount": 3, "unitOfMeasure": "Eaches"},
+                       "netCost": {"currencyCode": "USD", "amount": "30.00"}}]}
+
+
+def _record(conn: duckdb.DuckDBPyConnection, tmp_path: Path, invoice: dict, transaction_id: str) -> str:
+    """The submission record through the loader, as `acorn vendor-invoices --submit` writes it."""
+    body = json.dumps({"invoices": [invoice]}).encode()
+    record = render_submission(account_id="acme-vendor-na", body=json.loads(body), body_sha256=sha256_of(body),
+                               built_at=WORLD.as_of, submitted_at=WORLD.as_of, transaction_id=transaction_id,
+                               marketplace_ids={invoice["id"]: "ATVPDKIKX0DER"},
+                               po_item_sequence_numbers={invoice["id"]: ["1"]})
+    settings = Settings(warehouse=tmp_path / "w.duckdb", archive_dir=tmp_path / "archive")
+    outcome = load_file(conn, settings, f"submission_{transaction_id}.json", record)
+    assert (outcome.kind, outcome.status) == (SUBMISSION_KIND, "loaded"), outcome.message
+    return outcome.sha256
+
+
+def test_own_invoice_is_submitted_recorded_through_the_loader_and_tracked(server, tmp_path):
     conn = warehouse(tmp_path / "w.duckdb")
-    sync(conn, server, tmp_path, "acme-vendor-na")
-    unbilled = situation("received_not_invoiced")
-    receipts = own_invoices.uninvoiced_receipts(conn, "acme-vendor-na")
-    assert {r.purchase_order_number for r in receipts} == {unbilled["purchase_order_number"]}
-    invoices = own_invoices.build_invoices(receipts, CONFIG, WORLD.as_of.date())
-    (invoice,) = invoices
+    invoice = _invoice()
     assert all(field in invoice for field in _required("Invoice"))
     assert all(field in item for item in invoice["items"] for field in _required("InvoiceItem"))
-    assert invoice["paymentTerms"] == {"type": "Basic", "discountPercent": "0.00", "discountDueDays": 0, "netDueDays": 60}
-    assert Decimal(invoice["invoiceTotal"]["amount"]) == Decimal(unbilled["details"]["amount"])
-
-    payload = own_invoices.export_json(invoices)
-    sheet = load_workbook(io.BytesIO(own_invoices.export_xlsx(invoices))).active
-    assert sheet.max_row == 1 + len(invoice["items"]) and sheet["J2"].value == invoice["invoiceTotal"]["amount"]
-    sha = own_invoices.record_built(conn, "acme-vendor-na", invoices, payload, tmp_path / "archive", WORLD.as_of,
-                                    CONFIG.marketplaces_of("acme-vendor-na"))
-    assert own_invoices.uninvoiced_receipts(conn, "acme-vendor-na") == []
-
     clients = build_vendor_clients(account("acme-vendor-na"), endpoint=server.url, lwa_url=server.lwa_url)
-    pacing = dict(pacer=Pacer(sleep=lambda s: None), policy=RetryPolicy(sleep=lambda s: None), now=WORLD.as_of)
+    pacing = dict(pacer=Pacer(sleep=lambda s: None), policy=RetryPolicy(sleep=lambda s: None))
     server.inject("submitInvoices", "429")
-    transaction_id = own_invoices.submit(conn, clients, invoices, **pacing)
+    transaction_id = own_invoices.submit(clients, [invoice], **pacing)
     (recorded,) = server.vendor.data.submissions.values()
-    assert recorded.transaction_id == transaction_id and recorded.body == json.loads(payload)
-    assert own_invoices.refresh_statuses(conn, clients, **pacing) == {transaction_id: "Processing"}
-    assert own_invoices.refresh_statuses(conn, clients, **pacing) == {transaction_id: "Success"}
-    assert own_invoices.refresh_statuses(conn, clients, **pacing) == {}
+    assert recorded.transaction_id == transaction_id and recorded.body == {"invoices": [invoice]}
+    _record(conn, tmp_path, invoice, transaction_id)
+    refresh = dict(pacing, now=WORLD.as_of)
+    assert own_invoices.refresh_statuses(conn, clients, **refresh) == {transaction_id: "Processing"}
+    assert own_invoices.refresh_statuses(conn, clients, **refresh) == {transaction_id: "Success"}
+    assert own_invoices.refresh_statuses(conn, clients, **refresh) == {}
     clients.close()
-    row = conn.execute("SELECT transaction_id, transaction_status, payload_sha256, invoice_total, net_due_days "
+    row = conn.execute("SELECT transaction_id, transaction_status, invoice_total, net_due_days "
                        "FROM raw.vendor_invoice_submissions").fetchone()
-    assert row == (transaction_id, "Success", sha, Decimal(unbilled["details"]["amount"]), 60)
+    assert row == (transaction_id, "Success", Decimal("90.00"), 60)
+    assert conn.execute("SELECT po_item_sequence_number, amount FROM raw.vendor_invoice_submission_items").fetchall() == [
+        ("1", Decimal("90.00"))]
 
 
 def test_invoice_total_that_does_not_add_up_ends_in_failure(server, tmp_path):
     conn = warehouse(tmp_path / "w.duckdb")
-    invoice = {"invoiceType": "Invoice", "id": "ACORN-BAD", "date": "2026-10-15T00:00:00Z",
-               "remitToParty": {"partyId": "ACME1"}, "billToParty": {"partyId": "AMZN_US"},
-               "paymentTerms": {"type": "Basic", "discountPercent": "0", "discountDueDays": 0, "netDueDays": 60},
-               "invoiceTotal": {"currencyCode": "USD", "amount": "100.00"},
-               "items": [{"itemSequenceNumber": 1, "purchaseOrderNumber": "PO1", "amazonProductIdentifier": "B0X",
-                          "vendorProductIdentifier": "X", "invoicedQuantity": {"amount": 3, "unitOfMeasure": "Eaches"},
-                          "netCost": {"currencyCode": "USD", "amount": "30.00"}}]}
-    own_invoices.record_built(conn, "acme-vendor-na", [invoice], own_invoices.export_json([invoice]),
-                              tmp_path / "archive", WORLD.as_of, {"ACME1": "ATVPDKIKX0DER"})
+    invoice = {**_invoice("100.00"), "id": "ACORN-BAD"}
     clients = build_vendor_clients(account("acme-vendor-na"), endpoint=server.url, lwa_url=server.lwa_url)
-    pacing = dict(pacer=Pacer(sleep=lambda s: None), policy=RetryPolicy(sleep=lambda s: None), now=WORLD.as_of)
-    own_invoices.submit(conn, clients, [invoice], **pacing)
-    own_invoices.refresh_statuses(conn, clients, **pacing)
-    own_invoices.refresh_statuses(conn, clients, **pacing)
+    pacing = dict(pacer=Pacer(sleep=lambda s: None), policy=RetryPolicy(sleep=lambda s: None))
+    _record(conn, tmp_path, invoice, own_invoices.submit(clients, [invoice], **pacing))
+    own_invoices.refresh_statuses(conn, clients, **pacing, now=WORLD.as_of)
+    own_invoices.refresh_statuses(conn, clients, **pacing, now=WORLD.as_of)
     clients.close()
     assert conn.execute("SELECT transaction_status, transaction_errors FROM raw.vendor_invoice_submissions").fetchone() == (
         "Failure", "InvalidInvoiceTotal: invoice ACORN-BAD: total 100.00 differs from its items (90.00)")

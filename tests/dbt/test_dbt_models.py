@@ -41,7 +41,14 @@ FILES = {
     "sha-bank": ("bank_statement.csv", "bank_statement", "loaded"),
     "sha-bank-q1": ("bank_statement_q1.csv", "bank_statement", "loaded"),  # overlaps the first statement
     "sha-fx": ("fx_rates.csv", "fx_rates", "loaded"),
+    "sha-stores": ("stores.csv", "store_config", "loaded"),
 }
+
+# The user's stores.csv: the product's stores seed is empty.
+STORES = [
+    ("acme-us", "ATVPDKIKX0DER", "Amazon.com", "USD", "America/Los_Angeles"),
+    ("acme-de", "A1PA6795UKMFR9", "Amazon.de", "EUR", "Europe/Berlin"),
+]
 
 # settlement_id, total, currency, deposit_at (UTC), file
 HEADERS = [
@@ -115,6 +122,9 @@ def build_fixture_warehouse(path: Path) -> None:
             [sid, ttype, f"order-{line_no}" if sku else None, market, atype, adesc, D(amount),
              currency_of[sid], posted_at, sku, qty, f"sha-{sid}", line_no],
         )
+    for line_no, (store_id, marketplace_id, marketplace, currency, time_zone) in enumerate(STORES, start=2):
+        con.execute("INSERT INTO raw.store_config VALUES (?, NULL, ?, ?, ?, ?, 'sha-stores', ?)",
+                    [store_id, marketplace_id, marketplace, currency, time_zone, line_no])
     for statement in ("sha-bank", "sha-bank-q1"):
         for line_no, (booking_date, amount, currency, reference) in enumerate(BANK, start=2):
             con.execute(
@@ -220,10 +230,10 @@ def test_pnl_holds_every_pnl_ledger_amount(built: Settings) -> None:
 
 
 GENUINE = {  # settlement_id: (store_id, difference, status); no CAD bank statement, and the 2015 file is an excerpt
-    "23874396421": ("acme-ca", D("0.00"), "pending_deposit"),
-    "23874397121": ("acme-ca", D("0.00"), "pending_deposit"),
-    "24288684721": ("acme-ca", D("0.00"), "pending_deposit"),
-    "24495221541": ("acme-ca", D("0.00"), "pending_deposit"),
+    "23874396421": ("amazon-ca", D("0.00"), "pending_deposit"),
+    "23874397121": ("amazon-ca", D("0.00"), "pending_deposit"),
+    "24288684721": ("amazon-ca", D("0.00"), "pending_deposit"),
+    "24495221541": ("amazon-ca", D("0.00"), "pending_deposit"),
     "6016502941": ("acme-us", D("16603.14"), "mismatch"),
 }
 

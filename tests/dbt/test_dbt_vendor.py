@@ -9,7 +9,8 @@ Three paid Vendor Central export invoices of an extra vendor code add Net 30 EOM
 from __future__ import annotations
 
 import csv
-from datetime import date, timedelta
+import json
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,8 +18,13 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
+from config.settings import Settings
+from connectors import archive, loader
+from connectors.vendor.config import load_vendor_config
+from connectors.vendor.invoice_submissions import render_submission
+from outbound.own_invoices import build_invoices, export_json, po_item_sequence_numbers, read_candidates
 from outbound.vendor_export import export_vendor_transactions, parse_period
-from tests.helpers.vendor_world import EOM_INVOICES, MARKETPLACE_NAMES, VendorWarehouse, query
+from tests.helpers.vendor_world import EOM_INVOICES, MARKETPLACE_NAMES, VendorWarehouse, dbt_build, query
 
 pytestmark = pytest.mark.slow
 
@@ -113,6 +119,58 @@ def test_a_received_po_nobody_invoiced_stays_received(built: VendorWarehouse) ->
     assert sum(l["received_amount"] for l in lines) == D(situation["amount"])
     assert all(l["invoiced_quantity"] == 0 and l["received_on"] == date(2026, 8, 4) for l in lines)
     assert lines[0]["days_in_stage"] == (built.as_of - date(2026, 8, 4)).days
+
+
+def test_invoice_candidates_are_the_lines_the_alert_counts(built: VendorWarehouse) -> None:
+    situation = situations(built, "received_not_invoiced")[0]
+    candidates = query(built.settings, "select purchase_order_number, sum(quantity_to_invoice), sum(amount_to_invoice), "
+                                       "min(invoices_naming_po) from marts.fct_vendor_invoice_candidates group by 1")
+    lines = lines_of(built, situation["purchase_order_number"])
+    assert candidates == [(situation["purchase_order_number"], sum(l["received_quantity"] for l in lines),
+                           D(situation["amount"]), 0)]
+
+
+def test_a_partly_invoiced_po_offers_exactly_its_remaining_lines(built: VendorWarehouse, tmp_path: Path) -> None:
+    """An own invoice billing the PO's first line short by one unit and its second line in full, recorded through
+    the loader: the candidates (and the alert) keep one unit of line 1 and every later line, nothing else."""
+    import shutil
+    from dataclasses import replace
+
+    situation = situations(built, "received_not_invoiced")[0]
+    po = situation["purchase_order_number"]
+    settings: Settings = replace(built.settings, warehouse=tmp_path / "acorn.duckdb", archive_dir=tmp_path / "archive")
+    shutil.copy(built.settings.warehouse, settings.warehouse)
+    config = load_vendor_config(built.generated.config)
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        (account_id,) = {a for (a,) in con.execute(
+            "select account_id from marts.fct_vendor_invoice_candidates where purchase_order_number = ?", [po]).fetchall()}
+        before = read_candidates(con, account_id)
+    assert before[0].quantity_to_invoice > 1
+    billed = [replace(before[0], quantity_to_invoice=before[0].quantity_to_invoice - 1), *before[1:2]]
+    invoices = build_invoices(billed, config, built.as_of)
+    body = export_json(invoices)
+    record = render_submission(
+        account_id=account_id, body=json.loads(body), body_sha256=archive.sha256_of(body),
+        built_at=datetime(2026, 10, 15, 9), submitted_at=datetime(2026, 10, 15, 9, 1), transaction_id="tx-partial",
+        marketplace_ids={invoices[0]["id"]: before[0].marketplace_id},
+        po_item_sequence_numbers=po_item_sequence_numbers(billed, invoices))
+    con = loader.connect(settings)
+    try:
+        outcome = loader.load_file(con, settings, "submission_partial.json", record)
+    finally:
+        con.close()
+    assert (outcome.kind, outcome.status) == ("vendor_invoice_submission", "loaded"), outcome.message
+    dbt_build(settings, built.as_of)
+
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        after = read_candidates(con, account_id)
+        alert = con.execute("select amount from marts.fct_alerts where alert_type = 'received_not_invoiced' "
+                            "and purchase_order_number = ?", [po]).fetchall()
+    assert [(c.item_sequence_number, c.quantity_to_invoice) for c in after] == [
+        (before[0].item_sequence_number, 1), *((c.item_sequence_number, c.quantity_to_invoice) for c in before[2:])]
+    assert alert == [(sum(c.amount_to_invoice for c in after),)]
+    # the next own invoice for this PO needs a number of its own
+    assert build_invoices(after, config, built.as_of)[0]["id"] == f"{config.invoice_prefix}{po}-2"
 
 
 def test_a_change_before_acknowledgement_is_no_change_after_it(built: VendorWarehouse) -> None:

@@ -8,10 +8,7 @@ groups as (
 ),
 
 single_currency_store as (
-    select currency, min(store_id) as store_id
-    from {{ ref('int_stores') }}
-    group by currency
-    having count(*) = 1
+    select * from {{ ref('int_single_currency_stores') }}
 ),
 
 assigned as (

@@ -1,6 +1,9 @@
 -- One row per loaded settlement, assigned to a store: a store of the settlement's currency whose
 -- marketplace_name appears in its lines (the one with most lines); failing that, the only store in that
--- currency; otherwise no store (reported by a warn test). Dates are in the store's time zone.
+-- currency; failing that, a store derived from the marketplace its lines name most (Amazon.ca -> amazon-ca,
+-- unconfigured: dim_stores says so, and the data-quality page asks for a stores.csv row), or, for a
+-- settlement whose lines name no marketplace, the only such derived store of its currency; otherwise no
+-- store (reported by a warn test). Dates are in the store's time zone (UTC for a derived store).
 with
 
 headers as (
@@ -49,30 +52,88 @@ marketplace_match as (
 ),
 
 single_currency_store as (
-    select currency, min(store_id) as store_id
-    from {{ ref('int_stores') }}
-    group by currency
+    select * from {{ ref('int_single_currency_stores') }}
+),
+
+-- the marketplace most of a settlement's lines name; a tie names none
+line_marketplace_ranked as (
+    select
+        settlement_id,
+        marketplace_name,
+        rank() over (partition by settlement_id order by n_lines desc) as line_rank
+    from line_marketplaces
+),
+
+dominant_marketplace as (
+    select settlement_id, min(marketplace_name) as marketplace_name
+    from line_marketplace_ranked
+    where line_rank = 1
+    group by settlement_id
     having count(*) = 1
 ),
 
-assigned as (
+unplaced as (
     select
-        headers.*,
-        coalesce(marketplace_match.store_id, single_currency_store.store_id) as store_id,
-        case
-            when marketplace_match.store_id is not null then 'marketplace'
-            when single_currency_store.store_id is not null then 'currency'
-        end as store_assignment
+        headers.settlement_id,
+        headers.currency,
+        dominant_marketplace.marketplace_name as dominant_marketplace_name
     from headers
     left join marketplace_match
         on marketplace_match.settlement_id = headers.settlement_id
     left join single_currency_store
         on single_currency_store.currency = headers.currency
+    left join dominant_marketplace
+        on dominant_marketplace.settlement_id = headers.settlement_id
+    where marketplace_match.store_id is null and single_currency_store.store_id is null
+),
+
+single_currency_derived_marketplace as (
+    select currency, min(dominant_marketplace_name) as marketplace_name
+    from unplaced
+    where dominant_marketplace_name is not null
+    group by currency
+    having count(distinct {{ derived_store_id('dominant_marketplace_name') }}) = 1
+),
+
+derived as (
+    select
+        unplaced.settlement_id,
+        coalesce(unplaced.dominant_marketplace_name, single_currency_derived_marketplace.marketplace_name)
+            as marketplace_name
+    from unplaced
+    -- only for lines that name no marketplace at all: two marketplaces tied stay ambiguous
+    left join single_currency_derived_marketplace
+        on single_currency_derived_marketplace.currency = unplaced.currency
+        and unplaced.settlement_id not in (select settlement_id from line_marketplaces)
+),
+
+assigned as (
+    select
+        headers.*,
+        coalesce(
+            marketplace_match.store_id,
+            single_currency_store.store_id,
+            {{ derived_store_id('derived.marketplace_name') }}
+        ) as store_id,
+        case
+            when marketplace_match.store_id is not null then 'marketplace'
+            when single_currency_store.store_id is not null then 'currency'
+            when derived.marketplace_name is not null then 'derived'
+        end as store_assignment,
+        derived.marketplace_name as derived_marketplace_name
+    from headers
+    left join marketplace_match
+        on marketplace_match.settlement_id = headers.settlement_id
+    left join single_currency_store
+        on single_currency_store.currency = headers.currency
+    left join derived
+        on derived.settlement_id = headers.settlement_id
 )
 
 select
     assigned.store_id,
     assigned.store_assignment,
+    assigned.derived_marketplace_name,
     assigned.settlement_id,
     assigned.report_format,
     assigned.currency,

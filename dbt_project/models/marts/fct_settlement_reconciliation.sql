@@ -57,18 +57,29 @@ joined as (
         on matches.settlement_id = settlements.settlement_id
     left join {{ ref('int_bank_statement_coverage') }} as coverage
         on coverage.currency = settlements.currency
+),
+
+statused as (
+    select
+        *,
+        case
+            when difference <> 0 then 'mismatch'
+            when header_total = 0 then 'tied'
+            when bank_amount = header_total then 'tied'
+            when bank_amount is not null then 'deposit_short'
+            when bank_statement_end is null or bank_statement_end < deposit_date then 'pending_deposit'
+            else 'deposit_missing'
+        end as status,
+        -- the hold a store's previous settlement kept back, which this settlement should release
+        -1 * lag(reserve_current) over (partition by store_id order by settlement_end_at, settlement_id) as expected_reserve_previous
+    from joined
 )
 
+-- whether a status needs someone and where it sorts come from the reconciliation_statuses seed, never from code
 select
-    *,
-    case
-        when difference <> 0 then 'mismatch'
-        when header_total = 0 then 'tied'
-        when bank_amount = header_total then 'tied'
-        when bank_amount is not null then 'deposit_short'
-        when bank_statement_end is null or bank_statement_end < deposit_date then 'pending_deposit'
-        else 'deposit_missing'
-    end as status,
-    -- the hold a store's previous settlement kept back, which this settlement should release
-    -1 * lag(reserve_current) over (partition by store_id order by settlement_end_at, settlement_id) as expected_reserve_previous
-from joined
+    statused.*,
+    statuses.needs_attention,
+    statuses.sort_order as status_sort_order
+from statused
+left join {{ ref('reconciliation_statuses') }} as statuses
+    on statuses.status = statused.status

@@ -28,6 +28,8 @@ select
     latest.account_id,
     latest.purchase_order_number,
     latest.item_sequence_number,
+    latest.vendor_code,
+    latest.ship_to_party_id,
     latest.purchase_order_status,
     latest.confirmation_status,
     latest.receive_status,

@@ -40,11 +40,6 @@ orders as (
         max(case when po_lines.is_changed_after_acknowledgement then 1 else 0 end) = 1 as is_line_changed_after_acknowledgement,
         sum(po_lines.cancelled_quantity) as cancelled_quantity,
         sum(coalesce(po_lines.accepted_quantity, 0) - po_lines.cancelled_quantity) as open_quantity,
-        sum(case when po_lines.received_quantity > po_lines.invoiced_quantity
-            then cast(round((po_lines.received_quantity - po_lines.invoiced_quantity) * po_lines.net_cost, 2) as decimal(18, 2)) else 0 end)
-            as uninvoiced_amount,
-        sum(case when po_lines.received_quantity > po_lines.invoiced_quantity
-            then po_lines.received_quantity - po_lines.invoiced_quantity else 0 end) as uninvoiced_quantity,
         sum(po_lines.ordered_amount) as ordered_amount
     from po_lines
     group by po_lines.account_id, po_lines.purchase_order_number
@@ -58,14 +53,15 @@ purchase_orders as (
         and headers.purchase_order_number = orders.purchase_order_number
 ),
 
--- invoices without line items (export only) cannot say which lines they bill: their POs count as invoiced
-unitemized_pos as (
-    select distinct bridge.purchase_order_number
-    from {{ ref('int_vendor_invoice_purchase_orders') }} as bridge
-    where not exists (
-        select 1 from {{ ref('int_vendor_invoice_lines') }} as lines
-        where lines.vendor_code = bridge.vendor_code and lines.invoice_number = bridge.invoice_number
-    )
+-- what waits for an invoice, per PO: the same rows `acorn vendor-invoices` offers
+uninvoiced as (
+    select
+        account_id,
+        purchase_order_number,
+        sum(amount_to_invoice) as uninvoiced_amount,
+        sum(quantity_to_invoice) as uninvoiced_quantity
+    from {{ ref('fct_vendor_invoice_candidates') }}
+    group by account_id, purchase_order_number
 ),
 
 cancelled as (
@@ -129,16 +125,18 @@ not_invoiced as (
         purchase_orders.*,
         cast(null as {{ dbt.type_string() }}) as invoice_number,
         cast(null as {{ dbt.type_string() }}) as deduction_id,
-        uninvoiced_amount as amount,
+        uninvoiced.uninvoiced_amount as amount,
         cast({{ dbt.dateadd('day', 'thresholds.threshold_days + 1', 'last_received_on') }} as date) as raised_on,
-        'PO ' || purchase_order_number || ': ' || cast(uninvoiced_quantity as {{ dbt.type_string() }})
+        'PO ' || purchase_orders.purchase_order_number || ': ' || cast(uninvoiced.uninvoiced_quantity as {{ dbt.type_string() }})
             || ' units received by ' || cast(last_received_on as {{ dbt.type_string() }}) || ' not invoiced' as message
     from purchase_orders
+    inner join uninvoiced
+        on uninvoiced.account_id = purchase_orders.account_id
+        and uninvoiced.purchase_order_number = purchase_orders.purchase_order_number
     cross join as_of
     inner join thresholds
         on thresholds.alert_type = 'received_not_invoiced'
-    where uninvoiced_quantity > 0
-        and purchase_order_number not in (select purchase_order_number from unitemized_pos)
+    where uninvoiced.uninvoiced_quantity > 0
         and {{ dbt.datediff('last_received_on', 'as_of.as_of_date', 'day') }} > thresholds.threshold_days
 ),
 

@@ -1,0 +1,139 @@
+"""Own invoices from the warehouse: the PO lines `marts.fct_vendor_invoice_candidates` says still wait for an
+invoice, turned into submitInvoices payloads and exported for review (JSON as submitted, XLSX for people).
+
+What counts as invoiced is decided in dbt only (the mart is also what the received_not_invoiced alert sums), so a
+partly invoiced PO is offered exactly its remaining lines and quantities. One invoice per PO at the line's net cost,
+with the vendor's payment terms and parties from the vendor configuration.
+"""
+from __future__ import annotations
+
+import io
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import duckdb
+from openpyxl import Workbook
+
+from connectors.vendor.config import VendorConfig
+
+CENT = Decimal("0.01")
+CANDIDATES = "marts.fct_vendor_invoice_candidates"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One PO line's units still to invoice (a row of the candidates mart)."""
+
+    account_id: str
+    marketplace_id: str | None
+    vendor_code: str
+    ship_to_party_id: str | None
+    purchase_order_number: str
+    item_sequence_number: str
+    asin: str | None
+    vendor_sku: str | None
+    quantity_to_invoice: int
+    net_cost: Decimal
+    currency: str
+    amount_to_invoice: Decimal
+    invoices_naming_po: int
+
+
+_COLUMNS = ", ".join(f.name for f in Candidate.__dataclass_fields__.values())
+
+
+def read_candidates(conn: duckdb.DuckDBPyConnection, account_id: str) -> list[Candidate]:
+    try:
+        rows = conn.execute(
+            f"SELECT {_COLUMNS} FROM {CANDIDATES} WHERE account_id = ? "
+            # PO item sequence numbers are text: '10' sorts after '9'
+            "ORDER BY purchase_order_number, try_cast(item_sequence_number AS INTEGER) NULLS LAST, item_sequence_number",
+            [account_id]).fetchall()
+    except duckdb.CatalogException:
+        raise LookupError(f"the warehouse has no {CANDIDATES} yet: run `acorn run` first") from None
+    return [Candidate(*row) for row in rows]
+
+
+def _amount_text(amount: Decimal) -> str:
+    return f"{amount:.2f}" if amount == amount.quantize(CENT) else format(amount.normalize(), "f")
+
+
+def invoice_id(prefix: str, candidate: Candidate) -> str:
+    """prefix + PO for a PO's first invoice; a later one for its remaining lines gets -2, -3, ..."""
+    suffix = f"-{candidate.invoices_naming_po + 1}" if candidate.invoices_naming_po else ""
+    return f"{prefix}{candidate.purchase_order_number}{suffix}"
+
+
+def build_invoices(candidates: list[Candidate], config: VendorConfig, invoice_date: date) -> list[dict]:
+    """One submitInvoices `Invoice` per PO (vendorInvoices model), items in PO item order."""
+    by_po: dict[str, list[Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        by_po[candidate.purchase_order_number].append(candidate)
+    invoices = []
+    for po, lines in by_po.items():
+        vendor = config.by_vendor_code(lines[0].vendor_code)
+        if vendor is None:
+            raise ValueError(f"PO {po}: vendor code {lines[0].vendor_code!r} is not in the vendor configuration")
+        terms = vendor.payment_terms
+        total = sum(((c.net_cost * c.quantity_to_invoice).quantize(CENT, ROUND_HALF_UP) for c in lines), Decimal("0"))
+        invoices.append({
+            "invoiceType": "Invoice",
+            "id": invoice_id(config.invoice_prefix, lines[0]),
+            "date": f"{invoice_date.isoformat()}T00:00:00Z",
+            "remitToParty": {"partyId": vendor.remit_to_party_id},
+            "billToParty": {"partyId": vendor.bill_to_party_id},
+            **({"shipToParty": {"partyId": lines[0].ship_to_party_id}} if lines[0].ship_to_party_id else {}),
+            "paymentTerms": {"type": terms.type, "discountPercent": _amount_text(terms.discount_percent),
+                             "discountDueDays": terms.discount_due_days, "netDueDays": terms.net_due_days},
+            "invoiceTotal": {"currencyCode": vendor.currency, "amount": _amount_text(total)},
+            "items": [
+                {"itemSequenceNumber": position, "amazonProductIdentifier": c.asin,
+                 "vendorProductIdentifier": c.vendor_sku,
+                 "invoicedQuantity": {"amount": c.quantity_to_invoice, "unitOfMeasure": "Eaches", "unitSize": 1},
+                 "netCost": {"currencyCode": c.currency, "amount": _amount_text(c.net_cost)},
+                 "purchaseOrderNumber": po}
+                for position, c in enumerate(lines, start=1)
+            ],
+        })
+    return invoices
+
+
+def po_item_sequence_numbers(candidates: list[Candidate], invoices: list[dict]) -> dict[str, list[str]]:
+    """Invoice id → the PO line of each of its items (submitInvoices has no field for it; the record keeps it)."""
+    by_po: dict[str, list[str]] = defaultdict(list)
+    for candidate in candidates:
+        by_po[candidate.purchase_order_number].append(candidate.item_sequence_number)
+    return {i["id"]: by_po[i["items"][0]["purchaseOrderNumber"]] for i in invoices}
+
+
+def export_json(invoices: list[dict]) -> bytes:
+    """The submitInvoices request body, as submitted (and archived by its SHA-256)."""
+    return (json.dumps({"invoices": invoices}, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+EXPORT_COLUMNS = ("Invoice ID", "Invoice Date", "Remit To", "Bill To", "Ship To", "Terms Type", "Net Due Days",
+                  "Discount %", "Discount Due Days", "Invoice Total", "Currency", "Item", "PO Number", "ASIN",
+                  "Vendor SKU", "Invoiced Quantity", "Net Cost")
+
+
+def export_xlsx(invoices: list[dict]) -> bytes:
+    """One row per invoice item, for review or upload by hand; amounts as exact text, never floats."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Invoices"
+    sheet.append(list(EXPORT_COLUMNS))
+    for invoice in invoices:
+        terms = invoice["paymentTerms"]
+        for item in invoice["items"]:
+            sheet.append([invoice["id"], invoice["date"][:10], invoice["remitToParty"]["partyId"],
+                          invoice["billToParty"]["partyId"], (invoice.get("shipToParty") or {}).get("partyId"),
+                          terms["type"], terms["netDueDays"], terms["discountPercent"], terms["discountDueDays"],
+                          invoice["invoiceTotal"]["amount"], invoice["invoiceTotal"]["currencyCode"],
+                          item["itemSequenceNumber"], item["purchaseOrderNumber"], item["amazonProductIdentifier"],
+                          item["vendorProductIdentifier"], item["invoicedQuantity"]["amount"], item["netCost"]["amount"]])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
