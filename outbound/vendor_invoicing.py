@@ -7,7 +7,6 @@ recorded, so the next run builds it again. Credentials are read from the environ
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from config.settings import Settings
+from config.settings import Settings, credentials_environ
 from connectors.spapi.clients import LWA_URL
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
@@ -87,7 +86,7 @@ def submit_and_refresh(
             "ORDER BY 1").fetchall()]
         account_ids = list(dict.fromkeys([*(b.account_id for b in batches), *pending]))
         # Every credential is resolved before anything is written: a missing one is one clear line, nothing half done.
-        accounts = {a: vendor_account(config, a, os.environ if environ is None else environ) for a in account_ids}
+        accounts = {a: vendor_account(config, a, credentials_environ() if environ is None else environ) for a in account_ids}
         marketplace_ids = {v.remit_to_party_id: v.marketplace_id for v in config.vendors}
         lines, processing = [], False
         for account_id, account in accounts.items():
