@@ -5,11 +5,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 WAREHOUSE ?= data/demo/acorn.duckdb
 
-export DO_NOT_TRACK := 1
-export DBT_SEND_ANONYMOUS_USAGE_STATS := false
-export DAGSTER_DISABLE_TELEMETRY := 1
-export GX_ANALYTICS_ENABLED := false
-export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
+# The telemetry switches, from their one list (config/settings.py TELEMETRY_OFF): `acorn` and the tests set them
+# themselves; `dagster dev` is started by make, so it gets them here. Expanded when a recipe runs, after install.
+TELEMETRY_OFF = $(shell $(BIN)/python -c 'from config.settings import TELEMETRY_OFF as t; print(*(f"{k}={v}" for k, v in t.items()))')
 
 .PHONY: demo test lint install browser dagster dashboards bench clean
 
@@ -46,8 +44,8 @@ browser:
 
 dagster: $(VENV)/.installed
 	@mkdir -p data/dagster_home && cp orchestration/dagster_home/dagster.yaml data/dagster_home/dagster.yaml
-	DAGSTER_HOME=$(CURDIR)/data/dagster_home ACORN_WAREHOUSE=$(CURDIR)/$(WAREHOUSE) \
-		ACORN_INBOX=$(or $(INBOX),$(CURDIR)/$(dir $(WAREHOUSE))inbox) \
+	env $(TELEMETRY_OFF) DAGSTER_HOME=$(CURDIR)/data/dagster_home ACORN_WAREHOUSE=$(abspath $(WAREHOUSE)) \
+		ACORN_INBOX=$(abspath $(or $(INBOX),$(dir $(WAREHOUSE))inbox)) \
 		$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 dashboards: $(VENV)/.installed

@@ -2,28 +2,28 @@
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from config.settings import REPO_ROOT, Settings, turn_telemetry_off
+from acorn.errors import UsageError
+from acorn.invocation import acorn_command
+from config.settings import REPO_ROOT, Settings, configured_warehouse, show_tracebacks, turn_telemetry_off
+from outbound.periods import PERIOD_FORMS, PeriodError, parse_period
+
+if TYPE_CHECKING:
+    from acorn.build import Checks
 
 DEMO_DIR = REPO_ROOT / "data" / "demo"
 COMMAND_PLUGINS = "acorn.commands"
-Say = Callable[[str], None]
-Checks = Callable[[Settings, Any, Say], Sequence[Callable[[], None]]]
+VERBOSE_HELP = "print every pipeline step and asset as it runs (default: each file's outcome and the summary)"
 
 turn_telemetry_off()
-
-
-class UsageError(Exception):
-    """A problem the user can fix; printed as one line."""
 
 
 def say(line: str = "") -> None:
@@ -37,20 +37,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("acorn: interrupted")
         return 130
-    except Exception as error:
-        if os.environ.get("ACORN_DEBUG"):
-            raise
+    except UsageError as error:
         say(f"acorn: error: {error}")
+        return 1
+    except Exception as error:
+        if show_tracebacks():
+            raise
+        first = next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)
+        say(f"acorn: error: {first}")
         return 1
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="acorn", description="ACORN: Amazon seller and vendor finance warehouse.")
+    parser = argparse.ArgumentParser(prog="acorn", description="ACORN: Amazon seller and vendor finance warehouse.",
+                                     epilog="Errors are one line; ACORN_DEBUG=1 shows the traceback instead.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="load every file in an inbox and build every mart")
+    run = commands.add_parser(
+        "run", help="load every file in an inbox and build every mart",
+        epilog="An inbox with no files is a warning, not an error (exit 0): the marts are rebuilt from what the "
+               "warehouse holds, or nothing is built when it holds nothing yet.")
     run.add_argument("--inbox", type=Path, required=True)
     run.add_argument("--warehouse", type=Path)
+    run.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     run.set_defaults(handler=_run)
 
     dashboards = commands.add_parser("dashboards", help="start the Streamlit dashboards on localhost")
@@ -61,13 +70,14 @@ def _parser() -> argparse.ArgumentParser:
     rebuild = commands.add_parser("rebuild", help="rebuild a warehouse from a raw archive")
     rebuild.add_argument("--from-archive", type=Path, required=True)
     rebuild.add_argument("--warehouse", type=Path, required=True)
+    rebuild.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     rebuild.set_defaults(handler=_rebuild)
 
     export = commands.add_parser("export", help="write transactions to a file for audit or tax filing")
     exports = export.add_subparsers(dest="what", required=True)
     vendor = exports.add_parser("vendor", help="every vendor transaction (PO lines, invoices, payments, deductions)")
     vendor.add_argument("--out", type=Path, required=True)
-    vendor.add_argument("--period", help="2026, 2026-07, 2026-Q3, 2026-07-15 or 2026-07-01..2026-09-30")
+    vendor.add_argument("--period", help=f"{PERIOD_FORMS} (both ends included)")
     vendor.add_argument("--asin")
     vendor.add_argument("--po", help="purchase order number")
     vendor.add_argument("--format", choices=("csv", "xlsx"), help="default: from the --out suffix, else csv")
@@ -92,47 +102,45 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     if not args.inbox.is_dir():
         raise UsageError(f"inbox {args.inbox} is not a directory")
-    return run_pipeline(Settings.from_env(args.warehouse), args.inbox.resolve())
+    return run_pipeline(Settings.from_env(args.warehouse), args.inbox.resolve(), verbose=args.verbose)
 
 
-def run_pipeline(settings: Settings, inbox: Path, checks: Checks | None = None) -> int:
+def run_pipeline(settings: Settings, inbox: Path, checks: Checks | None = None, *, verbose: bool = False) -> int:
     """Load `inbox`, build every mart, print the summary; `checks` adds lines after the results (the demo's)."""
-    from acorn.summary import print_summary
-    from orchestration.pipeline import materialize_pipeline
+    from acorn.build import load_and_build
 
-    say(f"Loading {inbox} into {settings.warehouse}" + (f" (vendor ages as of {settings.as_of})" if settings.as_of else "")
-        + " ...")
-    result = materialize_pipeline(settings, inbox, progress=lambda line: say(f"  {line}"))
-    print_summary(settings, result, say, checks(settings, result, say) if checks else ())
-    return 0 if result.success else 1
+    result = load_and_build(settings, inbox, say, verbose=verbose, checks=checks)
+    return 0 if result is None or result.success else 1
 
 
 def _dashboards(args: argparse.Namespace) -> int:
-    from dashboards.launch import command
+    from dashboards.launch import command, environment
 
     settings = _existing_warehouse(args.warehouse)
-    env = {**os.environ, "ACORN_WAREHOUSE": str(settings.warehouse)}
     say(f"Dashboards on http://127.0.0.1:{args.port} (warehouse {settings.warehouse}); Ctrl-C stops them.")
-    return subprocess.call(command(settings, args.port), env=env, cwd=REPO_ROOT)
+    return subprocess.call(command(settings, args.port), env=environment(settings), cwd=REPO_ROOT)
 
 
 def _existing_warehouse(warehouse: Path | None) -> Settings:
     settings = Settings.from_env(warehouse or _default_reading_warehouse())
     if not settings.warehouse.exists():
-        raise UsageError(f"no warehouse at {settings.warehouse}: run `acorn demo` or `acorn run --inbox DIR` first")
+        acorn = acorn_command()
+        raise UsageError(f"no warehouse at {settings.warehouse}: run `{acorn} demo` or `{acorn} run --inbox DIR` first")
     return settings
 
 
 def _default_reading_warehouse() -> Path:
     """ACORN_WAREHOUSE, else the demo's warehouse when the default one was never built."""
-    configured = os.environ.get("ACORN_WAREHOUSE")
+    configured = configured_warehouse()
     if configured:
-        return Path(configured)
+        return configured
     demo = DEMO_DIR / "acorn.duckdb"
     return demo if demo.exists() and not Settings.from_env().warehouse.exists() else Settings.from_env().warehouse
 
 
 def _rebuild(args: argparse.Namespace) -> int:
+    from acorn.build import progress_printer
+    from acorn.preflight import ensure_writable
     from acorn.summary import print_summary
     from connectors.loader import replay_archive
     from orchestration.pipeline import materialize_pipeline
@@ -143,11 +151,14 @@ def _rebuild(args: argparse.Namespace) -> int:
         raise UsageError(f"{source} is not an ACORN archive (no manifest.jsonl)")
     if source == settings.archive_dir or settings.warehouse.exists():
         raise UsageError("rebuild into a new warehouse path, away from the archive it reads")
+    ensure_writable(settings)
+    progress = progress_printer(say, args.verbose)
     say(f"Rebuilding {settings.warehouse} from {source} ...")
-    replayed = replay_archive(settings, source, progress=lambda line: say(f"  {line}"))
+    replayed = replay_archive(settings, source, progress=progress)
     with tempfile.TemporaryDirectory() as nothing_new:
-        result = materialize_pipeline(settings, Path(nothing_new), progress=lambda line: say(f"  {line}"))
-    result.load_report.files[:0] = replayed.files
+        result = materialize_pipeline(settings, Path(nothing_new), progress=progress)
+    if result.load_report is not None:
+        result.load_report.files[:0] = replayed.files
     print_summary(settings, result, say)
     return 0 if result.success else 1
 
@@ -155,19 +166,23 @@ def _rebuild(args: argparse.Namespace) -> int:
 def _export_vendor(args: argparse.Namespace) -> int:
     import duckdb
 
-    from outbound.vendor_export import export_vendor_transactions, parse_period
+    from outbound.vendor_export import NoMatch, export_vendor_transactions
 
-    if args.period:
+    if args.period is not None:
         try:
             parse_period(args.period)
-        except ValueError as error:
+        except PeriodError as error:
             raise UsageError(f"--period {args.period!r}: {error}") from None
     settings = _existing_warehouse(args.warehouse)
     fmt = args.format or ("xlsx" if args.out.suffix.lower() == ".xlsx" else "csv")
     try:
         count = export_vendor_transactions(settings, args.out, period=args.period, asin=args.asin, po=args.po, fmt=fmt)
     except duckdb.CatalogException:
-        raise UsageError(f"{settings.warehouse} has no vendor marts yet: run `acorn run` or `acorn demo` first") from None
+        raise UsageError(f"{settings.warehouse} has no vendor marts yet: run `{acorn_command()} run` or "
+                         f"`{acorn_command()} demo` first") from None
+    except NoMatch as missing:
+        raise UsageError(f"{missing}: check it, or leave out --{missing.option} to export every one; "
+                         f"nothing was written") from None
     filters = ", ".join(f"{name} {value}" for name, value in
                         (("period", args.period), ("ASIN", args.asin), ("PO", args.po)) if value)
     say(f"Wrote {count} vendor transactions{f' ({filters})' if filters else ''} to {args.out} ({fmt})")

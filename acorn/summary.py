@@ -1,75 +1,121 @@
 """What a run tells the user at the end: files, settlements by status, where to look next."""
 from __future__ import annotations
 
+import shutil
+import sys
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
+from acorn.invocation import acorn_command, make_command, path_as_typed, program_as_typed
 from config.settings import Settings
 
-STATUS_ORDER = ("tied", "pending_deposit", "mismatch", "deposit_missing", "deposit_short")
+
+class SettlementStatus(NamedTuple):
+    status: str
+    needs_attention: bool
+    store_id: str | None
+    settlement_id: str
+    currency: str
+    difference: Decimal | None
+    bank_difference: Decimal | None
+    header_total: Decimal | None
 
 
-def settlement_statuses(warehouse: Path) -> list[tuple[Any, ...]]:
-    """(status, store_id, settlement_id, currency, difference, bank_difference, header_total), flagged first."""
+def settlement_statuses(warehouse: Path) -> list[SettlementStatus]:
+    """Every settlement with its status and whether it needs attention (the `reconciliation_statuses` seed),
+    the ones that do first."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            """
+            SELECT r.status, coalesce(s.needs_attention, true), r.store_id, r.settlement_id, r.currency,
+                   r.difference, r.bank_difference, r.header_total
+            FROM marts.fct_settlement_reconciliation AS r
+            LEFT JOIN seeds.reconciliation_statuses AS s USING (status)
+            ORDER BY coalesce(s.needs_attention, true) DESC, r.store_id, r.period_start
+            """
+        ).fetchall()
+    return [SettlementStatus(*row) for row in rows]
+
+
+def status_counts(warehouse: Path) -> list[tuple[str, int]]:
+    """(status, settlements) in the seed's order; a status the seed does not know comes last."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(
             """
-            SELECT status, store_id, settlement_id, currency, difference, bank_difference, header_total
-            FROM marts.fct_settlement_reconciliation
-            ORDER BY status = 'tied', status = 'pending_deposit', store_id, period_start
+            SELECT r.status, count(*)
+            FROM marts.fct_settlement_reconciliation AS r
+            LEFT JOIN seeds.reconciliation_statuses AS s USING (status)
+            GROUP BY r.status, s.sort_order
+            ORDER BY s.sort_order NULLS LAST, r.status
             """
         ).fetchall()
 
 
 def print_summary(settings: Settings, result: Any, say: Callable[[str], None],
                   checks: Sequence[Callable[[], None]] = ()) -> None:
-    """Files, settlements by status, vendor results; then each of `checks` (the demo's answer keys), then what next."""
+    """Files, settlements by status, vendor results; then each of `checks` (the demo's answer keys), then what next.
+
+    Each file's outcome was printed as it loaded: here only the counts, so a quarantine is reported once.
+    """
     report = result.load_report
-    counts = report.counts()
-    say("")
-    say("Files")
-    say(f"  loaded {counts['loaded']}, duplicate {counts['duplicate']}, quarantined {counts['quarantined']}"
-        + (f", unchanged since last run {len(report.unchanged)}" if report.unchanged else ""))
-    for load in report.files:
-        if load.status != "loaded":
-            say(f"  {load.status}: {load.message}")
+    if report is not None:
+        counts = report.counts()
+        say("")
+        say("Files")
+        say(f"  loaded {counts['loaded']}, duplicate {counts['duplicate']}, quarantined {counts['quarantined']}"
+            + (f", unchanged since last run {len(report.unchanged)}" if report.unchanged else ""))
+    quarantines = {load.message for load in report.quarantined} if report is not None else set()
+    warnings = [line for line in result.warnings if line not in quarantines]
+    if warnings:
+        say("")
+        say("Warnings")
+        for line in warnings:
+            say(f"  {line}")
     if not result.success:
         say("")
         say("The pipeline failed:")
-        for failure in result.failures:
+        for failure in result.failures or ["(no step said why)"]:
             say(f"  {failure}")
         return
     rows = settlement_statuses(settings.warehouse)
     say("")
     say(f"Settlements ({len(rows)})")
-    by_status: dict[str, int] = {}
-    for status, *_ in rows:
-        by_status[status] = by_status.get(status, 0) + 1
-    say("  " + ", ".join(f"{status} {by_status[status]}" for status in STATUS_ORDER if status in by_status))
-    for status, store, settlement, currency, difference, bank_difference, header_total in rows:
-        if status in ("tied", "pending_deposit"):
+    say("  " + ", ".join(f"{status} {count}" for status, count in status_counts(settings.warehouse)))
+    for row in rows:
+        if not row.needs_attention:
             continue
-        if status == "deposit_missing":
-            detail = f"no bank deposit found for {header_total} {currency}"
-        elif status == "deposit_short":
-            detail = f"bank deposit differs by {bank_difference} {currency}"
+        if row.status == "deposit_missing":
+            detail = f"no bank deposit found for {row.header_total} {row.currency}"
+        elif row.status == "deposit_short":
+            detail = f"bank deposit differs by {row.bank_difference} {row.currency}"
         else:
-            detail = f"lines differ from the header total by {difference} {currency}"
-        say(f"  {status:<16} {store or '(no store)'} settlement {settlement}: {detail}")
+            detail = f"lines differ from the header total by {row.difference} {row.currency}"
+        say(f"  {row.status:<16} {row.store_id or '(no store)'} settlement {row.settlement_id}: {detail}")
     vendor = print_vendor_summary(settings, say)
     for check in checks:
         check()
+    print_next_steps(settings, say, vendor=vendor)
+
+
+def print_next_steps(settings: Settings, say: Callable[[str], None], *, vendor: bool) -> None:
+    """Commands that work as typed from where the user is."""
+    acorn, warehouse = acorn_command(), path_as_typed(settings.warehouse)
     say("")
     say(f"Warehouse: {settings.warehouse}")
     say("Next:")
-    say(f"  acorn dashboards --warehouse {settings.warehouse}")
-    say(f"  duckdb -readonly {settings.warehouse} \"SELECT * FROM marts.fct_settlement_reconciliation\"")
+    say(f"  {acorn} dashboards --warehouse {warehouse}")
     if vendor:
-        say(f"  acorn export vendor --po PO_NUMBER --out po.xlsx --warehouse {settings.warehouse}")
-    say("  dagster dev   (the same pipeline in the Dagster UI; see README)")
+        say(f"  {acorn} export vendor --po PO_NUMBER --out po.xlsx --warehouse {warehouse}")
+    if shutil.which("duckdb"):
+        say(f"  duckdb -readonly {warehouse} \"SELECT * FROM marts.fct_settlement_reconciliation\"")
+    dagster = make_command("dagster", WAREHOUSE=settings.warehouse) or (
+        f"ACORN_WAREHOUSE={warehouse} {program_as_typed(Path(sys.executable).parent / 'dagster')} "
+        "dev -m orchestration.definitions")
+    say(f"  {dagster}   (the same pipeline in the Dagster UI)")
 
 
 # ---- vendor (Vendor Central) ----------------------------------------------------------------------------------

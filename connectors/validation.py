@@ -5,13 +5,14 @@ the line and the problem. A batch that fails any rule is quarantined whole; the 
 """
 from __future__ import annotations
 
-import os
 import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import pandas as pd
+
+from config.settings import turn_telemetry_off
 
 # Currencies Amazon settles seller payouts in (its marketplaces' currencies).
 SETTLEMENT_CURRENCIES = frozenset(
@@ -20,7 +21,8 @@ SETTLEMENT_CURRENCIES = frozenset(
 # Currencies a bank statement, SKU cost or FX override may carry: the settlement ones plus common home currencies.
 KNOWN_CURRENCIES = SETTLEMENT_CURRENCIES | frozenset(["HKD", "TWD", "KRW", "CHF", "NOK", "DKK", "CZK", "HUF", "RON", "NZD", "THB", "MYR", "IDR", "PHP", "VND", "ILS"])
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+# Great Expectations reads its analytics switch when it is imported, below.
+turn_telemetry_off()
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,11 @@
 """How `acorn dashboards` starts Streamlit: the command line and its environment."""
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from config.settings import Settings
+from config.settings import TELEMETRY_OFF, Settings, subprocess_environ
 
 APP = Path(__file__).resolve().parent / "app.py"
 
@@ -27,11 +26,8 @@ def command(settings: Settings, port: int) -> list[str]:
 
 
 def environment(settings: Settings, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment for the Streamlit process: the warehouse it reads, and telemetry off."""
-    env = dict(os.environ if base is None else base)
-    env.update(
-        ACORN_WAREHOUSE=str(settings.warehouse),
-        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
-        DO_NOT_TRACK="1",
-    )
-    return env
+    """The environment for the Streamlit process (this process's, or `base`): the warehouse it reads, and telemetry off."""
+    warehouse = {"ACORN_WAREHOUSE": str(settings.warehouse)}
+    if base is None:
+        return subprocess_environ(**warehouse)
+    return {**base, **TELEMETRY_OFF, **warehouse}

@@ -24,9 +24,6 @@ import streamlit as st
 CACHE_TTL_SECONDS = 60
 CACHE_MAX_ENTRIES = 64
 
-# Statuses that need someone to look at them; `pending_deposit` is only waiting for the bank.
-FLAGGED_STATUSES = ("mismatch", "deposit_missing", "deposit_short")
-
 # Status sits next to the ids so it stays in view on a narrow screen.
 RECONCILIATION_COLUMNS = (
     "store_id", "settlement_id", "status", "period_start", "period_end", "deposit_date",
@@ -130,6 +127,17 @@ _PNL = """
 
 # --- Settlement reconciliation ---------------------------------------------------------------
 
+# Which statuses need someone to look at them is the seed's `needs_attention`; a status it does not know does.
+_NEEDS_ATTENTION = "coalesce(statuses.needs_attention, true)"
+
+
+@cached
+def flagged_statuses(warehouse: str) -> tuple[str, ...]:
+    """The settlement statuses that need attention, from the `reconciliation_statuses` seed."""
+    rows = fetch_rows(warehouse, "select status from seeds.reconciliation_statuses where needs_attention order by sort_order")
+    return tuple(rows.status)
+
+
 _RECONCILIATION_WHERE = """
     where ($stores is null or list_contains($stores, store_id))
       and ($statuses is null or list_contains($statuses, status))
@@ -180,14 +188,16 @@ def reconciliation(
     sql = f"""
         select {", ".join(RECONCILIATION_COLUMNS)}
         from {_SETTLEMENTS}
+        left join seeds.reconciliation_statuses as statuses using (status)
         {_RECONCILIATION_WHERE}
         order by
-            case when list_contains($flagged, status) then 0
-                 when status = 'tied' then 2 else 1 end,
+            -- Those needing attention first; then the others latest status first (waiting before settled).
+            {_NEEDS_ATTENTION} desc,
+            case when {_NEEDS_ATTENTION} then 0 else -statuses.sort_order end,
             period_end desc, store_id, settlement_id
     """
     params = _reconciliation_params(stores, statuses, period_from, period_to)
-    return fetch_rows(warehouse, sql, {**params, "flagged": list(FLAGGED_STATUSES)})
+    return fetch_rows(warehouse, sql, params)
 
 
 @cached
@@ -203,13 +213,14 @@ def reconciliation_counts(
         select
             count(*) as settlements,
             count(*) filter (where status = 'tied') as tied,
-            count(*) filter (where list_contains($flagged, status)) as flagged,
+            count(*) filter (where {_NEEDS_ATTENTION}) as flagged,
             count(*) filter (where status = 'pending_deposit') as pending
         from {_SETTLEMENTS}
+        left join seeds.reconciliation_statuses as statuses using (status)
         {_RECONCILIATION_WHERE}
     """
     params = _reconciliation_params(stores, statuses, period_from, period_to)
-    row = fetch_rows(warehouse, sql, {**params, "flagged": list(FLAGGED_STATUSES)})
+    row = fetch_rows(warehouse, sql, params)
     return {name: int(value) for name, value in row.iloc[0].items()}
 
 

@@ -44,6 +44,7 @@ from connectors.spapi.retry import RetryPolicy
 from connectors.spapi.sync import SOURCES, SourceResult, SyncOptions, ensure_schema
 from demo.fake_spapi import FakeData, FakeSeller, FakeSpApi, fake_data_from_inbox
 from demo.fake_spapi.data import MARKETPLACE_REGIONS
+from demo.injected_faults import reporting_injected_faults
 
 Say = Callable[[str], None]
 
@@ -154,11 +155,10 @@ def hand_dropped_files(generated: Path, fetched: set[str]) -> list[Path]:
 
 
 def api_demo(settings: Settings, seed: int, say: Say, *, pacer: Pacer | None = None,
-             policy: RetryPolicy | None = None, vendor: bool = True) -> int:
-    from acorn.summary import print_summary
+             policy: RetryPolicy | None = None, vendor: bool = True, verbose: bool = False) -> int:
+    from acorn.build import load_and_build
     from demo.checks import demo_checks
     from demo.generator import generate
-    from orchestration.pipeline import materialize_pipeline
 
     root = settings.warehouse.parent
     generated_dir, api_inbox = root / "inbox", root / "spapi_inbox"
@@ -177,7 +177,8 @@ def api_demo(settings: Settings, seed: int, say: Say, *, pacer: Pacer | None = N
         say(f"Syncing settlement reports, event groups, events and transactions from {server.url}")
         say("  (paced at Amazon's documented rate per operation and account: expect one to two minutes) ...")
         started = time.monotonic()
-        results = sync_all(settings, api, server, api_inbox, pacer=pacer, policy=policy)
+        with reporting_injected_faults(FAULTS, say):
+            results = sync_all(settings, api, server, api_inbox, pacer=pacer, policy=policy)
         say(f"  synced in {time.monotonic() - started:.0f} s")
     if vendor:
         from demo.vendor_demo import generate_and_sync_vendor
@@ -189,9 +190,9 @@ def api_demo(settings: Settings, seed: int, say: Say, *, pacer: Pacer | None = N
         shutil.copy2(path, api_inbox / path.name)
     say(f"  {len(fetched)} settlement reports fetched; dropped by hand beside them: "
         f"{', '.join(p.name for p in dropped)}")
-    say(f"Loading {api_inbox} into {settings.warehouse} ...")
-    result = materialize_pipeline(settings, api_inbox, progress=lambda line: say(f"  {line}"))
-    print_summary(settings, result, say, demo_checks(settings, result, say))
+    result = load_and_build(settings, api_inbox, say, verbose=verbose, checks=demo_checks)
+    if result is None:
+        return 1
     if result.success:
         print_payment_figures(settings, say)
     print_sync_log(settings, say)

@@ -14,7 +14,6 @@ from demo.generator.vendor import ANSWER_KEY_NAME as VENDOR_ANSWER_KEY_NAME
 from demo.generator.vendor import MARKETPLACES
 
 Say = Callable[[str], None]
-NOT_FLAGGED = ("tied", "pending_deposit")
 
 
 def demo_checks(settings: Settings, result: Any, say: Say) -> list[Callable[[], None]]:
@@ -29,7 +28,8 @@ def check_answer_key(settings: Settings, report: Any, say: Say) -> None:
         return
     expected = expected_flags(json.loads(key_path.read_text(encoding="utf-8")))
     rows = settlement_statuses(settings.warehouse)
-    found = {(status, str(settlement)) for status, _, settlement, *_ in rows if status not in NOT_FLAGGED}
+    # Which statuses are flags is the product's seed (reconciliation_statuses.needs_attention), read by the summary.
+    found = {(row.status, str(row.settlement_id)) for row in rows if row.needs_attention}
     found |= {(f.status, f.file_name) for f in report.files if f.status != "loaded"}
     say("")
     if found == expected:

@@ -7,7 +7,8 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
-from acorn.cli import DEMO_DIR, run_pipeline, say
+from acorn.cli import DEMO_DIR, VERBOSE_HELP, run_pipeline, say
+from acorn.preflight import ensure_writable
 from config.settings import Settings
 
 # The generated vendor world's as_of by default: long enough after the first PO for its Net 90 invoices to fall due.
@@ -21,6 +22,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     demo.add_argument("--source", choices=("files", "api"), default="files",
                       help="read the sample settlements as dropped files, or pull them from a local fake SP-API")
     demo.add_argument("--no-vendor", action="store_true", help="skip the Vendor Central part of the demo")
+    demo.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     demo.set_defaults(handler=_demo)
 
     generate = commands.add_parser("generate", help="write deterministic sample data (Amazon V2 settlements, bank CSV, ...)")
@@ -37,14 +39,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(args.warehouse)
+    ensure_writable(settings)
     from demo.checks import demo_checks
     from demo.generator import generate
 
-    settings = Settings.from_env(args.warehouse)
     if args.source == "api":
         from demo.api_demo import api_demo
 
-        return api_demo(settings, args.seed, say, vendor=not args.no_vendor)
+        return api_demo(settings, args.seed, say, vendor=not args.no_vendor, verbose=args.verbose)
     inbox = settings.warehouse.parent / "inbox"
     # The demo always starts clean so its summary shows exactly the injected anomalies.
     for path in (inbox, settings.archive_dir):
@@ -59,7 +62,7 @@ def _demo(args: argparse.Namespace) -> int:
         from demo.vendor_demo import generate_and_sync_vendor
 
         settings = generate_and_sync_vendor(settings, inbox, args.seed, say)
-    return run_pipeline(settings, inbox, checks=demo_checks)
+    return run_pipeline(settings, inbox, checks=demo_checks, verbose=args.verbose)
 
 
 def _generate(args: argparse.Namespace) -> int:

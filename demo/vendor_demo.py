@@ -31,6 +31,7 @@ from connectors.vendor.schema import create_statements
 from demo.fake_spapi import FakeData, FakeSpApi
 from demo.fake_spapi.vendor_data import build_vendor_fake_data
 from demo.generator.vendor import VendorGenerationResult, generate_vendor
+from demo.injected_faults import reporting_injected_faults
 
 Say = Callable[[str], None]
 
@@ -113,7 +114,8 @@ def sync_vendor_demo(
         say("  (paced at Amazon's documented rate per operation and account: expect ten to twenty seconds) ...")
         started = time.monotonic()
         # Side by side: Amazon meters each vendor account on its own.
-        with ThreadPoolExecutor(max_workers=len(accounts) or 1, thread_name_prefix="vendor-sync") as pool:
+        with reporting_injected_faults(FAULTS, say), \
+                ThreadPoolExecutor(max_workers=len(accounts) or 1, thread_name_prefix="vendor-sync") as pool:
             results = dict(zip((a.account_id for a in accounts), pool.map(one, accounts)))
         say(f"  synced in {time.monotonic() - started:.0f} s: " + ", ".join(
             f"{account} {sum(r.rows for r in by_source.values())} rows" for account, by_source in results.items()))

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import duckdb
 from openpyxl import Workbook
 
 from config.settings import Settings
+from outbound.periods import parse_period
 
 FORMATS = ("csv", "xlsx")
 
@@ -26,64 +25,51 @@ COLUMNS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Period:
-    first: date
-    last: date
+class NoMatch(LookupError):
+    """A PO or ASIN that no vendor transaction carries: probably mistyped, so nothing is written."""
+
+    def __init__(self, option: str, label: str, value: str) -> None:
+        super().__init__(f"no vendor transaction has {label} {value}")
+        self.option = option
 
 
-def parse_period(text: str) -> Period:
-    """`2026`, `2026-07`, `2026-Q3`, `2026-07-15` or `2026-07-01..2026-09-30` (both ends included)."""
-    text = text.strip()
-    if ".." in text:
-        first, last = (date.fromisoformat(part.strip()) for part in text.split("..", 1))
-    elif re.fullmatch(r"\d{4}", text):
-        first, last = date(int(text), 1, 1), date(int(text), 12, 31)
-    elif match := re.fullmatch(r"(\d{4})-[Qq]([1-4])", text):
-        year, quarter = int(match[1]), int(match[2])
-        first = date(year, 3 * quarter - 2, 1)
-        last = _month_end(year, 3 * quarter)
-    elif match := re.fullmatch(r"(\d{4})-(\d{2})", text):
-        first = date(int(match[1]), int(match[2]), 1)
-        last = _month_end(first.year, first.month)
-    else:
-        first = last = date.fromisoformat(text)
-    if last < first:
-        raise ValueError(f"period {text!r} ends before it starts")
-    return Period(first, last)
-
-
-def _month_end(year: int, month: int) -> date:
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return following - timedelta(days=1)
+# A payment or deduction row may name several POs ("PO1, PO2"), and carries the ASINs of its POs in po_asins.
+_PO_MATCHES = "list_contains(string_split(replace(purchase_order_number, ' ', ''), ','), $po)"
+_ASIN_MATCHES = "(asin = $asin or list_contains(string_split(po_asins, ','), $asin))"
 
 
 def export_vendor_transactions(settings: Settings, out: Path, *, period: str | None = None, asin: str | None = None,
                                po: str | None = None, fmt: str = "csv") -> int:
     """Write the vendor transactions matching every given filter to `out`; returns the number of rows.
 
-    An ASIN matches its PO and invoice lines and the payments and deductions of the POs that hold it.
+    An ASIN matches its PO and invoice lines and the payments and deductions of the POs that hold it. A PO or
+    ASIN that no transaction carries at all raises NoMatch and writes nothing; a period with none writes a header.
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, not {fmt!r}")
-    window = parse_period(period) if period else None
-    sql = f"""
-        select {", ".join(COLUMNS)}
-        from marts.fct_vendor_transactions
-        where ($first is null or transaction_date >= $first)
-          and ($last is null or transaction_date <= $last)
-          and ($asin is null or asin = $asin or list_contains(string_split(po_asins, ','), $asin))
-          and ($po is null or list_contains(string_split(replace(purchase_order_number, ' ', ''), ','), $po))
-        order by transaction_date, purchase_order_number, transaction_type, transaction_id
-    """
+    window = parse_period(period) if period is not None else None
     params = {
         "first": window.first if window else None,
         "last": window.last if window else None,
-        "asin": asin.strip().upper() if asin else None,
-        "po": po.strip().upper() if po else None,
+        "asin": asin.strip().upper() if asin is not None else None,
+        "po": po.strip().upper() if po is not None else None,
     }
     with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
-        rows = conn.execute(sql, params).fetchall()
+        for option, label, condition in (("po", "PO", _PO_MATCHES), ("asin", "ASIN", _ASIN_MATCHES)):
+            value = params[option]
+            if value is not None and not conn.execute(
+                    f"select exists (select 1 from marts.fct_vendor_transactions where {condition})",
+                    {option: value}).fetchone()[0]:
+                raise NoMatch(option, label, value)
+        rows = conn.execute(f"""
+            select {", ".join(COLUMNS)}
+            from marts.fct_vendor_transactions
+            where ($first is null or transaction_date >= $first)
+              and ($last is null or transaction_date <= $last)
+              and ($asin is null or {_ASIN_MATCHES})
+              and ($po is null or {_PO_MATCHES})
+            order by transaction_date, purchase_order_number, transaction_type, transaction_id
+        """, params).fetchall()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(_xlsx(rows) if fmt == "xlsx" else _csv(rows))

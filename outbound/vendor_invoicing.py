@@ -11,7 +11,6 @@ than offering the same lines twice. Credentials are read from the environment on
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from config.settings import Settings
+from config.settings import Settings, credentials_environ
 from connectors import archive, loader
 from connectors.spapi.clients import LWA_URL
 from connectors.spapi.pacing import Pacer
@@ -131,7 +130,7 @@ def submit_and_refresh(
             "ORDER BY 1").fetchall()]
         account_ids = list(dict.fromkeys([*(b.account_id for b in batches), *pending]))
         # Every credential is resolved before anything is written: a missing one is one clear line, nothing half done.
-        accounts = {a: vendor_account(config, a, os.environ if environ is None else environ) for a in account_ids}
+        accounts = {a: vendor_account(config, a, credentials_environ() if environ is None else environ) for a in account_ids}
         lines, processing = [], False
         for account_id, account in accounts.items():
             clients = build_vendor_clients(account, endpoint=endpoint, lwa_url=lwa_url)

@@ -9,7 +9,7 @@ MONEY = st.column_config.NumberColumn(format="%.2f")
 
 
 def _flag(status: str) -> str:
-    if status in queries.FLAGGED_STATUSES:
+    if status in flagged_statuses:
         return "color: #b3261e; font-weight: 600"
     return "color: #8a6d00" if status == "pending_deposit" else ""
 
@@ -21,6 +21,7 @@ st.caption(
 )
 
 warehouse = ui.warehouse()
+flagged_statuses = ui.load(queries.flagged_statuses, warehouse)
 options = ui.load(queries.reconciliation_options, warehouse)
 if not options.stores:
     st.info("No settlements loaded yet. Run `acorn run` with settlement files in the inbox.")
@@ -44,7 +45,7 @@ table = ui.load(queries.reconciliation, *filters)
 settlements, tied, flagged, pending = st.columns(4)
 settlements.metric("Settlements", counts["settlements"])
 tied.metric("Tied", counts["tied"])
-flagged.metric("Flagged", counts["flagged"], help="mismatch, deposit missing or deposit short")
+flagged.metric("Flagged", counts["flagged"], help=", ".join(flagged_statuses))
 pending.metric("Pending deposit", counts["pending"])
 
 if not differences.empty:

@@ -6,13 +6,13 @@ reaches Dagster's run config, metadata or UI.
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from dagster import ConfigurableResource
 from pydantic import Field
 
+from config.settings import credentials_environ
 from connectors.spapi.accounts import Account, AccountConfigError, load_accounts
 from connectors.spapi.clients import LWA_URL
 from connectors.spapi.money import parse_utc
@@ -30,7 +30,7 @@ class SpApiResource(ConfigurableResource):
     def accounts(self) -> list[Account]:
         if not self.config_path:
             raise AccountConfigError("no SP-API accounts configured: set ACORN_SPAPI_CONFIG")
-        return load_accounts(Path(self.config_path), os.environ)
+        return load_accounts(Path(self.config_path), credentials_environ())
 
     def account_for(self, store_id: str) -> Account:
         for account in self.accounts():

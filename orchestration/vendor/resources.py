@@ -5,13 +5,13 @@ Dagster's run config, metadata or UI.
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from dagster import ConfigurableResource
 from pydantic import Field
 
+from config.settings import credentials_environ
 from connectors.spapi.accounts import Account, AccountConfigError
 from connectors.spapi.clients import LWA_URL
 from connectors.spapi.money import parse_utc
@@ -33,7 +33,7 @@ class VendorResource(ConfigurableResource):
         return load_vendor_config(Path(self.config_path))
 
     def account(self, account_id: str) -> Account:
-        return vendor_account(self.config(), account_id, os.environ)
+        return vendor_account(self.config(), account_id, credentials_environ())
 
     def now(self) -> datetime:
         return parse_utc(self.as_of) if self.as_of else utc_now()

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from acorn.build import EMPTY_INBOX_ADVICE
 from tests.helpers.cli import MARTS, VENDOR_MARTS, acorn, marts_snapshot, rows
-from tests.helpers.paths import SAMPLES
+from tests.helpers.paths import REPO, SAMPLES
 
 pytestmark = pytest.mark.slow
 
@@ -37,6 +41,36 @@ def test_demo_flags_exactly_the_injected_anomalies(demo):
                      expected["duplicate_file"]["duplicate_file_name"]: "duplicate"}
     malformed = expected["malformed_file"]
     assert f"line {malformed['line']}: parseable amount" in output
+    # Each file's outcome once, as it loads; the summary only counts them.
+    assert output.count(malformed["file_name"]) == 1
+    assert output.count(expected["duplicate_file"]["duplicate_file_name"]) == 1
+
+
+def test_demo_output_is_the_news_without_the_pipelines_steps(demo):
+    output = (demo.parent / "demo-output.txt").read_text()
+    lines = output.splitlines()
+
+    assert not [line for line in lines if line.strip().startswith(("started ", "finished ", "materialized "))]
+    counts = next(line for line in lines if re.fullmatch(r"  loaded \d+, duplicate \d+, quarantined \d+", line))
+    assert sum(line.startswith("  loaded      ") for line in lines) == int(counts.split()[1].rstrip(",")) > 0
+    # Statuses are counted in the seed's order, which the warehouse holds.
+    order = [status for (status,) in rows(demo, "SELECT status FROM seeds.reconciliation_statuses ORDER BY sort_order")]
+    counted = [part.split()[0] for part in lines[lines.index(next(ln for ln in lines if ln.startswith("Settlements ("))) + 1]
+               .split(", ")]
+    assert counted == [status for status in order if status in counted] and "tied" in counted
+
+
+def test_demos_next_steps_work_as_typed(demo):
+    output = (demo.parent / "demo-output.txt").read_text().splitlines()
+    steps = output[output.index("Next:") + 1:]
+
+    assert steps and any(" dashboards --warehouse " in step for step in steps)
+    for step in steps:
+        program = shlex.split(step)[0]
+        # The demo ran from the clone with the venv on PATH (tests/conftest.py): a name PATH finds, or a path.
+        assert shutil.which(program) or (REPO / program).is_file(), step
+    dagster = next(step for step in steps if "dagster" in step)
+    assert dagster.strip().startswith("make dagster WAREHOUSE=") and (REPO / "Makefile").is_file()
 
 
 def test_ledger_is_decimal_utc_and_converted(demo):
@@ -60,7 +94,25 @@ def test_second_run_on_the_same_inbox_changes_nothing(demo):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "loaded 0, duplicate 0, quarantined 0" in result.stdout
+    assert "materialized " not in result.stdout
     assert rows(demo, "SELECT * FROM audit.file_loads ORDER BY file_name, sha256") == loads_before
+    assert marts_snapshot(demo, MARTS + VENDOR_MARTS) == before
+
+
+def test_an_empty_inbox_is_a_warning_then_the_marts_are_rebuilt_verbosely(demo, tmp_path):
+    before = marts_snapshot(demo, MARTS + VENDOR_MARTS)
+    (as_of,) = {d for (d,) in rows(demo, "SELECT DISTINCT as_of_date FROM marts.fct_po_lifecycle")}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+
+    result = acorn("run", "--inbox", str(empty), "--warehouse", str(demo), "--verbose",
+                   env={"ACORN_AS_OF": as_of.isoformat()})
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == (f"acorn: warning: inbox {empty} has no files to load: {EMPTY_INBOX_ADVICE}; "
+                        f"rebuilding the marts from what {demo} holds")
+    assert "  materialized marts/fct_ledger" in lines and any(line.startswith("  started ") for line in lines)
     assert marts_snapshot(demo, MARTS + VENDOR_MARTS) == before
 
 

@@ -27,6 +27,8 @@ from connectors.spapi.retry import RetryPolicy
 from demo.fake_spapi import FakeData, FakeSpApi
 from demo.fake_spapi.vendor_data import build_vendor_fake_data
 from demo.generator.vendor import ANSWER_KEY_NAME, CONFIG_NAME, build_world
+from demo.vendor_demo import FAULTS as VENDOR_FAULTS
+from outbound.periods import PERIOD_FORMS
 from outbound.vendor_invoicing import MartsBehind, build_and_export, submit_and_refresh
 from tests.helpers.cli import acorn, rows
 
@@ -71,6 +73,10 @@ def test_demo_flags_exactly_the_injected_vendor_situations(demo_warehouse):
 def test_demo_syncs_the_vendor_api_through_injected_faults(demo_warehouse):
     output = (demo_warehouse.parent / "demo-output.txt").read_text()
     assert "vendor accounts (faults on: 429 on getPurchaseOrders" in output
+    # Each injected fault is reported as the expected fault it is, not as a connector failure.
+    for operation, fault, _ in VENDOR_FAULTS:
+        assert f"injected fault absorbed: {fault} on {operation} for acme-vendor-" in output
+    assert "failed (SellingApi" not in output
     logged = rows(demo_warehouse, "SELECT source, status, errors FROM audit.sync_log WHERE source LIKE 'vendor%'")
     sources = {source.split(":")[0] for source, _, _ in logged}
     assert sources == {"vendor_purchase_orders", "vendor_purchase_orders_status", "vendor_invoices"}
@@ -117,11 +123,30 @@ def test_export_vendor_mistakes_are_one_clear_line(demo_warehouse, tmp_path):
     bad_period = acorn("export", "vendor", "--period", "2026-13", "--out", str(tmp_path / "x.csv"),
                        "--warehouse", str(demo_warehouse))
     no_warehouse = acorn("export", "vendor", "--out", str(tmp_path / "x.csv"), "--warehouse", str(tmp_path / "none.duckdb"))
+    unknown_po = acorn("export", "vendor", "--po", "NOPE", "--out", str(tmp_path / "x.csv"),
+                       "--warehouse", str(demo_warehouse))
 
     assert bad_period.returncode == 1 and bad_period.stdout.strip().splitlines() == [
-        "acorn: error: --period '2026-13': month must be in 1..12"]
+        f"acorn: error: --period '2026-13': month must be in 1..12; use {PERIOD_FORMS}"]
     assert no_warehouse.returncode == 1 and len(no_warehouse.stdout.strip().splitlines()) == 1
     assert "no warehouse at" in no_warehouse.stdout and "Traceback" not in no_warehouse.stderr + bad_period.stderr
+    assert unknown_po.returncode == 1 and unknown_po.stdout.strip().splitlines() == [
+        "acorn: error: no vendor transaction has PO NOPE: check it, or leave out --po to export every one; "
+        "nothing was written"]
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_export_vendor_accepts_a_range_of_months(demo_warehouse, tmp_path):
+    result = acorn("export", "vendor", "--period", "2026-07..2026-10", "--out", str(tmp_path / "x.csv"),
+                   "--warehouse", str(demo_warehouse))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    exported = read_csv(tmp_path / "x.csv")
+    (expected,) = rows(demo_warehouse, "SELECT count(*) FROM marts.fct_vendor_transactions "
+                                       "WHERE transaction_date BETWEEN DATE '2026-07-01' AND DATE '2026-10-31'")[0]
+    assert len(exported) == expected > 0
+    assert min(r["transaction_date"] for r in exported) >= "2026-07-01"
+    assert max(r["transaction_date"] for r in exported) <= "2026-10-31"
 
 
 def generate(*args: str) -> str:

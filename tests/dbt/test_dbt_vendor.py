@@ -23,6 +23,7 @@ from connectors import archive, loader
 from connectors.vendor.config import load_vendor_config
 from connectors.vendor.invoice_submissions import render_submission
 from outbound.own_invoices import build_invoices, export_json, po_item_sequence_numbers, read_candidates
+from outbound.periods import PERIOD_FORMS, Period, PeriodError
 from outbound.vendor_export import export_vendor_transactions, parse_period
 from tests.helpers.vendor_world import EOM_INVOICES, MARKETPLACE_NAMES, VendorWarehouse, dbt_build, query
 
@@ -329,6 +330,18 @@ def test_export_by_period_and_asin_as_xlsx_keeps_exact_amounts(built: VendorWare
 def test_periods_parse() -> None:
     assert parse_period("2026") == parse_period("2026-01-01..2026-12-31")
     assert parse_period("2026-02").last == date(2026, 2, 28)
+    assert parse_period("2024-02").last == date(2024, 2, 29)
     assert parse_period("2026-q4").first == date(2026, 10, 1)
-    with pytest.raises(ValueError):
-        parse_period("2026-03-01..2026-02-01")
+    assert parse_period("2026-Q3") == Period(date(2026, 7, 1), date(2026, 9, 30))
+    assert parse_period(" 2026-07-15 ") == Period(date(2026, 7, 15), date(2026, 7, 15))
+    # Each side of a range is any single form: from the start of the first to the end of the last.
+    assert parse_period("2026-07..2026-10") == Period(date(2026, 7, 1), date(2026, 10, 31))
+    assert parse_period("2026-Q3..2027") == Period(date(2026, 7, 1), date(2027, 12, 31))
+    assert parse_period("2026-12-01 .. 2026-12") == Period(date(2026, 12, 1), date(2026, 12, 31))
+    for bad, reason in (("2026-03-01..2026-02-01", "ends before it starts"), ("2026-Q5", "quarter must be Q1 to Q4"),
+                        ("2026-13", "month must be in 1..12"), ("2026-02-30", "day is out of range"),
+                        ("foo", "not a period"), ("", "empty"), ("   ", "empty"), ("2026-07..", "a range needs"),
+                        ("2026..2027..2028", "a range needs"), ("20260715", "not a period"), ("2026-W28", "not a period")):
+        with pytest.raises(PeriodError, match=reason) as raised:
+            parse_period(bad)
+        assert str(raised.value).endswith(f"; use {PERIOD_FORMS}"), bad

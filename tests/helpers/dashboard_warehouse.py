@@ -7,7 +7,10 @@ from pathlib import Path
 
 import duckdb
 
+from config.settings import DBT_PROJECT_DIR
 from connectors.warehouse_schema import create_statements
+
+SEEDS = DBT_PROJECT_DIR / "seeds"
 
 MARTS_DDL = [
     "create schema if not exists marts",
@@ -96,6 +99,10 @@ def build_warehouse(path: Path) -> Path:
     with duckdb.connect(str(path)) as conn:
         for statement in [*create_statements(), *MARTS_DDL]:
             conn.execute(statement)
+        # The product's own seed, as dbt loads it: which statuses need attention and their order.
+        conn.execute("create schema if not exists seeds")
+        conn.execute("create table seeds.reconciliation_statuses as select * from read_csv(?, header = true)",
+                     [str(SEEDS / "reconciliation_statuses.csv")])
         conn.executemany(
             "insert into marts.fct_settlement_reconciliation values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [_settlement_row(row) for row in SETTLEMENTS],

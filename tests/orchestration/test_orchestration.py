@@ -1,20 +1,21 @@
 """The Dagster orchestration: one Definitions, the asset graph, the inbox sensor and a real materialization."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 from dagster import AssetKey, SensorResult, SkipReason, build_sensor_context
 
-from config.settings import REPO_ROOT, Settings
+from config.settings import REPO_ROOT, Settings, subprocess_environ
 from connectors.loader import FileLoad, LoadReport, load_inbox
 from orchestration.dbt_models.commands import build_args, error_lines, failed_nodes
 from orchestration.dbt_models.project import acorn_dbt_project, manifest_is_stale
@@ -236,12 +237,26 @@ def test_manifest_is_stale_when_missing_or_older_than_a_model(tmp_path):
     assert manifest_is_stale(manifest, project)
 
 
+def not_default(field: dataclasses.Field) -> object:
+    """A value unlike the default, and unlike every other field's, for each kind of field Settings holds."""
+    kinds = {"Path": Path(f"/elsewhere/{field.name}"), "Path | None": Path(f"/elsewhere/{field.name}.json"),
+             "str": f"not-{field.name}", "date | None": date(2026, 10, 15)}
+    # A field of a new kind fails here until the resource (and this test) know how to carry it.
+    return kinds[field.type]
+
+
 def test_warehouse_resource_carries_every_setting():
-    settings = Settings(
-        warehouse=Path("/w/acorn.duckdb"), archive_dir=Path("/a"), functional_currency="USD",
-        fx_rates_csv=Path("/w/fx_rates.csv"), allocation_driver="units",
-    )
-    assert WarehouseResource.from_settings(settings).settings() == settings
+    defaults = Settings(warehouse=Path("/w/acorn.duckdb"), archive_dir=Path("/a"))
+    fields = dataclasses.fields(Settings)
+    settings = dataclasses.replace(defaults, **{f.name: not_default(f) for f in fields})
+    assert all(getattr(settings, f.name) != getattr(defaults, f.name) for f in fields)
+
+    resource = WarehouseResource.from_settings(settings)
+
+    assert resource.settings() == settings
+    assert WarehouseResource.from_settings(defaults).settings() == defaults
+    # What Dagster stores as the resource's config (run config, the UI) holds every field too.
+    assert set(resource.settings_fields) == {f.name for f in fields}
 
 
 def test_quarantine_check_fails_only_for_the_tables_a_quarantined_file_feeds():
@@ -318,7 +333,7 @@ def test_inbox_sensor_requests_a_run_when_files_change_and_none_otherwise(tmp_pa
 def test_dagster_cli_loads_the_definitions():
     """What `dagster dev -m orchestration.definitions` loads, in a fresh process."""
     dagster = Path(sys.executable).parent / "dagster"
-    env = {**os.environ, "DAGSTER_DISABLE_TELEMETRY": "1", "DO_NOT_TRACK": "1"}
+    env = subprocess_environ()
     done = subprocess.run(
         [str(dagster), "definitions", "validate", "-m", "orchestration.definitions"],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300,

@@ -87,8 +87,8 @@ def test_without_config_definitions_hold_no_spapi_partitions_or_schedules(tmp_pa
     assert defs.resolve_job_def(SYNC_JOB_NAME).partitions_def.get_partition_keys() == []
     assert [s.name for s in defs.schedules] == ["daily_pipeline"]
     sensor = defs.resolve_sensor_def("spapi_settlement_reports")
-    resources = {"spapi": SpApiResource(inbox_dir=str(tmp_path)), "warehouse": WarehouseResource(
-        path=str(tmp_path / "w.duckdb"), archive_dir=str(tmp_path / "a"))}
+    resources = {"spapi": SpApiResource(inbox_dir=str(tmp_path)), "warehouse": WarehouseResource.from_settings(
+        Settings(warehouse=tmp_path / "w.duckdb", archive_dir=tmp_path / "a"))}
     result = sensor(build_sensor_context(resources=resources))
     assert isinstance(result, SkipReason) and "no SP-API accounts" in result.skip_message
 

@@ -1,0 +1,87 @@
+"""Configuration at the bottom: the only reader of the environment, each default written once."""
+from __future__ import annotations
+
+import ast
+import dataclasses
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from config.settings import (
+    DBT_PROJECT_DIR,
+    DEFAULT_FUNCTIONAL_CURRENCY,
+    TELEMETRY_OFF,
+    Settings,
+    credentials_environ,
+    subprocess_environ,
+)
+from tests.helpers.paths import REPO
+
+PRODUCT = ("acorn", "config", "connectors", "orchestration", "outbound", "dashboards")
+ENVIRONMENT_API = {"environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"}
+
+
+def environment_readers(path: Path) -> list[int]:
+    """Lines of `path` that touch the process environment: `os.environ`, `os.getenv`, `from os import environ`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    attribute = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+                 and node.attr in ENVIRONMENT_API and isinstance(node.value, ast.Name) and node.value.id == "os"]
+    imported = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module == "os"
+                and {alias.name for alias in node.names} & ENVIRONMENT_API]
+    return sorted(attribute + imported)
+
+
+def test_only_config_reads_the_environment():
+    readers = {
+        str(path.relative_to(REPO)): lines
+        for package in PRODUCT if package != "config"
+        for path in sorted((REPO / package).rglob("*.py"))
+        if (lines := environment_readers(path))
+    }
+    assert not readers, readers
+    # The scan sees what it is meant to see.
+    assert environment_readers(REPO / "config" / "settings.py")
+
+
+def test_settings_travel_as_strings_field_for_field():
+    defaults = Settings(warehouse=Path("/w/acorn.duckdb"), archive_dir=Path("/w/archive"))
+    changed = {"warehouse": Path("/x/acorn.duckdb"), "archive_dir": Path("/x/archive"), "functional_currency": "EUR",
+               "fx_rates_csv": Path("/x/fx.csv"), "allocation_driver": "units", "spapi_config": Path("/x/spapi.json"),
+               "vendor_config": Path("/x/vendor.json"), "as_of": date(2026, 10, 15)}
+    # A new field must be added here, with a value unlike its default.
+    assert set(changed) == {f.name for f in dataclasses.fields(Settings)}
+    settings = dataclasses.replace(defaults, **changed)
+    assert all(getattr(settings, name) != getattr(defaults, name) for name in ("functional_currency", "as_of"))
+
+    assert Settings.from_strings(settings.to_strings()) == settings
+    assert Settings.from_strings(defaults.to_strings()) == defaults
+
+
+def test_credentials_environ_holds_only_credential_names(monkeypatch):
+    monkeypatch.setenv("SP_API_REFRESH_TOKEN_acme", "Atzr|x")
+    monkeypatch.setenv("LWA_APP_ID", "amzn1.application-oa2-client.x")
+    monkeypatch.setenv("ACORN_SOMETHING_ELSE", "not a credential")
+
+    found = credentials_environ()
+
+    assert found["SP_API_REFRESH_TOKEN_acme"] == "Atzr|x" and found["LWA_APP_ID"].startswith("amzn1.")
+    assert "ACORN_SOMETHING_ELSE" not in found and "PATH" not in found
+    assert all(name.startswith(("SP_API_", "LWA_")) for name in found)
+
+
+def test_telemetry_switches_are_listed_once():
+    env = subprocess_environ(ACORN_WAREHOUSE="/w.duckdb")
+    assert all(env[name] == value for name, value in TELEMETRY_OFF.items()) and env["ACORN_WAREHOUSE"] == "/w.duckdb"
+    assert all(Settings(Path("/w"), Path("/a")).dbt_env()[name] == value for name, value in TELEMETRY_OFF.items())
+    restating = [str(path.relative_to(REPO)) for path in [REPO / "Makefile", *(
+        p for package in PRODUCT for p in (REPO / package).rglob("*.py"))]
+        if path != REPO / "config" / "settings.py" and any(name in path.read_text() for name in TELEMETRY_OFF)]
+    assert restating == []
+
+
+def test_dbt_projects_currency_default_is_configs():
+    # dbt_project.yml keeps a default for a bare `dbt` call; Python always passes its own.
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
+    assert project["vars"]["functional_currency"] == DEFAULT_FUNCTIONAL_CURRENCY
+    assert Settings(Path("/w"), Path("/a")).dbt_vars()["functional_currency"] == DEFAULT_FUNCTIONAL_CURRENCY
