@@ -16,10 +16,11 @@ from pathlib import Path
 import duckdb
 
 from config.settings import Settings
+from connectors import warehouse
 from connectors.spapi.clients import LWA_URL
+from connectors.spapi.engine import utc_now
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
-from connectors.spapi.sync import utc_now
 from connectors.vendor.clients import build_vendor_clients
 from connectors.vendor.config import load_vendor_config
 from connectors.vendor.own_invoices import (
@@ -81,7 +82,7 @@ def submit_and_refresh(
 
     config = load_vendor_config(config_path)
     pacer, policy = pacer or Pacer(), policy or RetryPolicy()
-    with duckdb.connect(str(settings.warehouse)) as conn:
+    with warehouse.connect(settings.warehouse) as conn:
         pending = [a for (a,) in conn.execute(
             "SELECT DISTINCT account_id FROM raw.vendor_invoice_submissions WHERE transaction_status = 'Processing' "
             "ORDER BY 1").fetchall()]

@@ -13,16 +13,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 import duckdb
 from openpyxl import Workbook
 
 from connectors import archive
 from connectors.spapi.pacing import Pacer
-from connectors.spapi.retry import CallStats, RetryPolicy, call_with_retry
+from connectors.spapi.retry import ApiCaller, RetryPolicy
 from connectors.vendor.clients import VendorClients
 from connectors.vendor.config import VendorConfig
-from connectors.vendor.sync import VENDOR_RATE_LIMITS, write_rows
+from connectors.warehouse_writer import write_rows
 
 CENT = Decimal("0.01")
 
@@ -163,14 +164,8 @@ def record_built(conn: duckdb.DuckDBPyConnection, account_id: str, invoices: lis
     return sha
 
 
-def _paced(clients: VendorClients, pacer: Pacer, policy: RetryPolicy):
-    for operation, limit in VENDOR_RATE_LIMITS.items():
-        pacer.limits.setdefault(operation, limit)
-
-    def call(operation: str, fn):
-        return call_with_retry(operation, fn, account_id=clients.account.account_id, pacer=pacer, policy=policy,
-                               stats=CallStats(), refresh_token=clients.refresh_access_token)
-    return call
+def _paced(clients: VendorClients, pacer: Pacer, policy: RetryPolicy) -> ApiCaller:
+    return ApiCaller(clients.account.account_id, pacer, policy, clients.refresh_access_token)
 
 
 def submit(conn: duckdb.DuckDBPyConnection, clients: VendorClients, invoices: list[dict], *, pacer: Pacer,
@@ -195,7 +190,7 @@ def refresh_statuses(conn: duckdb.DuckDBPyConnection, clients: VendorClients, *,
         "transaction_status = 'Processing' ORDER BY 1", [clients.account.account_id]).fetchall()]
     statuses = {}
     for transaction_id in pending:
-        payload = call("getTransaction", lambda: clients.transactions.get_transaction(transaction_id)).payload
+        payload = call("getTransaction", partial(clients.transactions.get_transaction, transaction_id)).payload
         transaction = payload["transactionStatus"]
         errors = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in transaction.get("errors") or []) or None
         conn.execute(
