@@ -20,6 +20,7 @@ from connectors.parsing import (
     parse_decimal,
     parse_money,
     physical_lines,
+    sniff_delimiter,
 )
 
 BANK_COLUMNS = ("account_id", "booking_date", "amount", "currency")
@@ -82,8 +83,7 @@ class FxRate:
 def read_table(data: bytes, required: tuple[str, ...], kind: str) -> list[tuple[int, dict[str, str]]]:
     """Rows as (physical line number, {lower-case column: stripped value}); blank rows skipped."""
     lines = physical_lines(decode_text(data))
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader((line + "\n" for line in lines), delimiter=delimiter)
+    reader = csv.reader((line + "\n" for line in lines), delimiter=sniff_delimiter(lines))
     columns = [name.strip().lower() for name in next(reader, [])]
     missing = [c for c in required if c not in columns]
     if missing:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from connectors.csv_inputs import BANK_COLUMNS, FX_RATE_COLUMNS, SKU_MAP_COLUMNS, STORE_COLUMNS
-from connectors.parsing import ParseError, decode_text, physical_lines
+from connectors.parsing import ParseError, decode_text, physical_lines, sniff_delimiter
 from connectors.settlement_flatfile import report_format_of
 from connectors.vendor.exports import INVOICE_EXPORT_KIND, REMITTANCE_KIND, export_kind, is_xlsx
 from connectors.vendor.invoice_submissions import SUBMISSION_KIND, is_submission
@@ -24,11 +24,10 @@ _HEAD_BYTES = 64 * 1024
 
 def _header_columns(data: bytes) -> list[str]:
     try:
-        first = physical_lines(decode_text(data[:_HEAD_BYTES]))[0]
+        lines = physical_lines(decode_text(data[:_HEAD_BYTES]))
     except ParseError:
         return []
-    delimiter = max("\t;,", key=first.count)
-    return [name.strip().strip('"').lower() for name in first.split(delimiter)]
+    return [name.strip().strip('"').lower() for name in lines[0].split(sniff_delimiter(lines))]
 
 
 def detect_kind(file_name: str, data: bytes) -> str:

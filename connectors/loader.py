@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -13,16 +12,16 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
 from config.settings import Settings
-from connectors import archive, csv_inputs, validation
+from connectors import archive, csv_inputs, validation, warehouse
 from connectors.file_kinds import describe_unknown, detect_kind
 from connectors.parsing import ParseError
 from connectors.settlement_flatfile import SettlementHeader, SettlementReport, parse_settlement_report
 from connectors.vendor import exports as vendor_exports
 from connectors.vendor.invoice_submissions import SUBMISSION_KIND, parse_submission
 from connectors.warehouse_schema import create_statements
+from connectors.warehouse_writer import write_rows
 
 Progress = Callable[[str], None]
 
@@ -75,17 +74,9 @@ class Quarantine(Exception):
     """A file that cannot be loaded as it is; the message names the file, the line and the rule."""
 
 
-def connect(settings: Settings, attempts: int = 20) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse for writing, waiting out a dashboard's momentary read lock."""
-    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    for attempt in range(attempts):
-        try:
-            con = duckdb.connect(str(settings.warehouse))
-            break
-        except duckdb.IOException as locked:
-            if "lock" not in str(locked).lower() or attempt == attempts - 1:
-                raise
-            time.sleep(0.25)
+def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for writing (waiting out a dashboard's momentary read lock), schema in place."""
+    con = warehouse.connect(settings.warehouse)
     for statement in create_statements():
         con.execute(statement)
     return con
@@ -169,7 +160,7 @@ def load_file(
                 con.execute("COMMIT")
                 return outcome
         for table, rows in batch.inserts:
-            _insert(con, table, rows)
+            write_rows(con, table, rows)
         outcome = record("loaded", batch.summary, batch.rows)
         con.execute("COMMIT")
         return outcome
@@ -248,7 +239,7 @@ def _validate(
 ) -> None:
     results = validation.validate(kind, frames)
     now = datetime.now(UTC).replace(tzinfo=None)
-    _insert(con, "audit.validation_results", [
+    write_rows(con, "audit.validation_results", [
         {"sha256": sha, "file_name": file_name, "kind": kind, "rule": r.rule, "success": r.success,
          "failed_line": r.failed_line, "detail": r.detail or None, "validated_at": now}
         for r in results
@@ -269,39 +260,6 @@ def _field_names(cls: type) -> tuple[str, ...]:
 def _fields(row: Any) -> dict[str, Any]:
     # Shallow on purpose: dataclasses.asdict deep-copies every value and dominated load time.
     return {name: getattr(row, name) for name in _field_names(type(row))}
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable[dict[str, Any]]) -> None:
-    """Insert through Arrow with the table's own column types, so Decimals arrive as DECIMAL, never float."""
-    rows = list(rows)
-    if not rows:
-        return
-    schema_name, table_name = table.split(".")
-    described = con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-        [schema_name, table_name],
-    ).fetchall()
-    arrow = pa.table({name: pa.array([r.get(name) for r in rows], type=_arrow_type(kind)) for name, kind in described})
-    con.register("_acorn_batch", arrow)
-    try:
-        con.execute(f"INSERT INTO {table} SELECT * FROM _acorn_batch")
-    finally:
-        con.unregister("_acorn_batch")
-
-
-def _arrow_type(duckdb_type: str) -> pa.DataType:
-    if duckdb_type.startswith("DECIMAL"):
-        precision, scale = duckdb_type[len("DECIMAL("):-1].split(",")
-        return pa.decimal128(int(precision), int(scale))
-    return {
-        "VARCHAR": pa.string(),
-        "INTEGER": pa.int32(),
-        "BIGINT": pa.int64(),
-        "DATE": pa.date32(),
-        "TIMESTAMP": pa.timestamp("us"),
-        "BOOLEAN": pa.bool_(),
-    }[duckdb_type]
 
 
 def _describe(load: FileLoad) -> str:

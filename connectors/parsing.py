@@ -6,8 +6,9 @@ parse every field with it. A field that does not parse comes back as None; only 
 """
 from __future__ import annotations
 
+import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -46,6 +47,30 @@ def decode_text(data: bytes) -> str:
 def physical_lines(text: str) -> list[str]:
     """Lines as a person counts them (CRLF, LF or CR), so index + 1 is the line number in the file."""
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+CSV_DELIMITERS = ",;\t|"
+_SNIFF_LINES = 20
+
+
+def sniff_delimiter(lines: Sequence[str]) -> str:
+    """The field delimiter of a delimited text file, from its first physical lines (header first).
+
+    `csv.Sniffer` looks for the candidate that splits every sampled line into the same number of fields. It gives
+    up ("Could not determine delimiter") on one-column files and on rows of uneven width; then, as when its answer
+    does not occur in the header, the candidate the header holds most often wins, and "," when it holds none (one
+    column reads the same with any delimiter). The parser then reports an uneven row by its line number.
+    """
+    header = lines[0] if lines else ""
+    try:
+        sniffed = csv.Sniffer().sniff("\n".join(lines[:_SNIFF_LINES]), delimiters=CSV_DELIMITERS).delimiter
+    except csv.Error:
+        sniffed = ""
+    if sniffed and (sniffed in header or not any(c in header for c in CSV_DELIMITERS)):
+        return sniffed
+    # The header names the columns, so a delimiter that does not split it cannot be the file's.
+    best = max(CSV_DELIMITERS, key=header.count)
+    return best if header.count(best) else ","
 
 
 # --- numbers ---------------------------------------------------------------------------------

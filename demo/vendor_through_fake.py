@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 
 from connectors.spapi.accounts import Account, Secret, Store
+from connectors.spapi.engine import SyncOptions
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
-from connectors.spapi.sync import SyncOptions
 from connectors.vendor.clients import build_vendor_clients
 from connectors.vendor.config import parse_vendor_config
 from connectors.vendor.sync import VendorSync

@@ -21,9 +21,9 @@ import duckdb
 from config.settings import Settings, credentials_environ
 from connectors import archive, loader
 from connectors.spapi.clients import LWA_URL
+from connectors.spapi.engine import utc_now
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
-from connectors.spapi.sync import utc_now
 from connectors.vendor.clients import build_vendor_clients
 from connectors.vendor.config import load_vendor_config
 from connectors.vendor.invoice_submissions import render_submission

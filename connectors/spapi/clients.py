@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from sp_api.api import Finances, Reports
 from sp_api.auth import AccessTokenClient
-from sp_api.auth import access_token_client as token_module
-from sp_api.auth._core import build_cache_key
+from sp_api.base import Client
 
 from connectors.spapi.accounts import Account
+from connectors.spapi.library_adapter import forget_access_token
 
 REGION_ENDPOINTS = {
     "NA": "https://sellingpartnerapi-na.amazon.com",
@@ -17,10 +18,11 @@ REGION_ENDPOINTS = {
     "FE": "https://sellingpartnerapi-fe.amazon.com",
 }
 LWA_URL = "https://api.amazon.com/auth/o2/token"
+C = TypeVar("C", bound=Client)
 
 
 @dataclass(frozen=True)
-class _Marketplace:
+class Endpoint:
     # python-amazon-sp-api only reads these three attributes of its `Marketplaces` enum.
     endpoint: str
     marketplace_id: str
@@ -37,6 +39,24 @@ def token_client_class(lwa_url: str) -> type[AccessTokenClient]:
     )
 
 
+class ClientFactory:
+    """Builds python-amazon-sp-api clients of one account, all aimed at the same endpoint and LWA URL."""
+
+    def __init__(self, account: Account, *, endpoint: str | None = None, lwa_url: str = LWA_URL,
+                 timeout: float = 60.0):
+        self.marketplace = Endpoint(endpoint or REGION_ENDPOINTS[account.region],
+                                    account.stores[0].marketplace_id if account.stores else "", account.region)
+        self.common: dict[str, Any] = dict(marketplace=self.marketplace, credentials=account.sp_api_credentials(),
+                                           timeout=timeout, auth_token_client_class=token_client_class(lwa_url))
+
+    def build(self, client_class: type[C], **kwargs: Any) -> C:
+        client = client_class(**self.common, **kwargs)
+        # SP_API_DEFAULT_MARKETPLACE in the environment would otherwise override `marketplace=`.
+        client.endpoint = self.marketplace.endpoint
+        client.marketplace_id = self.marketplace.marketplace_id
+        return client
+
+
 @dataclass
 class AccountClients:
     account: Account
@@ -45,12 +65,8 @@ class AccountClients:
     finances_2024: Finances
 
     def refresh_access_token(self) -> None:
-        """Forget the cached access token so the next request asks LWA for a fresh one.
-
-        python-amazon-sp-api caches tokens in a module-level TTLCache keyed by refresh token and never
-        notices that Amazon has expired one early.
-        """
-        token_module.cache.pop(build_cache_key(self.account.refresh_token.value), None)
+        """Forget the cached access token so the next request asks LWA for a fresh one."""
+        forget_access_token(self.account.refresh_token.value)
 
     def close(self) -> None:
         for client in (self.reports, self.finances_v0, self.finances_2024):
@@ -60,17 +76,6 @@ class AccountClients:
 def build_clients(
     account: Account, *, endpoint: str | None = None, lwa_url: str = LWA_URL, timeout: float = 60.0
 ) -> AccountClients:
-    endpoint = endpoint or REGION_ENDPOINTS[account.region]
-    marketplace = _Marketplace(endpoint, account.stores[0].marketplace_id if account.stores else "", account.region)
-    common = dict(
-        marketplace=marketplace,
-        credentials=account.sp_api_credentials(),
-        timeout=timeout,
-        auth_token_client_class=token_client_class(lwa_url),
-    )
-    clients = [Reports(**common), Finances(**common), Finances(version="2024-06-19", **common)]
-    for client in clients:
-        # SP_API_DEFAULT_MARKETPLACE in the environment would otherwise override `marketplace=`.
-        client.endpoint = marketplace.endpoint
-        client.marketplace_id = marketplace.marketplace_id
-    return AccountClients(account, *clients)
+    factory = ClientFactory(account, endpoint=endpoint, lwa_url=lwa_url, timeout=timeout)
+    return AccountClients(account, factory.build(Reports), factory.build(Finances),
+                          factory.build(Finances, version="2024-06-19"))

@@ -18,6 +18,7 @@ from sp_api.base.exceptions import (
     SellingApiServerException,
     SellingApiTemporarilyUnavailableException,
 )
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from connectors.spapi.pacing import Pacer
 
@@ -89,33 +90,75 @@ def call_with_retry(
     stats: CallStats,
     refresh_token: Callable[[], None],
 ) -> T:
-    """Pace, call, and retry `fn` on 429, 5xx, transport errors and an expired access token."""
+    """Pace, call, and retry `fn` on 429, 5xx, transport errors and an expired access token.
+
+    `sp_api.util.throttle_retry` retries 429 only, sleeps with `time.sleep` and cannot refresh a token or count
+    retries, so the policy is written on tenacity: `retry` says which failures are worth another attempt, `after`
+    does what must happen before it (drain the bucket, forget the token, count), `wait` is the policy's backoff.
+    """
     token_refreshed = False
-    for attempt in range(policy.max_attempts):
+
+    def attempt() -> T:
         pacer.wait(account_id, operation)
         stats.calls += 1
         try:
             return fn()
-        except SellingApiRequestThrottledException as exc:
-            pacer.throttled(account_id, operation)
-            failure = exc
-        except SERVER_FAULTS as exc:
-            failure = exc
-        except SellingApiForbiddenException as exc:
-            if token_refreshed or not _is_token_problem(exc):
-                raise
-            refresh_token()
-            token_refreshed = True
-            failure = exc
         except SellingApiBadRequestException as exc:
             if _is_invalid_token(exc):
                 raise InvalidNextToken(error_text(exc)) from None
             raise
-        except httpx.TransportError as exc:
-            failure = exc
+
+    def retryable(exc: BaseException) -> bool:
+        if isinstance(exc, SellingApiForbiddenException):
+            # Once per call: a second "Unauthorized" after a fresh token is a missing role, not an expiry.
+            return not token_refreshed and _is_token_problem(exc)
+        return isinstance(exc, (SellingApiRequestThrottledException, *SERVER_FAULTS, httpx.TransportError))
+
+    def before_next_attempt(state: RetryCallState) -> None:
+        nonlocal token_refreshed
+        failure = _failure(state)
+        if isinstance(failure, SellingApiRequestThrottledException):
+            pacer.throttled(account_id, operation)
+        elif isinstance(failure, SellingApiForbiddenException):
+            refresh_token()
+            token_refreshed = True
         stats.retries += 1
         stats.errors.append(f"{operation}: {error_text(failure)}")
-        log.warning("%s for %s failed (%s); retry %d", operation, account_id, error_text(failure), attempt + 1)
-        if not isinstance(failure, SellingApiForbiddenException):
-            policy.sleep(policy.delay(attempt))
-    raise RetriesExhausted(f"{operation} for {account_id}: gave up after {policy.max_attempts} attempts")
+        log.warning("%s for %s failed (%s); retry %d", operation, account_id, error_text(failure),
+                    state.attempt_number)
+
+    def backoff(state: RetryCallState) -> float:
+        # A fresh token is asked for at once; anything else waits the policy's backoff for this attempt.
+        return 0.0 if isinstance(_failure(state), SellingApiForbiddenException) else policy.delay(state.attempt_number - 1)
+
+    def give_up(state: RetryCallState) -> T:
+        raise RetriesExhausted(f"{operation} for {account_id}: gave up after {policy.max_attempts} attempts")
+
+    retrying = Retrying(
+        retry=retry_if_exception(retryable),
+        after=before_next_attempt,
+        wait=backoff,
+        stop=stop_after_attempt(policy.max_attempts),
+        sleep=lambda seconds: policy.sleep(seconds) if seconds > 0 else None,
+        retry_error_callback=give_up,
+    )
+    return retrying(attempt)
+
+
+def _failure(state: RetryCallState) -> BaseException:
+    assert state.outcome is not None and state.outcome.failed
+    return state.outcome.exception()
+
+
+@dataclass
+class ApiCaller:
+    """`call_with_retry` bound to one account's pacer, policy and token refresh."""
+
+    account_id: str
+    pacer: Pacer
+    policy: RetryPolicy
+    refresh_token: Callable[[], None]
+
+    def __call__(self, operation: str, fn: Callable[[], T], stats: CallStats | None = None) -> T:
+        return call_with_retry(operation, fn, account_id=self.account_id, pacer=self.pacer, policy=self.policy,
+                               stats=stats if stats is not None else CallStats(), refresh_token=self.refresh_token)

@@ -25,6 +25,7 @@ from connectors.parsing import (
     parse_date,
     parse_money,
     physical_lines,
+    sniff_delimiter,
 )
 
 REMITTANCE_KIND = "vendor_remittance"
@@ -141,8 +142,7 @@ def _read(data: bytes) -> _Sheet:
             raise ParseError(1, "the workbook's first sheet is empty")
         return _Sheet(sheet.title, _fields_of(rows[0][1]), [r for r in rows[1:] if any(v not in (None, "") for v in r[1])])
     lines = physical_lines(decode_text(data))
-    delimiter = max(",;\t", key=lines[0].count)
-    reader = csv.reader((line + "\n" for line in lines), delimiter=delimiter)
+    reader = csv.reader((line + "\n" for line in lines), delimiter=sniff_delimiter(lines))
     headers = next(reader, [])
     rows = []
     start = reader.line_num + 1
@@ -171,8 +171,8 @@ def _read_header(data: bytes) -> dict[str, int]:
         first = next(book.worksheets[0].iter_rows(max_row=1, values_only=True), ())
         book.close()
         return _fields_of(list(first))
-    first = physical_lines(decode_text(data[: 64 * 1024]))[0]
-    return _fields_of(next(csv.reader([first], delimiter=max(",;\t", key=first.count)), []))
+    lines = physical_lines(decode_text(data[: 64 * 1024]))
+    return _fields_of(next(csv.reader([lines[0]], delimiter=sniff_delimiter(lines)), []))
 
 
 def export_kind(data: bytes) -> str | None:

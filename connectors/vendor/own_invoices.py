@@ -6,23 +6,17 @@ submission reaches the warehouse through the loader (`connectors.vendor.invoice_
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 import duckdb
 
 from connectors.spapi.pacing import Pacer
-from connectors.spapi.retry import CallStats, RetryPolicy, call_with_retry
+from connectors.spapi.retry import ApiCaller, RetryPolicy
 from connectors.vendor.clients import VendorClients
-from connectors.vendor.sync import VENDOR_RATE_LIMITS
 
 
-def _paced(clients: VendorClients, pacer: Pacer, policy: RetryPolicy):
-    for operation, limit in VENDOR_RATE_LIMITS.items():
-        pacer.limits.setdefault(operation, limit)
-
-    def call(operation: str, fn):
-        return call_with_retry(operation, fn, account_id=clients.account.account_id, pacer=pacer, policy=policy,
-                               stats=CallStats(), refresh_token=clients.refresh_access_token)
-    return call
+def _paced(clients: VendorClients, pacer: Pacer, policy: RetryPolicy) -> ApiCaller:
+    return ApiCaller(clients.account.account_id, pacer, policy, clients.refresh_access_token)
 
 
 def submit(clients: VendorClients, invoices: list[dict], *, pacer: Pacer, policy: RetryPolicy) -> str:
@@ -41,7 +35,7 @@ def refresh_statuses(conn: duckdb.DuckDBPyConnection, clients: VendorClients, *,
         "transaction_status = 'Processing' ORDER BY 1", [clients.account.account_id]).fetchall()]
     statuses = {}
     for transaction_id in pending:
-        payload = call("getTransaction", lambda: clients.transactions.get_transaction(transaction_id)).payload
+        payload = call("getTransaction", partial(clients.transactions.get_transaction, transaction_id)).payload
         transaction = payload["transactionStatus"]
         errors = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in transaction.get("errors") or []) or None
         conn.execute(

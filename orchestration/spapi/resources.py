@@ -15,8 +15,8 @@ from pydantic import Field
 from config.settings import credentials_environ
 from connectors.spapi.accounts import Account, AccountConfigError, load_accounts
 from connectors.spapi.clients import LWA_URL
+from connectors.spapi.engine import SyncOptions, utc_now
 from connectors.spapi.money import parse_utc
-from connectors.spapi.sync import SyncOptions, utc_now
 
 
 class SpApiResource(ConfigurableResource):

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
-
 from config.settings import Settings
+from connectors import warehouse
 from connectors.spapi.accounts import Account
 from connectors.spapi.clients import LWA_URL, build_clients
-from connectors.spapi.sync import ACCOUNT_WIDE, AccountSync, SourceResult, SyncOptions
+from connectors.spapi.engine import ACCOUNT_WIDE, SourceResult, SyncOptions
+from connectors.spapi.sync import AccountSync
 
 
 @dataclass
@@ -28,7 +28,7 @@ def sync_account(
 ) -> SyncRun:
     """Sync `sources` of `account`; raises `WindowFailed` (credentials redacted) when a window gives up."""
     clients = build_clients(account, endpoint=endpoint, lwa_url=lwa_url)
-    conn = duckdb.connect(str(settings.warehouse))
+    conn = warehouse.connect(settings.warehouse)
     try:
         runner = AccountSync(conn, clients, options)
         return SyncRun(runner.run_id, runner.run(sources))
@@ -39,7 +39,7 @@ def sync_account(
 
 def sync_facts(settings: Settings, account_id: str, run_id: str, source: str) -> dict[str, object]:
     """What this run logged for `source` (pages, calls, retries, restarts) and where its cursor now stands."""
-    with duckdb.connect(str(settings.warehouse)) as conn:
+    with warehouse.connect(settings.warehouse) as conn:
         logged = conn.execute(
             "SELECT coalesce(sum(pages), 0), coalesce(sum(calls), 0), coalesce(sum(retries), 0), "
             "coalesce(sum(window_restarts), 0) FROM audit.sync_log WHERE run_id = ? AND source = ?",

@@ -14,8 +14,8 @@ from pydantic import Field
 from config.settings import credentials_environ
 from connectors.spapi.accounts import Account, AccountConfigError
 from connectors.spapi.clients import LWA_URL
+from connectors.spapi.engine import SyncOptions, utc_now
 from connectors.spapi.money import parse_utc
-from connectors.spapi.sync import SyncOptions, utc_now
 from connectors.vendor.accounts import vendor_account
 from connectors.vendor.config import VendorConfig, load_vendor_config
 

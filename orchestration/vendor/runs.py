@@ -1,12 +1,11 @@
 """One sync of a vendor account's sources into the warehouse: what the Dagster assets and `acorn demo` run."""
 from __future__ import annotations
 
-import duckdb
-
 from config.settings import Settings
+from connectors import warehouse
 from connectors.spapi.accounts import Account
 from connectors.spapi.clients import LWA_URL
-from connectors.spapi.sync import ACCOUNT_WIDE, SourceResult, SyncOptions
+from connectors.spapi.engine import ACCOUNT_WIDE, SourceResult, SyncOptions
 from connectors.vendor.clients import build_vendor_clients
 from connectors.vendor.config import VendorConfig
 from connectors.vendor.own_invoices import refresh_statuses
@@ -33,7 +32,7 @@ def sync_vendor_account(
     if unknown:
         raise ValueError(f"unknown vendor sources {sorted(unknown)}; known: {SOURCES}")
     clients = build_vendor_clients(account, endpoint=endpoint, lwa_url=lwa_url)
-    conn = duckdb.connect(str(settings.warehouse))
+    conn = warehouse.connect(settings.warehouse)
     try:
         runner = VendorSync(conn, clients, options, config)
         results: dict[str, SourceResult] = {}
@@ -54,7 +53,7 @@ def refresh_submissions(
     settings: Settings, account: Account, options: SyncOptions, *, endpoint: str | None = None, lwa_url: str = LWA_URL
 ) -> dict[str, str]:
     """Ask Amazon about every own-invoice transaction of the account still Processing; transaction id → status."""
-    conn = duckdb.connect(str(settings.warehouse))
+    conn = warehouse.connect(settings.warehouse)
     try:
         for statement in create_statements():
             conn.execute(statement)
@@ -75,7 +74,7 @@ def refresh_submissions(
 def vendor_sync_facts(settings: Settings, account_id: str, run_id: str, source: str) -> dict[str, object]:
     """What this run logged for `source` (all its marketplaces for invoices) and where its cursors now stand."""
     like = f"{source}:%"
-    with duckdb.connect(str(settings.warehouse)) as conn:
+    with warehouse.connect(settings.warehouse) as conn:
         logged = conn.execute(
             "SELECT coalesce(sum(pages), 0), coalesce(sum(calls), 0), coalesce(sum(retries), 0), "
             "coalesce(sum(window_restarts), 0) FROM audit.sync_log WHERE run_id = ? AND (source = ? OR source LIKE ?)",

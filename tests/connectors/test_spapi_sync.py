@@ -15,9 +15,10 @@ import pytest
 
 from connectors.spapi.accounts import Account, AccountConfigError, Secret, Store, load_accounts
 from connectors.spapi.clients import build_clients
+from connectors.spapi.engine import SyncOptions, WindowFailed
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
-from connectors.spapi.sync import AccountSync, SyncOptions, WindowFailed
+from connectors.spapi.sync import AccountSync
 from demo.fake_spapi import FakeSeller, FakeSpApi, FakeStore, build_fake_data
 from tests.helpers.fake_settlements import fake_settlement
 from tests.helpers.fakes import FakeClock

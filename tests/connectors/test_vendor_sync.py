@@ -14,9 +14,9 @@ from config.settings import Settings
 from connectors.archive import sha256_of
 from connectors.loader import load_file
 from connectors.spapi.accounts import Account, Secret, Store
+from connectors.spapi.engine import SyncOptions, WindowFailed
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
-from connectors.spapi.sync import SyncOptions, WindowFailed
 from connectors.vendor import own_invoices
 from connectors.vendor.clients import build_vendor_clients
 from connectors.vendor.config import parse_vendor_config

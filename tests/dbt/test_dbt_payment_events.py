@@ -25,9 +25,10 @@ from connectors.fx import load_ecb_rates
 from connectors.loader import load_inbox
 from connectors.spapi.accounts import Account, Secret, Store
 from connectors.spapi.clients import build_clients
+from connectors.spapi.engine import SyncOptions
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
-from connectors.spapi.sync import AccountSync, SyncOptions
+from connectors.spapi.sync import AccountSync
 from demo.fake_spapi import FakeSeller, FakeSpApi, fake_data_from_inbox
 from demo.fake_spapi.data import MARKETPLACE_REGIONS
 from demo.generator import GenerationResult, generate

@@ -25,9 +25,9 @@ import pytest
 from acorn import cli
 from config.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
 from connectors.spapi.accounts import CREDENTIAL_ENV
+from connectors.spapi.engine import SyncOptions
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
-from connectors.spapi.sync import SyncOptions
 from demo.api_demo import api_demo, prepare_demo_api
 from demo.fake_spapi import FakeSpApi
 from orchestration.spapi.runs import sync_account
@@ -164,7 +164,7 @@ from pathlib import Path
 from config.settings import Settings
 from connectors.spapi.accounts import load_accounts
 import os
-from connectors.spapi.sync import SyncOptions
+from connectors.spapi.engine import SyncOptions
 from orchestration.spapi.runs import sync_account
 a = json.loads(sys.argv[1])
 settings = Settings(warehouse=Path(a["warehouse"]), archive_dir=Path(a["archive"]))

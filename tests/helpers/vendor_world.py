@@ -15,9 +15,9 @@ from config.settings import DBT_PROJECT_DIR, Settings
 from connectors.fx import load_ecb_rates
 from connectors.loader import load_inbox
 from connectors.spapi.accounts import Account, Secret, Store
+from connectors.spapi.engine import SyncOptions
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
-from connectors.spapi.sync import SyncOptions
 from connectors.vendor.clients import build_vendor_clients
 from connectors.vendor.config import load_vendor_config
 from connectors.vendor.sync import VendorSync

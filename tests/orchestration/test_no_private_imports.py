@@ -12,13 +12,6 @@ from config.settings import REPO_ROOT
 
 LIBRARIES = {"dagster", "dagster_dbt", "dbt", "sp_api"}
 PACKAGES = ("acorn", "config", "connectors", "orchestration", "outbound", "dashboards", "demo")
-# Still using private APIs on this branch; their replacements land with other parts of issue 7 (one sync engine,
-# an sp_api adapter). An entry that no longer finds anything fails the test below: then delete it.
-PENDING = {
-    "connectors/spapi/clients.py": "sp_api.auth._core (the token cache key)",
-    "connectors/vendor/clients.py": "sp_api.auth._core (the token cache key)",
-    "connectors/vendor/sync.py": "Client._request (Finances invoices 2026-06-25)",
-}
 
 
 def _private(name: str) -> bool:
@@ -107,5 +100,4 @@ def test_the_product_uses_no_private_api_of_dagster_dbt_or_sp_api_outside_adapte
         uses = private_uses(path.read_text(encoding="utf-8"), members)
         if uses:
             found[path.relative_to(REPO_ROOT).as_posix()] = uses
-    assert not set(found) - set(PENDING), {name: found[name] for name in set(found) - set(PENDING)}
-    assert set(PENDING) <= set(found), f"no private API left in {sorted(set(PENDING) - set(found))}: drop from PENDING"
+    assert not found, found
