@@ -39,10 +39,10 @@ import duckdb
 
 from config.settings import Settings
 from connectors.spapi.accounts import CREDENTIAL_ENV, Account, load_accounts
-from connectors.spapi.engine import SourceResult, SyncOptions
+from connectors.spapi.engine import SourceResult, SyncOptions, ensure_schema
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
-from connectors.spapi.sync import SOURCES, ensure_schema
+from connectors.spapi.sync import SOURCES
 from demo.fake_spapi import FakeData, FakeSeller, FakeSpApi, fake_data_from_inbox
 from demo.fake_spapi.data import MARKETPLACE_REGIONS
 from demo.injected_faults import reporting_injected_faults

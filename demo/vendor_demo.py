@@ -23,10 +23,9 @@ import duckdb
 
 from config.settings import Settings
 from connectors.spapi.accounts import CREDENTIAL_ENV, Account
-from connectors.spapi.engine import SourceResult, SyncOptions
+from connectors.spapi.engine import SourceResult, SyncOptions, ensure_schema
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
-from connectors.spapi.sync import ensure_schema
 from connectors.vendor.config import load_vendor_config
 from connectors.vendor.schema import create_statements
 from demo.fake_spapi import FakeData, FakeSpApi

@@ -23,6 +23,7 @@ from sp_api.base import ApiResponse
 from sp_api.util import load_all_pages
 
 from connectors import archive
+from connectors.spapi import schema
 from connectors.spapi.accounts import Account, redact
 from connectors.spapi.cursors import API_DELAY, Window, get_cursor, plan_windows, set_cursor
 from connectors.spapi.money import iso_z
@@ -79,9 +80,17 @@ class Listing:
     token_only: bool = False
 
 
+def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    """The SP-API tables: the sync's own state (`audit.sync_cursors`, `audit.sync_log`) and the seller raw tables,
+    which the dbt sources of any warehouse, vendor-only included, expect to exist."""
+    for statement in schema.create_statements():
+        conn.execute(statement)
+
+
 class SyncEngine:
     def __init__(self, conn: duckdb.DuckDBPyConnection, account: Account, options: SyncOptions,
                  refresh_token: Callable[[], None]):
+        ensure_schema(conn)
         self.conn = conn
         self.account = account
         self.options = options

@@ -16,7 +16,6 @@ from typing import Any
 import duckdb
 
 from connectors import archive
-from connectors.spapi import schema
 from connectors.spapi.clients import AccountClients
 from connectors.spapi.cursors import Window
 from connectors.spapi.engine import Listing, SourceResult, SyncEngine, SyncOptions
@@ -45,11 +44,6 @@ LIST_EVENTS = Listing("listFinancialEvents", token_param="NextToken")
 LIST_TRANSACTIONS = Listing("listTransactions", token_param="nextToken")
 
 
-def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
-    for statement in schema.create_statements():
-        conn.execute(statement)
-
-
 class AccountSync:
     """The seller account's four sources, described to one `SyncEngine`."""
 
@@ -59,7 +53,6 @@ class AccountSync:
         self.account = clients.account
         self.options = options
         self.engine = SyncEngine(conn, clients.account, options, clients.refresh_access_token)
-        ensure_schema(conn)
 
     @property
     def run_id(self) -> str:

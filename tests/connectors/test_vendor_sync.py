@@ -111,6 +111,13 @@ def test_faults_and_paging_give_the_same_rows_as_a_clean_sync(server, tmp_path):
         len(us_invoices), sum(i.amount for i in us_invoices))
 
 
+def test_a_vendor_sync_sets_up_its_own_tables_in_an_empty_warehouse(server, tmp_path):
+    conn = duckdb.connect(str(tmp_path / "empty.duckdb"))      # no schema at all, as a first Dagster run finds it
+    sync(conn, server, tmp_path, "acme-vendor-na")
+    assert conn.execute("SELECT count(*) FROM audit.sync_cursors").fetchone()[0] >= 3
+    assert conn.execute("SELECT count(*) FROM audit.sync_log WHERE status = 'complete'").fetchone()[0] > 0
+
+
 def test_failed_run_resumes_without_gaps_or_duplicates(server, tmp_path):
     clean = warehouse(tmp_path / "clean.duckdb")
     sync(clean, server, tmp_path / "a", "acme-vendor-eu")
