@@ -93,6 +93,7 @@ def test_without_config_definitions_hold_no_spapi_partitions_or_schedules(tmp_pa
     assert isinstance(result, SkipReason) and "no SP-API accounts" in result.skip_message
 
 
+@pytest.mark.slow
 def test_materialize_one_store_partition_against_the_fake(world, caplog):
     root, api, secrets = world
     settings = settings_for(root, api)

@@ -76,6 +76,7 @@ def test_without_config_definitions_hold_no_vendor_partitions_or_schedules(tmp_p
     assert not [s.name for s in defs.schedules if s.name.startswith("vendor_")]
 
 
+@pytest.mark.slow
 def test_materialize_one_vendor_account_against_the_fake(generated, tmp_path, monkeypatch, caplog):
     root = tmp_path
     settings = settings_for(root, generated.config)
