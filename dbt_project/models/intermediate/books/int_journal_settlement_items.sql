@@ -33,6 +33,9 @@ items as (
         case when mapped.is_postable then mapped.account_code else suspense.account_code end as account_code,
         coalesce(mapped.memo_zh, suspense.memo_zh) as memo_zh,
         lines.fee_category,
+        lines.sku,
+        lines.internal_sku,
+        lines.allocate,
         lines.currency,
         -1 * lines.amount as amount_original,
         {{ policy_rate('lines.currency', 'rates') }} as fx_rate,
@@ -66,6 +69,9 @@ receivables as (
         receivable.account_code,
         receivable.memo_zh,
         cast(null as {{ dbt.type_string() }}) as fee_category,
+        cast(null as {{ dbt.type_string() }}) as sku,
+        cast(null as {{ dbt.type_string() }}) as internal_sku,
+        false as allocate,
         converted.currency,
         -1 * sum(converted.amount_original) as amount_original,
         max(converted.fx_rate) as fx_rate,
@@ -107,6 +113,9 @@ difference_items as (
         side.account_code,
         '结算单合计与明细差异' as memo_zh,
         cast(null as {{ dbt.type_string() }}) as fee_category,
+        cast(null as {{ dbt.type_string() }}) as sku,
+        cast(null as {{ dbt.type_string() }}) as internal_sku,
+        false as allocate,
         differences.currency,
         side.sign * differences.difference as amount_original,
         {{ policy_rate('differences.currency', 'rates') }} as fx_rate,
@@ -129,19 +138,19 @@ difference_items as (
 )
 
 select
-    entry_id, period, posted_date, store_id, settlement_id, account_code, memo_zh, fee_category, currency,
+    entry_id, period, posted_date, store_id, settlement_id, account_code, memo_zh, fee_category, sku, internal_sku, allocate, currency,
     amount_original, fx_rate, fx_rate_date, fx_rate_source, source_file_sha256, source_line, amount_column,
     amount_functional, false as is_receivable
 from converted
 union all
 select
-    entry_id, period, posted_date, store_id, settlement_id, account_code, memo_zh, fee_category, currency,
+    entry_id, period, posted_date, store_id, settlement_id, account_code, memo_zh, fee_category, sku, internal_sku, allocate, currency,
     amount_original, fx_rate, fx_rate_date, fx_rate_source, source_file_sha256, source_line, amount_column,
     amount_functional, true as is_receivable
 from receivables
 union all
 select
-    entry_id, period, posted_date, store_id, settlement_id, account_code, memo_zh, fee_category, currency,
+    entry_id, period, posted_date, store_id, settlement_id, account_code, memo_zh, fee_category, sku, internal_sku, allocate, currency,
     amount_original, fx_rate, fx_rate_date, fx_rate_source, source_file_sha256, source_line, amount_column,
     amount_functional, is_receivable
 from difference_items

@@ -9,7 +9,8 @@
 with
 
 transactions as (
-    select *
+    select transaction_id, transaction_type, transaction_date, vendor_code, invoice_number, payment_number,
+        deduction_type, amount, currency
     from {{ ref('fct_vendor_transactions') }}
     where transaction_type in ('invoice', 'invoice_line', 'payment', 'quick_pay_discount', 'deduction')
         and transaction_date is not null
