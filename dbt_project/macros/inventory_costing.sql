@@ -87,7 +87,7 @@ inner join costed
 
 {#- 先进先出: receipts (purchases, and returns at the unit cost of the latest purchase on or before them) form
     layers in event order; issue n takes the units between the cumulative issued quantity before it and after it,
-    from the layers whose cumulative received interval overlaps, received on or before the issue. Units no
+    from the layers whose cumulative received interval overlaps it, received on or before the issue. Units no
     received layer covers (negative stock) take the unit cost of the latest layer received before the issue. -#}
 {% macro fifo_costing(events) -%}
 with
@@ -143,7 +143,7 @@ issues as (
     where movement_type = 'sale'
 ),
 
-overlaps as (
+covering as (
     select
         issues.internal_sku,
         issues.event_seq,
@@ -172,13 +172,13 @@ moved as (
         cast(case
             when priced.movement_type = 'purchase' then priced.value_in
             when priced.movement_type = 'return' then round(priced.reference_unit_cost * priced.quantity, 2)
-            else round(coalesce(overlaps.covered_value, 0)
-                + (priced.quantity - coalesce(overlaps.covered_quantity, 0)) * priced.reference_unit_cost, 2)
+            else round(coalesce(covering.covered_value, 0)
+                + (priced.quantity - coalesce(covering.covered_quantity, 0)) * priced.reference_unit_cost, 2)
         end as decimal(18, 2)) as value_moved
     from priced
-    left join overlaps
-        on overlaps.internal_sku = priced.internal_sku
-        and overlaps.event_seq = priced.event_seq
+    left join covering
+        on covering.internal_sku = priced.internal_sku
+        and covering.event_seq = priced.event_seq
 )
 
 select
@@ -188,7 +188,7 @@ select
     moved.value_moved,
     cast(sum(case when moved.movement_type = 'sale' then -1 * moved.quantity else moved.quantity end)
         over (partition by moved.internal_sku order by moved.event_seq rows between unbounded preceding and current row) as integer) as qty_after,
-    cast(sum(case when moved.movement_type = 'sale' then -1 * moved.value_moved else moved.value_moved end)
+    cast(sum(case when moved.movement_type = 'sale' then -1 * coalesce(moved.value_moved, 0) else coalesce(moved.value_moved, 0) end)
         over (partition by moved.internal_sku order by moved.event_seq rows between unbounded preceding and current row) as decimal(18, 2)) as value_after
 from moved
 {%- endmacro %}
