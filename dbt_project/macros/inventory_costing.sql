@@ -1,7 +1,8 @@
 {#- Inventory cost methods over int_inventory_events (one row per movement, numbered per SKU by event_seq).
     Each returns one row per event: the unit cost applied, the value moved (positive), and the stock after it.
-    Both are sequential computations written in portable SQL: moving average as a recursive CTE over the
-    event sequence, FIFO as cumulative-quantity intervals of the receipts matched to those of the issues. -#}
+    All are sequential computations written in portable SQL: moving average as a recursive CTE over the event
+    sequence, month-end average as a recursive CTE over the months, FIFO as cumulative-quantity intervals of the
+    receipts matched to those of the issues. -#}
 
 {% macro inventory_costing(events) -%}
     {%- set method = var('cost_method') -%}
@@ -193,6 +194,159 @@ select
 from moved
 {%- endmacro %}
 
+{#- 月末一次加权平均: one average per SKU and month, (opening value + the month's purchases) / (opening quantity +
+    purchased quantity), costs every issue and return of the month; the month's last issue takes the rounding
+    residue, and an issue that empties the stock takes exactly what is left. A month with no stock and no purchase
+    keeps the last known average (negative stock), or none (NULL, flagged) when nothing was ever bought. The months
+    are a recursive CTE per SKU. -#}
 {% macro month_end_average_costing(events) -%}
-    {{ exceptions.raise_compiler_error("cost_method month_end_average is not built yet: use moving_average or fifo") }}
+with recursive
+
+events as (
+    select *, cast({{ dbt.date_trunc('month', 'movement_date') }} as date) as month_start
+    from {{ events }}
+),
+
+bounds as (
+    select internal_sku, min(month_start) as first_month, max(month_start) as last_month
+    from events
+    group by internal_sku
+),
+
+sku_months as (
+    select
+        bounds.internal_sku,
+        integers.n as month_index,
+        cast({{ dbt.dateadd('month', 'integers.n', 'bounds.first_month') }} as date) as month_start
+    from bounds
+    cross join ({{ integers(3) }}) as integers
+    where integers.n <= {{ dbt.datediff('bounds.first_month', 'bounds.last_month', 'month') }}
+),
+
+monthly as (
+    select
+        sku_months.internal_sku,
+        sku_months.month_index,
+        sku_months.month_start,
+        cast(coalesce(sum(case when events.movement_type = 'purchase' then events.quantity end), 0) as integer) as purchased_qty,
+        cast(coalesce(sum(case when events.movement_type = 'purchase' then events.value_in end), 0) as decimal(18, 2)) as purchased_value,
+        cast(coalesce(sum(case when events.movement_type = 'sale' then events.quantity end), 0) as integer) as sold_qty,
+        cast(coalesce(sum(case when events.movement_type = 'return' then events.quantity end), 0) as integer) as returned_qty
+    from sku_months
+    left join events
+        on events.internal_sku = sku_months.internal_sku
+        and events.month_start = sku_months.month_start
+    group by sku_months.internal_sku, sku_months.month_index, sku_months.month_start
+),
+
+averaged as (
+    select
+        monthly.internal_sku,
+        monthly.month_index,
+        cast(0 as integer) as opening_qty,
+        cast(0 as decimal(18, 2)) as opening_value,
+        cast(case when monthly.purchased_qty > 0 then monthly.purchased_value / monthly.purchased_qty end as decimal(18, 6)) as average,
+        cast(monthly.purchased_qty + monthly.returned_qty - monthly.sold_qty as integer) as closing_qty,
+        cast(case
+            when monthly.purchased_qty = 0 then 0
+            when monthly.purchased_qty + monthly.returned_qty = monthly.sold_qty then 0
+            else monthly.purchased_value
+                + round(monthly.purchased_value / monthly.purchased_qty * monthly.returned_qty, 2)
+                - round(monthly.purchased_value / monthly.purchased_qty * monthly.sold_qty, 2)
+        end as decimal(18, 2)) as closing_value
+    from monthly
+    where monthly.month_index = 0
+
+    union all
+
+    select
+        monthly.internal_sku,
+        monthly.month_index,
+        averaged.closing_qty,
+        averaged.closing_value,
+        cast(case
+            when averaged.closing_qty + monthly.purchased_qty > 0
+                then (averaged.closing_value + monthly.purchased_value) / (averaged.closing_qty + monthly.purchased_qty)
+            when monthly.purchased_qty > 0 then monthly.purchased_value / monthly.purchased_qty
+            else averaged.average
+        end as decimal(18, 6)),
+        cast(averaged.closing_qty + monthly.purchased_qty + monthly.returned_qty - monthly.sold_qty as integer),
+        cast(case
+            when averaged.closing_qty + monthly.purchased_qty + monthly.returned_qty = monthly.sold_qty then 0
+            else averaged.closing_value + monthly.purchased_value
+                + coalesce(round(case
+                    when averaged.closing_qty + monthly.purchased_qty > 0
+                        then (averaged.closing_value + monthly.purchased_value) / (averaged.closing_qty + monthly.purchased_qty)
+                    when monthly.purchased_qty > 0 then monthly.purchased_value / monthly.purchased_qty
+                    else averaged.average
+                end * (monthly.returned_qty - monthly.sold_qty), 2), 0)
+        end as decimal(18, 2))
+    from averaged
+    inner join monthly
+        on monthly.internal_sku = averaged.internal_sku
+        and monthly.month_index = averaged.month_index + 1
+),
+
+month_values as (
+    -- what the month's issues and returns move in total: the closing value is opening + purchases + returns - issues
+    select
+        averaged.*,
+        monthly.month_start,
+        monthly.purchased_value,
+        cast(round(averaged.average * monthly.returned_qty, 2) as decimal(18, 2)) as returned_value,
+        cast(averaged.opening_value + monthly.purchased_value + coalesce(round(averaged.average * monthly.returned_qty, 2), 0)
+            - averaged.closing_value as decimal(18, 2)) as issued_value
+    from averaged
+    inner join monthly
+        on monthly.internal_sku = averaged.internal_sku
+        and monthly.month_index = averaged.month_index
+),
+
+priced as (
+    select
+        events.internal_sku, events.movement_date, events.movement_type, events.type_order, events.store_id,
+        events.order_id, events.quantity, events.value_in, events.source_file_sha256, events.source_line,
+        events.event_seq,
+        month_values.average,
+        month_values.opening_qty,
+        month_values.opening_value,
+        month_values.issued_value,
+        case when month_values.average is null then null else cast(round(month_values.average * events.quantity, 2) as decimal(18, 2)) end as rounded_value,
+        row_number() over (
+            partition by events.internal_sku, events.month_start, events.movement_type order by events.event_seq desc
+        ) as from_last
+    from events
+    inner join month_values
+        on month_values.internal_sku = events.internal_sku
+        and month_values.month_start = events.month_start
+),
+
+moved as (
+    select
+        priced.*,
+        cast(case
+            when priced.movement_type = 'purchase' then priced.value_in
+            when priced.average is null then null
+            -- the month's last issue takes what rounding left, so the issues sum to the month's issued value
+            when priced.movement_type = 'sale' and priced.from_last = 1 then priced.issued_value - coalesce(sum(
+                case when priced.movement_type = 'sale' then priced.rounded_value end) over (
+                partition by priced.internal_sku, {{ dbt.date_trunc('month', 'priced.movement_date') }}, priced.movement_type
+            ), 0) + priced.rounded_value
+            else priced.rounded_value
+        end as decimal(18, 2)) as value_moved
+    from priced
+)
+
+select
+    internal_sku, movement_date, movement_type, type_order, store_id, order_id, quantity, value_in,
+    source_file_sha256, source_line, event_seq,
+    case when movement_type = 'purchase' then cast(value_in / quantity as decimal(18, 6)) else average end as unit_cost,
+    value_moved,
+    cast(opening_qty + sum(case when movement_type = 'sale' then -1 * quantity else quantity end) over (
+        partition by internal_sku, {{ dbt.date_trunc('month', 'movement_date') }} order by event_seq
+        rows between unbounded preceding and current row) as integer) as qty_after,
+    cast(opening_value + sum(case when movement_type = 'sale' then -1 * coalesce(value_moved, 0) else coalesce(value_moved, 0) end) over (
+        partition by internal_sku, {{ dbt.date_trunc('month', 'movement_date') }} order by event_seq
+        rows between unbounded preceding and current row) as decimal(18, 2)) as value_after
+from moved
 {%- endmacro %}
