@@ -34,9 +34,19 @@ chart as (
     select * from {{ ref('cas_chart_of_accounts') }}
 ),
 
+-- an entry of a closed period that the data now dates in an open one (a vendor invoice re-dated, a deposit matched
+-- to a later bank row) keeps its frozen lines; its live lines take the open period in their ids so ids stay unique
+frozen_entries as (
+    select distinct entry_id from frozen
+),
+
 live_open as (
     select
-        live.journal_line_id, live.entry_id, live.source_type, live.source_id, live.period, live.entry_date,
+        case when live.entry_id in (select entry_id from frozen_entries)
+            then live.journal_line_id || '|' || live.period else live.journal_line_id end as journal_line_id,
+        case when live.entry_id in (select entry_id from frozen_entries)
+            then live.entry_id || '|' || live.period else live.entry_id end as entry_id,
+        live.source_type, live.source_id, live.period, live.entry_date,
         live.store_id, live.account_code, live.currency, live.amount_original, live.amount_functional,
         live.fx_rate, live.fx_rate_date, live.fx_rate_source,
         case live.source_type
