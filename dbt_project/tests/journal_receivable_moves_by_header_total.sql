@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'fct_journal_lines'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'int_journal_live_lines'}}}) }}
 -- Per loaded settlement, the store receivable's movement in the settlement currency over its settlement entries
 -- equals the total-amount of the raw header Amazon sent (read from raw.settlement_headers, not from the journal
 -- or the marts). Measured on the journal before closed periods are frozen (int_journal_live_lines), so a late
