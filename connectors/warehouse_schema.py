@@ -100,6 +100,61 @@ RAW_TABLES: dict[str, str] = {
         source_line INTEGER NOT NULL,
         PRIMARY KEY (rate_date, base_currency, quote_currency, source_file_sha256)
     """,
+    # One row per line of a dropped purchases.csv: what stock cost, landed (issue 9). Freight (头程), duty (关税) and
+    # other landed cost are totals for the line, in the line's currency; landed unit cost = unit_cost + their sum
+    # divided by quantity.
+    "raw.purchases": """
+        purchase_date DATE NOT NULL,
+        internal_sku VARCHAR NOT NULL,
+        quantity INTEGER NOT NULL,
+        unit_cost DECIMAL(18,4) NOT NULL,
+        currency VARCHAR NOT NULL,
+        inbound_freight DECIMAL(18,2) NOT NULL,
+        duty DECIMAL(18,2) NOT NULL,
+        other_landed_cost DECIMAL(18,2) NOT NULL,
+        reference VARCHAR,
+        source_file_sha256 VARCHAR NOT NULL,
+        source_line INTEGER NOT NULL,
+        PRIMARY KEY (source_file_sha256, source_line)
+    """,
+    # `acorn close --period P` writes a close record (a JSON input, archived and loaded like any other), so a
+    # rebuild from the archive keeps every period closed exactly as it was.
+    "raw.period_closes": """
+        period VARCHAR NOT NULL,                 -- YYYY-MM
+        closed_at TIMESTAMP NOT NULL,            -- UTC
+        closed_by VARCHAR,
+        source_file_sha256 VARCHAR NOT NULL,
+        PRIMARY KEY (period)
+    """,
+    # The journal of a closed period as it stood when it was closed: marts.fct_journal_lines' columns, frozen.
+    "raw.closed_journal_lines": """
+        period VARCHAR NOT NULL,
+        journal_line_id VARCHAR NOT NULL,
+        entry_id VARCHAR NOT NULL,
+        voucher_no INTEGER NOT NULL,
+        line_no INTEGER NOT NULL,
+        entry_date DATE NOT NULL,
+        store_id VARCHAR,
+        source_type VARCHAR NOT NULL,
+        source_id VARCHAR NOT NULL,
+        account_code VARCHAR NOT NULL,
+        account_name_zh VARCHAR NOT NULL,
+        account_name_en VARCHAR NOT NULL,
+        debit DECIMAL(18,2) NOT NULL,
+        credit DECIMAL(18,2) NOT NULL,
+        currency VARCHAR,
+        amount_original DECIMAL(18,2),
+        fx_rate DECIMAL(18,8),
+        fx_rate_date DATE,
+        fx_policy VARCHAR,
+        fx_rate_source VARCHAR,
+        memo VARCHAR,
+        source_file_sha256 VARCHAR,
+        is_suspense BOOLEAN NOT NULL,
+        original_period VARCHAR,
+        close_file_sha256 VARCHAR NOT NULL,      -- the close record this copy came from
+        PRIMARY KEY (journal_line_id)
+    """,
 }
 
 AUDIT_TABLES: dict[str, str] = {

@@ -1,0 +1,30 @@
+{#- The books' conversion: a signed amount times a rate, to the cent, as the journal's money type. -#}
+{% macro to_functional(amount, rate) -%}
+    cast(round({{ amount }} * {{ rate }}, 2) as decimal(18, 2))
+{%- endmacro %}
+
+{#- The rate columns of a line in `currency` on a date: 1 for the functional currency, else the policy rate
+    joined as `rates_alias` (int_fx_policy_rates). -#}
+{% macro policy_rate(currency, rates_alias, column='fx_rate') -%}
+    {%- set functional = var('functional_currency') | upper -%}
+    {%- if column == 'fx_rate' -%}
+    case when {{ currency }} = '{{ functional }}' then cast(1 as decimal(18, 8)) else {{ rates_alias }}.fx_rate end
+    {%- elif column == 'fx_rate_source' -%}
+    case when {{ currency }} = '{{ functional }}' then 'identity' else {{ rates_alias }}.fx_rate_source end
+    {%- else -%}
+    {{ rates_alias }}.{{ column }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- 'YYYY-MM' of a date. -#}
+{% macro period_of(date_expr) -%}
+    {{ return(adapter.dispatch('period_of', 'acorn')(date_expr)) }}
+{%- endmacro %}
+
+{% macro default__period_of(date_expr) -%}
+    to_char({{ date_expr }}, 'YYYY-MM')
+{%- endmacro %}
+
+{% macro duckdb__period_of(date_expr) -%}
+    strftime({{ date_expr }}, '%Y-%m')
+{%- endmacro %}

@@ -1,0 +1,352 @@
+{#- Inventory cost methods over int_inventory_events (one row per movement, numbered per SKU by event_seq).
+    Each returns one row per event: the unit cost applied, the value moved (positive), and the stock after it.
+    All are sequential computations written in portable SQL: moving average as a recursive CTE over the event
+    sequence, month-end average as a recursive CTE over the months, FIFO as cumulative-quantity intervals of the
+    receipts matched to those of the issues. -#}
+
+{% macro inventory_costing(events) -%}
+    {%- set method = var('cost_method') -%}
+    {%- if method == 'moving_average' -%}
+        {{ return(moving_average_costing(events)) }}
+    {%- elif method == 'fifo' -%}
+        {{ return(fifo_costing(events)) }}
+    {%- elif method == 'month_end_average' -%}
+        {{ return(month_end_average_costing(events)) }}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("var cost_method must be moving_average, fifo or month_end_average, not '" ~ method ~ "'") }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- 移动加权平均: a receipt re-averages the stock; an issue takes the current average (the last unit takes what
+    value is left, so stock at zero is worth zero); a return re-enters at the current average. Selling with no
+    stock keeps the last known average (negative stock); with no purchase ever, the unit cost is null and the
+    event is flagged, never costed at zero. -#}
+{% macro moving_average_costing(events) -%}
+with recursive
+
+events as (
+    select * from {{ events }}
+),
+
+costed as (
+    select
+        events.internal_sku,
+        events.event_seq,
+        cast(case when events.movement_type = 'purchase' then events.value_in / events.quantity end as decimal(18, 6)) as unit_cost,
+        cast(case when events.movement_type = 'purchase' then events.value_in end as decimal(18, 2)) as value_moved,
+        cast(case when events.movement_type = 'sale' then -1 * events.quantity when events.movement_type = 'return' then events.quantity else events.quantity end as integer) as qty_after,
+        cast(case when events.movement_type = 'purchase' then events.value_in else 0 end as decimal(18, 2)) as value_after,
+        cast(case when events.movement_type = 'purchase' then events.value_in / events.quantity end as decimal(18, 6)) as average_after
+    from events
+    where events.event_seq = 1
+
+    union all
+
+    select
+        events.internal_sku,
+        events.event_seq,
+        cast(case
+            when events.movement_type = 'purchase' then events.value_in / events.quantity
+            else costed.average_after
+        end as decimal(18, 6)),
+        cast(case
+            when events.movement_type = 'purchase' then events.value_in
+            when events.movement_type = 'sale' and costed.qty_after = events.quantity then costed.value_after
+            else round(costed.average_after * events.quantity, 2)
+        end as decimal(18, 2)),
+        cast(costed.qty_after + case when events.movement_type = 'sale' then -1 * events.quantity else events.quantity end as integer),
+        cast(case
+            when events.movement_type = 'purchase' then costed.value_after + events.value_in
+            when events.movement_type = 'sale' and costed.qty_after = events.quantity then 0
+            -- an issue with no known cost moves no value (it is flagged, see fct_inventory_exceptions)
+            when events.movement_type = 'sale' then costed.value_after - coalesce(round(costed.average_after * events.quantity, 2), 0)
+            else costed.value_after + coalesce(round(costed.average_after * events.quantity, 2), 0)
+        end as decimal(18, 2)),
+        cast(case
+            when events.movement_type = 'purchase' and costed.qty_after + events.quantity > 0
+                then (costed.value_after + events.value_in) / (costed.qty_after + events.quantity)
+            when events.movement_type = 'purchase' then events.value_in / events.quantity
+            else costed.average_after
+        end as decimal(18, 6))
+    from costed
+    inner join events
+        on events.internal_sku = costed.internal_sku
+        and events.event_seq = costed.event_seq + 1
+)
+
+select
+    events.*,
+    costed.unit_cost,
+    costed.value_moved,
+    costed.qty_after,
+    costed.value_after
+from events
+inner join costed
+    on costed.internal_sku = events.internal_sku
+    and costed.event_seq = events.event_seq
+{%- endmacro %}
+
+{#- 先进先出: receipts (purchases, and returns at the unit cost of the latest purchase on or before them) form
+    layers in event order; issue n takes the units between the cumulative issued quantity before it and after it,
+    from the layers whose cumulative received interval overlaps it, received on or before the issue. Units no
+    received layer covers (negative stock) take the unit cost of the latest layer received before the issue. -#}
+{% macro fifo_costing(events) -%}
+with
+
+events as (
+    select * from {{ events }}
+),
+
+last_purchase_cost as (
+    select
+        issues.internal_sku,
+        issues.event_seq,
+        max(purchases.event_seq) as purchase_seq
+    from events as issues
+    inner join events as purchases
+        on purchases.internal_sku = issues.internal_sku
+        and purchases.movement_type = 'purchase'
+        and purchases.event_seq < issues.event_seq
+    where issues.movement_type <> 'purchase'
+    group by issues.internal_sku, issues.event_seq
+),
+
+priced as (
+    select
+        events.*,
+        cast(case
+            when events.movement_type = 'purchase' then events.value_in / events.quantity
+            else purchases.value_in / purchases.quantity
+        end as decimal(18, 6)) as reference_unit_cost
+    from events
+    left join last_purchase_cost
+        on last_purchase_cost.internal_sku = events.internal_sku
+        and last_purchase_cost.event_seq = events.event_seq
+    left join events as purchases
+        on purchases.internal_sku = last_purchase_cost.internal_sku
+        and purchases.event_seq = last_purchase_cost.purchase_seq
+),
+
+receipts as (
+    select
+        *,
+        cast(case when movement_type = 'purchase' then value_in else round(reference_unit_cost * quantity, 2) end as decimal(18, 2)) as receipt_value,
+        sum(quantity) over (partition by internal_sku order by event_seq rows between unbounded preceding and current row) as cum_in_end
+    from priced
+    where movement_type in ('purchase', 'return') and reference_unit_cost is not null
+),
+
+issues as (
+    select
+        *,
+        sum(quantity) over (partition by internal_sku order by event_seq rows between unbounded preceding and current row) as cum_out_end
+    from priced
+    where movement_type = 'sale'
+),
+
+covering as (
+    select
+        issues.internal_sku,
+        issues.event_seq,
+        sum(
+            (case when issues.cum_out_end < receipts.cum_in_end then issues.cum_out_end else receipts.cum_in_end end)
+            - (case when issues.cum_out_end - issues.quantity > receipts.cum_in_end - receipts.quantity
+                then issues.cum_out_end - issues.quantity else receipts.cum_in_end - receipts.quantity end)
+        ) as covered_quantity,
+        sum((
+            (case when issues.cum_out_end < receipts.cum_in_end then issues.cum_out_end else receipts.cum_in_end end)
+            - (case when issues.cum_out_end - issues.quantity > receipts.cum_in_end - receipts.quantity
+                then issues.cum_out_end - issues.quantity else receipts.cum_in_end - receipts.quantity end)
+        ) * receipts.receipt_value / receipts.quantity) as covered_value
+    from issues
+    inner join receipts
+        on receipts.internal_sku = issues.internal_sku
+        and receipts.event_seq < issues.event_seq
+        and receipts.cum_in_end > issues.cum_out_end - issues.quantity
+        and receipts.cum_in_end - receipts.quantity < issues.cum_out_end
+    group by issues.internal_sku, issues.event_seq
+),
+
+moved as (
+    select
+        priced.*,
+        cast(case
+            when priced.movement_type = 'purchase' then priced.value_in
+            when priced.movement_type = 'return' then round(priced.reference_unit_cost * priced.quantity, 2)
+            else round(coalesce(covering.covered_value, 0)
+                + (priced.quantity - coalesce(covering.covered_quantity, 0)) * priced.reference_unit_cost, 2)
+        end as decimal(18, 2)) as value_moved
+    from priced
+    left join covering
+        on covering.internal_sku = priced.internal_sku
+        and covering.event_seq = priced.event_seq
+)
+
+select
+    moved.internal_sku, moved.movement_date, moved.movement_type, moved.type_order, moved.store_id, moved.order_id,
+    moved.quantity, moved.value_in, moved.source_file_sha256, moved.source_line, moved.event_seq,
+    cast(case when moved.quantity <> 0 then moved.value_moved / moved.quantity end as decimal(18, 6)) as unit_cost,
+    moved.value_moved,
+    cast(sum(case when moved.movement_type = 'sale' then -1 * moved.quantity else moved.quantity end)
+        over (partition by moved.internal_sku order by moved.event_seq rows between unbounded preceding and current row) as integer) as qty_after,
+    cast(sum(case when moved.movement_type = 'sale' then -1 * coalesce(moved.value_moved, 0) else coalesce(moved.value_moved, 0) end)
+        over (partition by moved.internal_sku order by moved.event_seq rows between unbounded preceding and current row) as decimal(18, 2)) as value_after
+from moved
+{%- endmacro %}
+
+{#- 月末一次加权平均: one average per SKU and month, (opening value + the month's purchases) / (opening quantity +
+    purchased quantity), costs every issue and return of the month; the month's last issue takes the rounding
+    residue, and an issue that empties the stock takes exactly what is left. A month with no stock and no purchase
+    keeps the last known average (negative stock), or none (NULL, flagged) when nothing was ever bought. The months
+    are a recursive CTE per SKU. -#}
+{% macro month_end_average_costing(events) -%}
+with recursive
+
+events as (
+    select *, cast({{ dbt.date_trunc('month', 'movement_date') }} as date) as month_start
+    from {{ events }}
+),
+
+bounds as (
+    select internal_sku, min(month_start) as first_month, max(month_start) as last_month
+    from events
+    group by internal_sku
+),
+
+sku_months as (
+    select
+        bounds.internal_sku,
+        integers.n as month_index,
+        cast({{ dbt.dateadd('month', 'integers.n', 'bounds.first_month') }} as date) as month_start
+    from bounds
+    cross join ({{ integers(3) }}) as integers
+    where integers.n <= {{ dbt.datediff('bounds.first_month', 'bounds.last_month', 'month') }}
+),
+
+monthly as (
+    select
+        sku_months.internal_sku,
+        sku_months.month_index,
+        sku_months.month_start,
+        cast(coalesce(sum(case when events.movement_type = 'purchase' then events.quantity end), 0) as integer) as purchased_qty,
+        cast(coalesce(sum(case when events.movement_type = 'purchase' then events.value_in end), 0) as decimal(18, 2)) as purchased_value,
+        cast(coalesce(sum(case when events.movement_type = 'sale' then events.quantity end), 0) as integer) as sold_qty,
+        cast(coalesce(sum(case when events.movement_type = 'return' then events.quantity end), 0) as integer) as returned_qty
+    from sku_months
+    left join events
+        on events.internal_sku = sku_months.internal_sku
+        and events.month_start = sku_months.month_start
+    group by sku_months.internal_sku, sku_months.month_index, sku_months.month_start
+),
+
+averaged as (
+    select
+        monthly.internal_sku,
+        monthly.month_index,
+        cast(0 as integer) as opening_qty,
+        cast(0 as decimal(18, 2)) as opening_value,
+        cast(case when monthly.purchased_qty > 0 then monthly.purchased_value / monthly.purchased_qty end as decimal(18, 6)) as average,
+        cast(monthly.purchased_qty + monthly.returned_qty - monthly.sold_qty as integer) as closing_qty,
+        cast(case
+            when monthly.purchased_qty = 0 then 0
+            when monthly.purchased_qty + monthly.returned_qty = monthly.sold_qty then 0
+            else monthly.purchased_value
+                + round(monthly.purchased_value / monthly.purchased_qty * monthly.returned_qty, 2)
+                - round(monthly.purchased_value / monthly.purchased_qty * monthly.sold_qty, 2)
+        end as decimal(18, 2)) as closing_value
+    from monthly
+    where monthly.month_index = 0
+
+    union all
+
+    select
+        monthly.internal_sku,
+        monthly.month_index,
+        averaged.closing_qty,
+        averaged.closing_value,
+        cast(case
+            when averaged.closing_qty + monthly.purchased_qty > 0
+                then (averaged.closing_value + monthly.purchased_value) / (averaged.closing_qty + monthly.purchased_qty)
+            when monthly.purchased_qty > 0 then monthly.purchased_value / monthly.purchased_qty
+            else averaged.average
+        end as decimal(18, 6)),
+        cast(averaged.closing_qty + monthly.purchased_qty + monthly.returned_qty - monthly.sold_qty as integer),
+        cast(case
+            when averaged.closing_qty + monthly.purchased_qty + monthly.returned_qty = monthly.sold_qty then 0
+            else averaged.closing_value + monthly.purchased_value
+                + coalesce(round(case
+                    when averaged.closing_qty + monthly.purchased_qty > 0
+                        then (averaged.closing_value + monthly.purchased_value) / (averaged.closing_qty + monthly.purchased_qty)
+                    when monthly.purchased_qty > 0 then monthly.purchased_value / monthly.purchased_qty
+                    else averaged.average
+                end * (monthly.returned_qty - monthly.sold_qty), 2), 0)
+        end as decimal(18, 2))
+    from averaged
+    inner join monthly
+        on monthly.internal_sku = averaged.internal_sku
+        and monthly.month_index = averaged.month_index + 1
+),
+
+month_values as (
+    -- what the month's issues and returns move in total: the closing value is opening + purchases + returns - issues
+    select
+        averaged.*,
+        monthly.month_start,
+        monthly.purchased_value,
+        cast(round(averaged.average * monthly.returned_qty, 2) as decimal(18, 2)) as returned_value,
+        cast(averaged.opening_value + monthly.purchased_value + coalesce(round(averaged.average * monthly.returned_qty, 2), 0)
+            - averaged.closing_value as decimal(18, 2)) as issued_value
+    from averaged
+    inner join monthly
+        on monthly.internal_sku = averaged.internal_sku
+        and monthly.month_index = averaged.month_index
+),
+
+priced as (
+    select
+        events.internal_sku, events.movement_date, events.movement_type, events.type_order, events.store_id,
+        events.order_id, events.quantity, events.value_in, events.source_file_sha256, events.source_line,
+        events.event_seq,
+        month_values.average,
+        month_values.opening_qty,
+        month_values.opening_value,
+        month_values.issued_value,
+        case when month_values.average is null then null else cast(round(month_values.average * events.quantity, 2) as decimal(18, 2)) end as rounded_value,
+        row_number() over (
+            partition by events.internal_sku, events.month_start, events.movement_type order by events.event_seq desc
+        ) as from_last
+    from events
+    inner join month_values
+        on month_values.internal_sku = events.internal_sku
+        and month_values.month_start = events.month_start
+),
+
+moved as (
+    select
+        priced.*,
+        cast(case
+            when priced.movement_type = 'purchase' then priced.value_in
+            when priced.average is null then null
+            -- the month's last issue takes what rounding left, so the issues sum to the month's issued value
+            when priced.movement_type = 'sale' and priced.from_last = 1 then priced.issued_value - coalesce(sum(
+                case when priced.movement_type = 'sale' then priced.rounded_value end) over (
+                partition by priced.internal_sku, {{ dbt.date_trunc('month', 'priced.movement_date') }}, priced.movement_type
+            ), 0) + priced.rounded_value
+            else priced.rounded_value
+        end as decimal(18, 2)) as value_moved
+    from priced
+)
+
+select
+    internal_sku, movement_date, movement_type, type_order, store_id, order_id, quantity, value_in,
+    source_file_sha256, source_line, event_seq,
+    case when movement_type = 'purchase' then cast(value_in / quantity as decimal(18, 6)) else average end as unit_cost,
+    value_moved,
+    cast(opening_qty + sum(case when movement_type = 'sale' then -1 * quantity else quantity end) over (
+        partition by internal_sku, {{ dbt.date_trunc('month', 'movement_date') }} order by event_seq
+        rows between unbounded preceding and current row) as integer) as qty_after,
+    cast(opening_value + sum(case when movement_type = 'sale' then -1 * coalesce(value_moved, 0) else coalesce(value_moved, 0) end) over (
+        partition by internal_sku, {{ dbt.date_trunc('month', 'movement_date') }} order by event_seq
+        rows between unbounded preceding and current row) as decimal(18, 2)) as value_after
+from moved
+{%- endmacro %}

@@ -1,0 +1,1 @@
+select * from {{ source('books', 'closed_journal_lines') }}
