@@ -12,6 +12,11 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DEFAULT_WAREHOUSE = REPO_ROOT / "data" / "acorn.duckdb"
 
 ALLOCATION_DRIVERS = ("revenue", "units")
+# The books (issue 9): CAS 19 allows the transaction-date spot rate or a systematic approximation of it.
+FX_POLICIES = ("transaction_date", "month_first_day", "month_average")
+FX_RATE_SOURCES = ("ecb", "pboc")  # pboc: the user's central-parity file, loaded as raw.fx_rate_overrides
+COST_METHODS = ("moving_average", "fifo", "month_end_average")  # CAS 1 permits these; LIFO it does not
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
 
 # dbt, Dagster, Great Expectations and Streamlit all phone home unless told not to.
 TELEMETRY_OFF = {
@@ -41,6 +46,13 @@ class Settings:
     vendor_config: Path | None = None
     # Measure vendor ages, overdue days and days in stage on this day instead of today (replaying sample data).
     as_of: date | None = None
+    fx_policy: str = "transaction_date"
+    fx_rate_source: str = "ecb"
+    cost_method: str = "moving_average"
+    # 库存商品 is 1405 in the CAS general chart; some charts print 1406.
+    inventory_account: str = "1405"
+    # Refunded units return to stock at their original cost; False writes them off.
+    refund_restock: bool = True
 
     @classmethod
     def from_env(cls, warehouse: Path | str | None = None) -> Settings:
@@ -63,12 +75,22 @@ class Settings:
             spapi_config=Path(spapi_config).resolve() if spapi_config else None,
             vendor_config=Path(vendor_config).resolve() if vendor_config else None,
             as_of=_iso_date("ACORN_AS_OF", as_of) if as_of else None,
+            fx_policy=_choice("ACORN_FX_POLICY", "transaction_date", FX_POLICIES),
+            fx_rate_source=_choice("ACORN_FX_RATE_SOURCE", "ecb", FX_RATE_SOURCES),
+            cost_method=_choice("ACORN_COST_METHOD", "moving_average", COST_METHODS),
+            inventory_account=_account_code("ACORN_INVENTORY_ACCOUNT", "1405"),
+            refund_restock=_flag("ACORN_REFUND_RESTOCK", True),
         )
 
-    def dbt_vars(self) -> dict[str, str]:
-        variables = {
+    def dbt_vars(self) -> dict[str, str | bool]:
+        variables: dict[str, str | bool] = {
             "functional_currency": self.functional_currency,
             "allocation_driver": self.allocation_driver,
+            "fx_policy": self.fx_policy,
+            "fx_rate_source": self.fx_rate_source,
+            "cost_method": self.cost_method,
+            "inventory_account": self.inventory_account,
+            "refund_restock": self.refund_restock,
         }
         if self.as_of:
             variables["as_of"] = self.as_of.isoformat()
@@ -92,3 +114,28 @@ def _iso_date(name: str, text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{name} must be a date YYYY-MM-DD, not {text!r}") from None
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default).strip().lower()
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def _account_code(name: str, default: str) -> str:
+    value = os.environ.get(name, default).strip()
+    if not value.isdigit() or not 4 <= len(value) <= 15:
+        raise ValueError(f"{name} must be an account code of 4 to 15 digits (e.g. 1405), not {value!r}")
+    return value
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise ValueError(f"{name} must be true or false, not {value!r}")

@@ -99,6 +99,7 @@ ASSET_KEYS = [
     "raw/financial_events",
     "raw/fx_ecb_rates",
     "raw/fx_rate_overrides",
+    "raw/purchases",
     "raw/settlement_headers",
     "raw/settlement_lines",
     "raw/sku_map",
@@ -196,7 +197,9 @@ def test_dbt_build_passes_the_settings_vars():
     settings = Settings(warehouse=Path("/w/acorn.duckdb"), archive_dir=Path("/w/archive"), functional_currency="EUR", allocation_driver="units")
     args = build_args(settings, Path("/tmp/profiles"))
     assert args[:2] == ["build", "--vars"]
-    assert json.loads(args[2]) == {"functional_currency": "EUR", "allocation_driver": "units"}
+    assert json.loads(args[2]) == {"functional_currency": "EUR", "allocation_driver": "units",
+                                   "fx_policy": "transaction_date", "fx_rate_source": "ecb",
+                                   "cost_method": "moving_average", "inventory_account": "1405", "refund_restock": True}
     assert args[3:] == ["--profiles-dir", "/tmp/profiles"]
 
 
