@@ -155,7 +155,7 @@ def _rules_for(kind: str) -> list[Rule]:
     if kind == "period_close":
         return [
             Rule("period is YYYY-MM", "closes", "ExpectColumnValuesToMatchRegex",
-                 {"column": "period", "regex": r"^\d{4}-(0[1-9]|1[0-2])$"}, "period is not YYYY-MM"),
+                 {"column": "period", "regex": r"^\d{4}-(?:0[1-9]|1[0-2])$"}, "period is not YYYY-MM"),
             Rule("journal line id present", "rows", "ExpectColumnValuesToNotBeNull", {"column": "journal_line_id"},
                  "a journal line has no journal_line_id"),
             Rule("line belongs to the period", "rows", "ExpectColumnValuesToBeInSet",
