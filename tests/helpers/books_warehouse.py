@@ -119,11 +119,11 @@ def build_books_warehouse(path: Path, entries=ENTRIES) -> Path:
                     "net_revenue decimal(18,2), net_revenue_functional decimal(18,2), recognition_basis varchar)")
         con.execute("insert into marts.fct_cas_revenue_recognition values ('acme-us', '2026-08', 'USD', 969.00, 0, "
                     "969.00, 6918.89, 'posted date, store-local, gross as principal')")
-        con.execute("create or replace table marts.fct_cas_cost_allocation (internal_sku varchar, period varchar, "
-                    "store_id varchar, units integer, cogs decimal(18,2), gross_profit decimal(18,2), "
-                    "gross_margin decimal(18,4), allocation_driver varchar)")
+        con.execute("create or replace table marts.fct_cas_cost_allocation (internal_sku varchar, month varchar, "
+                    "store_id varchar, units_sold integer, net_revenue decimal(18,2), cogs decimal(18,2), "
+                    "gross_profit decimal(18,2), gross_margin decimal(18,4), allocation_driver varchar)")
         con.execute("insert into marts.fct_cas_cost_allocation values ('ACN-1001', '2026-08', 'acme-us', 30, "
-                    "1283.40, 4350.31, 0.6287, 'revenue')")
+                    "6918.89, 1283.40, 5635.49, 0.8145, 'revenue')")
         con.execute("create or replace table marts.fct_fx_gain_loss (period varchar, entry_id varchar, kind varchar, "
                     "currency varchar, amount_original decimal(18,2), carrying_amount decimal(18,2), "
                     "settled_amount decimal(18,2), fx_gain_loss decimal(18,2))")

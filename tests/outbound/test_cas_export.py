@@ -30,8 +30,10 @@ def test_four_sheets_chinese_headers_numbers_not_text(tmp_path: Path, capsys):
     fx = book["汇兑损益明细"]
     assert [c.value for c in fx[1]][-2:] == ["汇兑损益", "brand_new_column"]
     assert fx.cell(2, 8).value == 15.78 and fx.cell(2, 8).number_format == "0.00"
-    margin = book["成本分摊表"].cell(2, 7)
-    assert margin.value == 0.6287 and margin.number_format == "0.0000"
+    allocation = book["成本分摊表"]
+    assert [c.value for c in allocation[1]][:3] == ["内部SKU", "月份", "店铺"]
+    margin = allocation.cell(2, 8)
+    assert margin.value == 0.8145 and margin.number_format == "0.0000"
 
 
 def test_without_the_books_marts_it_says_what_to_run(tmp_path: Path, capsys):
