@@ -101,6 +101,9 @@ def build_books_warehouse(path: Path, entries=ENTRIES) -> Path:
             ("acme-us", "1001", "Order", "ItemPrice", "Principal", Decimal("969.00"), date(2026, 8, 14), SETTLEMENT_SHA, 3),
             ("acme-us", "1001", "Order", "ItemFees", "Commission", Decimal("-150.00"), date(2026, 8, 14), SETTLEMENT_SHA, 4),
         ])
+        con.execute("insert into audit.file_loads values ('settlement_1001.txt', ?, 'settlement_v2', "
+                    "timestamp '2026-08-15 00:00:00', 'loaded', 'settlement 1001', 4, ?)",
+                    [SETTLEMENT_SHA, f"archive/{SETTLEMENT_SHA}"])
         con.execute("create or replace table marts.fct_journal_line_sources (journal_line_id varchar, "
                     "source_file_sha256 varchar, source_line integer, amount_column varchar)")
         con.executemany("insert into marts.fct_journal_line_sources values (?, ?, ?, 'amount')", [
