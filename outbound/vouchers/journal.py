@@ -59,6 +59,14 @@ def unbalanced_entries(lines: list[dict[str, Any]]) -> list[Unbalanced]:
             for entry_id, (voucher, debit, credit) in totals.items() if debit != credit]
 
 
+def split_entries(lines: list[dict[str, Any]]) -> dict[str, set[tuple[int, Any]]]:
+    """Entries whose lines carry more than one (voucher_no, entry_date): a voucher is one entry on one day."""
+    seen: dict[str, set[tuple[int, Any]]] = {}
+    for line in lines:
+        seen.setdefault(line["entry_id"], set()).add((line["voucher_no"], line["entry_date"]))
+    return {entry: keys for entry, keys in seen.items() if len(keys) > 1}
+
+
 def suspense_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [line for line in lines if line["is_suspense"]]
 
@@ -73,3 +81,11 @@ def refuse_unbalanced(period: str, lines: list[dict[str, Any]]) -> None:
             f"period {period} has {len(unbalanced)} unbalanced entr{'y' if len(unbalanced) == 1 else 'ies'} "
             f"(first: voucher {first.voucher_no}, entry {first.entry_id}, debits {first.debit} ≠ credits "
             f"{first.credit}); nothing was written")
+    # Balanced entries still make unbalanced vouchers if an entry's lines are numbered or dated apart.
+    split = split_entries(lines)
+    if split:
+        entry, keys = sorted(split.items())[0]
+        numbers = ", ".join(str(number) for number in sorted({number for number, _ in keys}))
+        raise JournalRefused(
+            f"period {period} has {len(split)} entr{'y' if len(split) == 1 else 'ies'} spread over several vouchers "
+            f"or dates (first: entry {entry}, vouchers {numbers}); nothing was written")

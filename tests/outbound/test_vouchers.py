@@ -145,3 +145,18 @@ def test_bad_period_missing_journal_and_encoding_on_xlsx_are_one_line(warehouse,
     assert main(["export", "vouchers", "--period", "2026-07", "--out", str(tmp_path / "x"),
                  "--warehouse", str(warehouse)]) == 1
     assert capsys.readouterr().out.strip() == "acorn: error: period 2026-07 has no journal lines"
+
+
+def test_an_entry_split_over_two_voucher_numbers_is_refused(tmp_path, capsys):
+    import duckdb
+
+    warehouse = build_books_warehouse(tmp_path / "wh" / "acorn.duckdb")
+    with duckdb.connect(str(warehouse)) as con:
+        # The entry still balances, but its vouchers would not: 1 gets three debits, 9 the credit.
+        con.execute("update marts.fct_journal_lines set voucher_no = 9 where journal_line_id = 'settlement:1001:2026-08:4'")
+    out = tmp_path / "v.xlsx"
+    assert export(warehouse, out) == 1
+    assert capsys.readouterr().out.strip() == (
+        "acorn: error: period 2026-08 has 1 entry spread over several vouchers or dates (first: entry "
+        "settlement:1001:2026-08, vouchers 1, 9); nothing was written")
+    assert not out.exists()
