@@ -236,7 +236,6 @@ def _export_cas(args: argparse.Namespace) -> int:
 
 
 def _close(args: argparse.Namespace) -> int:
-    from orchestration.pipeline import materialize_pipeline
     from outbound.close import close_period
     from outbound.vouchers.journal import JournalRefused
 
@@ -247,6 +246,9 @@ def _close(args: argparse.Namespace) -> int:
         raise UsageError(str(refused)) from None
     say(f"Closed {closed.period}: {closed.lines} journal lines frozen in {closed.record} "
         f"(sha256 {closed.load.sha256[:12]}…); rebuilding the marts ...")
+    # Imported only now: Dagster takes seconds to import, and a refusal should not wait for it.
+    from orchestration.pipeline import materialize_pipeline
+
     with tempfile.TemporaryDirectory() as nothing_new:
         result = materialize_pipeline(settings, Path(nothing_new), progress=lambda line: say(f"  {line}"))
     if not result.success:
