@@ -160,3 +160,10 @@ def test_an_entry_split_over_two_voucher_numbers_is_refused(tmp_path, capsys):
         "acorn: error: period 2026-08 has 1 entry spread over several vouchers or dates (first: entry "
         "settlement:1001:2026-08, vouchers 1, 9); nothing was written")
     assert not out.exists()
+
+
+def test_the_cli_offers_exactly_the_built_in_layout_files():
+    from acorn.cli import VOUCHER_FORMATS
+    from outbound.vouchers.layouts import builtin_formats
+
+    assert sorted(VOUCHER_FORMATS) == sorted(builtin_formats())
