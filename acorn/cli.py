@@ -1,4 +1,4 @@
-"""The `acorn` command line: run, dashboards, rebuild, export, vendor-invoices (plus commands registered by plugins)."""
+"""The `acorn` command line: run, dashboards, rebuild, export, close, vendor-invoices (plus commands registered by plugins)."""
 from __future__ import annotations
 
 import argparse
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from acorn.build import Checks
 
 DEMO_DIR = REPO_ROOT / "data" / "demo"
+# The built-in voucher layouts (outbound/vouchers/layouts/*.yaml); listed here so --help needs no import of outbound.
+VOUCHER_FORMATS = ("kingdee-kis", "kingdee-k3", "yonyou-u8", "csv")
 COMMAND_PLUGINS = "acorn.commands"
 VERBOSE_HELP = "print every pipeline step and asset as it runs (default: each file's outcome and the summary)"
 
@@ -83,6 +85,29 @@ def _parser() -> argparse.ArgumentParser:
     vendor.add_argument("--format", choices=("csv", "xlsx"), help="default: from the --out suffix, else csv")
     vendor.add_argument("--warehouse", type=Path)
     vendor.set_defaults(handler=_export_vendor)
+    vouchers = exports.add_parser("vouchers", help="one period's journal as 记账凭证 for Kingdee or Yonyou")
+    vouchers.add_argument("--period", required=True, help="YYYY-MM")
+    vouchers.add_argument("--format", choices=VOUCHER_FORMATS,
+                          help="a built-in layout (default kingdee-kis); see outbound/vouchers/layouts/")
+    vouchers.add_argument("--layout", type=Path, help="your own layout file (YAML), instead of --format")
+    vouchers.add_argument("--out", type=Path, required=True)
+    vouchers.add_argument("--encoding", choices=("utf-8-sig", "gbk"), help="csv/txt layouts only (default: the layout's)")
+    vouchers.add_argument("--allow-suspense", action="store_true",
+                          help="export a period with suspense postings (unmapped lines) anyway, and list them")
+    vouchers.add_argument("--preparer", default="ACORN", help="制单人 (default ACORN)")
+    vouchers.add_argument("--warehouse", type=Path)
+    vouchers.set_defaults(handler=_export_vouchers)
+    cas = exports.add_parser("cas", help="收入确认表, 成本分摊表, 科目余额表 and 汇兑损益明细 of a period as one workbook")
+    cas.add_argument("--period", required=True, help="YYYY-MM")
+    cas.add_argument("--out", type=Path, required=True, help="FILE.xlsx")
+    cas.add_argument("--warehouse", type=Path)
+    cas.set_defaults(handler=_export_cas)
+
+    close = commands.add_parser("close", help="close a period: freeze its journal; later data posts as adjustments")
+    close.add_argument("--period", required=True, help="YYYY-MM")
+    close.add_argument("--by", help="who closes it (default: the OS user)")
+    close.add_argument("--warehouse", type=Path)
+    close.set_defaults(handler=_close)
 
     invoices = commands.add_parser("vendor-invoices",
                                    help="build Vendor Central invoices for received, uninvoiced PO lines (and submit them)")
@@ -186,6 +211,65 @@ def _export_vendor(args: argparse.Namespace) -> int:
     filters = ", ".join(f"{name} {value}" for name, value in
                         (("period", args.period), ("ASIN", args.asin), ("PO", args.po)) if value)
     say(f"Wrote {count} vendor transactions{f' ({filters})' if filters else ''} to {args.out} ({fmt})")
+    return 0
+
+
+def _export_vouchers(args: argparse.Namespace) -> int:
+    from outbound.vouchers.export import choose_layout, export_vouchers
+    from outbound.vouchers.journal import JournalRefused
+    from outbound.vouchers.layouts import LayoutError
+
+    if args.format and args.layout:
+        raise UsageError("give --format or --layout, not both")
+    settings = _existing_warehouse(args.warehouse)
+    try:
+        layout = choose_layout(args.format, args.layout)
+        done = export_vouchers(settings.warehouse, args.period, args.out, layout, encoding=args.encoding,
+                               allow_suspense=args.allow_suspense, preparer=args.preparer)
+    except (JournalRefused, LayoutError) as refused:
+        raise UsageError(str(refused)) from None
+    say(f"Wrote {done.vouchers} vouchers ({done.lines} lines) of {args.period} to {done.out} ({done.layout})")
+    if done.suspense:
+        say(f"{len(done.suspense)} suspense posting(s), exported as allowed:")
+        for line in done.suspense:
+            say(f"  voucher {line['voucher_no']} {line['account_code']} {line['debit'] or -line['credit']} "
+                f"{line['memo'] or ''} ({line['source_type']} {line['source_id']})")
+    return 0
+
+
+def _export_cas(args: argparse.Namespace) -> int:
+    from outbound.cas_export import export_cas
+    from outbound.vouchers.journal import JournalRefused
+
+    settings = _existing_warehouse(args.warehouse)
+    try:
+        counts = export_cas(settings.warehouse, args.period, args.out)
+    except JournalRefused as refused:
+        raise UsageError(str(refused)) from None
+    say(f"Wrote {args.out}: " + ", ".join(f"{sheet} {rows} rows" for sheet, rows in counts.items()))
+    return 0
+
+
+def _close(args: argparse.Namespace) -> int:
+    from outbound.close import close_period
+    from outbound.vouchers.journal import JournalRefused
+
+    settings = _existing_warehouse(args.warehouse)
+    try:
+        closed = close_period(settings, args.period, args.by)
+    except JournalRefused as refused:
+        raise UsageError(str(refused)) from None
+    say(f"Closed {closed.period}: {closed.lines} journal lines frozen in {closed.record} "
+        f"(sha256 {closed.load.sha256[:12]}…); rebuilding the marts ...")
+    # Imported only now: Dagster takes seconds to import, and a refusal should not wait for it.
+    from orchestration.pipeline import materialize_pipeline
+
+    with tempfile.TemporaryDirectory() as nothing_new:
+        result = materialize_pipeline(settings, Path(nothing_new), progress=lambda line: say(f"  {line}"))
+    if not result.success:
+        say(f"The period is closed, but the rebuild failed: {'; '.join(result.failures)} — run `acorn run` again.")
+        return 1
+    say(f"Marts rebuilt; data arriving later for {closed.period} posts as adjustments in the first open period.")
     return 0
 
 

@@ -96,12 +96,13 @@ def print_summary(settings: Settings, result: Any, say: Callable[[str], None],
             detail = f"lines differ from the header total by {row.difference} {row.currency}"
         say(f"  {row.status:<16} {row.store_id or '(no store)'} settlement {row.settlement_id}: {detail}")
     vendor = print_vendor_summary(settings, say)
+    books = print_books_summary(settings, say)
     for check in checks:
         check()
-    print_next_steps(settings, say, vendor=vendor)
+    print_next_steps(settings, say, vendor=vendor, books=books)
 
 
-def print_next_steps(settings: Settings, say: Callable[[str], None], *, vendor: bool) -> None:
+def print_next_steps(settings: Settings, say: Callable[[str], None], *, vendor: bool, books: str | None = None) -> None:
     """Commands that work as typed from where the user is."""
     acorn, warehouse = acorn_command(), path_as_typed(settings.warehouse)
     say("")
@@ -110,6 +111,9 @@ def print_next_steps(settings: Settings, say: Callable[[str], None], *, vendor: 
     say(f"  {acorn} dashboards --warehouse {warehouse}")
     if vendor:
         say(f"  {acorn} export vendor --po PO_NUMBER --out po.xlsx --warehouse {warehouse}")
+    if books:
+        say(f"  {acorn} export vouchers --period {books} --format kingdee-kis --out vouchers_{books}.xlsx "
+            f"--warehouse {warehouse}")
     if shutil.which("duckdb"):
         say(f"  duckdb -readonly {warehouse} \"SELECT * FROM marts.fct_settlement_reconciliation\"")
     dagster = make_command("dagster", WAREHOUSE=settings.warehouse) or (
@@ -165,3 +169,61 @@ def print_vendor_summary(settings: Settings, say: Callable[[str], None]) -> bool
     return True
 
 
+
+
+# ---- the books (journal, trial balance, vouchers) ---------------------------------------------------------------
+
+
+def books_figures(warehouse: Path) -> dict[str, Any] | None:
+    """Balance checks and per-store gross margin from the books marts; None for a warehouse without them."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        try:
+            entries, lines, unbalanced = con.execute("""
+                select count(*), coalesce(sum(n), 0), count(*) filter (where debit <> credit)
+                from (select entry_id, sum(debit) as debit, sum(credit) as credit, count(*) as n
+                      from marts.fct_journal_lines group by entry_id)""").fetchone()
+        except duckdb.CatalogException:
+            return None
+        vouchers = con.execute("select period, count(distinct voucher_no) from marts.fct_journal_lines "
+                               "group by period order by period").fetchall()
+        suspense = con.execute("select count(*) from marts.fct_journal_lines where is_suspense").fetchone()[0]
+        first_unbalanced = con.execute("""
+            select entry_id, sum(debit), sum(credit) from marts.fct_journal_lines group by entry_id
+            having sum(debit) <> sum(credit) order by entry_id limit 1""").fetchone()
+        try:
+            trial = con.execute("select coalesce(sum(debit), 0), coalesce(sum(credit), 0), count(distinct period) "
+                                "from marts.fct_trial_balance").fetchone()
+            margins = con.execute("""
+                select store_id, sum(net_revenue), sum(cogs), sum(gross_profit)
+                from marts.fct_cas_cost_allocation group by store_id order by store_id""").fetchall()
+        except (duckdb.CatalogException, duckdb.BinderException):
+            trial, margins = None, []  # journal built, reports not (yet): the balance lines still stand
+    return {"entries": entries, "lines": lines, "unbalanced": unbalanced, "first_unbalanced": first_unbalanced,
+            "vouchers": vouchers, "suspense": suspense, "trial": trial, "margins": margins}
+
+
+def print_books_summary(settings: Settings, say: Callable[[str], None]) -> str | None:
+    """The books' balance checks, trial balance totals, vouchers per period and gross margin per store.
+    Returns the latest period (for the "Next:" hint), or None when the warehouse has no journal."""
+    figures = books_figures(settings.warehouse)
+    if figures is None or not figures["entries"]:
+        return None
+    currency = settings.functional_currency
+    say("")
+    say(f"Books ({figures['entries']} entries, {figures['lines']} journal lines, {currency})")
+    if figures["unbalanced"]:
+        entry, debit, credit = figures["first_unbalanced"]
+        say(f"  {figures['unbalanced']} entries do NOT balance (first: {entry}, debits {debit:,} ≠ credits {credit:,})")
+    else:
+        say("  every entry balances (debits = credits)")
+    if figures["trial"] is not None:
+        debit, credit, periods = figures["trial"]
+        relation = "=" if debit == credit else "≠"
+        say(f"  trial balance over {periods} period(s): debits {debit:,} {relation} credits {credit:,}")
+    if figures["suspense"]:
+        say(f"  {figures['suspense']} suspense posting(s): map them in the account mapping seed")
+    say("  vouchers per period: " + ", ".join(f"{period} {count}" for period, count in figures["vouchers"]))
+    for store, revenue, cogs, profit in figures["margins"]:
+        margin = f"{profit / revenue:.1%}" if revenue else "—"
+        say(f"  gross margin {store or '(no store)':<10} {margin:>6}  (net revenue {revenue:,}, COGS {cogs:,} {currency})")
+    return figures["vouchers"][-1][0]

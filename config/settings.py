@@ -27,6 +27,11 @@ DEFAULT_INBOX = REPO_ROOT / "data" / "inbox"
 # `Settings.dbt_vars()` always passes this value (tests/orchestration check that the two agree).
 DEFAULT_FUNCTIONAL_CURRENCY = "CNY"
 ALLOCATION_DRIVERS = ("revenue", "units")
+# The books (issue 9): CAS 19 allows the transaction-date spot rate or a systematic approximation of it.
+FX_POLICIES = ("transaction_date", "month_first_day", "month_average")
+FX_RATE_SOURCES = ("ecb", "pboc")  # pboc: the user's central-parity file, loaded as raw.fx_rate_overrides
+COST_METHODS = ("moving_average", "fifo", "month_end_average")  # CAS 1 permits these; LIFO it does not
+_TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
 
 # dbt, Dagster, Great Expectations and Streamlit all phone home unless told not to. The one list of switches:
 # the CLI sets them in its own process, subprocesses inherit them, the Makefile reads them from here. Dagster's
@@ -57,6 +62,13 @@ class Settings:
     vendor_config: Path | None = None
     # Measure vendor ages, overdue days and days in stage on this day instead of today (replaying sample data).
     as_of: date | None = None
+    fx_policy: str = "transaction_date"
+    fx_rate_source: str = "ecb"
+    cost_method: str = "moving_average"
+    # 库存商品 is 1405 in the CAS general chart; some charts print 1406.
+    inventory_account: str = "1405"
+    # Refunded units return to stock at their original cost; False writes them off.
+    refund_restock: bool = True
 
     @classmethod
     def from_env(cls, warehouse: Path | str | None = None) -> Settings:
@@ -79,6 +91,11 @@ class Settings:
             spapi_config=Path(spapi_config).resolve() if spapi_config else None,
             vendor_config=Path(vendor_config).resolve() if vendor_config else None,
             as_of=_iso_date("ACORN_AS_OF", as_of) if as_of else None,
+            fx_policy=_choice("ACORN_FX_POLICY", "transaction_date", FX_POLICIES),
+            fx_rate_source=_choice("ACORN_FX_RATE_SOURCE", "ecb", FX_RATE_SOURCES),
+            cost_method=_choice("ACORN_COST_METHOD", "moving_average", COST_METHODS),
+            inventory_account=_account_code("ACORN_INVENTORY_ACCOUNT", "1405"),
+            refund_restock=_flag("ACORN_REFUND_RESTOCK", True),
         )
 
     def to_strings(self) -> dict[str, str | None]:
@@ -91,10 +108,15 @@ class Settings:
         hints = typing.get_type_hints(cls)
         return cls(**{name: _from_text(hints[name], text) for name, text in values.items()})
 
-    def dbt_vars(self) -> dict[str, str]:
-        variables = {
+    def dbt_vars(self) -> dict[str, str | bool]:
+        variables: dict[str, str | bool] = {
             "functional_currency": self.functional_currency,
             "allocation_driver": self.allocation_driver,
+            "fx_policy": self.fx_policy,
+            "fx_rate_source": self.fx_rate_source,
+            "cost_method": self.cost_method,
+            "inventory_account": self.inventory_account,
+            "refund_restock": self.refund_restock,
         }
         if self.as_of:
             variables["as_of"] = self.as_of.isoformat()
@@ -115,6 +137,8 @@ class Settings:
 def _to_text(value: Any) -> str | None:
     if value is None:
         return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -130,6 +154,8 @@ def _from_text(hint: Any, text: str | None) -> Any:
     kind = kinds[0]
     if kind is str:
         return text
+    if kind is bool:
+        return text == "true"
     if kind is Path:
         return Path(text)
     if kind is date:
@@ -179,3 +205,28 @@ def subprocess_environ(**overrides: str) -> dict[str, str]:
 def turn_telemetry_off() -> None:
     for name, value in TELEMETRY_OFF.items():
         os.environ.setdefault(name, value)
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default).strip().lower()
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def _account_code(name: str, default: str) -> str:
+    value = os.environ.get(name, default).strip()
+    if not value.isdigit() or not 4 <= len(value) <= 15:
+        raise ValueError(f"{name} must be an account code of 4 to 15 digits (e.g. 1405), not {value!r}")
+    return value
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise ValueError(f"{name} must be true or false, not {value!r}")

@@ -5,18 +5,22 @@ import json
 
 from connectors.csv_inputs import BANK_COLUMNS, FX_RATE_COLUMNS, SKU_MAP_COLUMNS, STORE_COLUMNS
 from connectors.parsing import ParseError, decode_text, physical_lines, sniff_delimiter
+from connectors.period_close import PERIOD_CLOSE_KIND, is_close_record
+from connectors.purchases import REQUIRED_COLUMNS as PURCHASE_COLUMNS
 from connectors.settlement_flatfile import report_format_of
 from connectors.vendor.exports import INVOICE_EXPORT_KIND, REMITTANCE_KIND, export_kind, is_xlsx
 from connectors.vendor.invoice_submissions import SUBMISSION_KIND, is_submission
 
-KINDS = ("settlement_v2", "settlement_v1", "bank_statement", "store_config", "sku_map", "fx_rates",
-         REMITTANCE_KIND, INVOICE_EXPORT_KIND, SUBMISSION_KIND, "unknown")
+KINDS = ("settlement_v2", "settlement_v1", "bank_statement", "store_config", "sku_map", "fx_rates", "purchases",
+         REMITTANCE_KIND, INVOICE_EXPORT_KIND, SUBMISSION_KIND, PERIOD_CLOSE_KIND, "unknown")
 
 _CSV_KINDS = {
     "bank_statement": BANK_COLUMNS,
     "store_config": STORE_COLUMNS,
     "sku_map": SKU_MAP_COLUMNS,
     "fx_rates": FX_RATE_COLUMNS,
+    # purchases.csv shares internal_sku with sku_map.csv but no seller_sku; its other columns tell it apart.
+    "purchases": PURCHASE_COLUMNS,
 }
 # Enough bytes to hold any header row we read.
 _HEAD_BYTES = 64 * 1024
@@ -34,6 +38,8 @@ def detect_kind(file_name: str, data: bytes) -> str:
     """One of KINDS. `file_name` is not consulted: a renamed file is still what its header says."""
     if is_submission(data):
         return SUBMISSION_KIND
+    if is_close_record(data):
+        return PERIOD_CLOSE_KIND
     columns = _header_columns(data)
     settlement_format = report_format_of(columns)
     if settlement_format:
@@ -63,8 +69,8 @@ _SP_API_OPERATIONS = {
     "reportId": "Reports getReport / createReport",
 }
 _NOT_YET = "ACORN does not read this kind of file yet"
-_KNOWN = ("a settlement flat file (V2 or V1), bank_statement.csv, stores.csv, sku_map.csv, fx_rates.csv or a Vendor "
-          "Central remittance or invoice export (CSV or XLSX)")
+_KNOWN = ("a settlement flat file (V2 or V1), bank_statement.csv, stores.csv, sku_map.csv, fx_rates.csv, "
+          "purchases.csv or a Vendor Central remittance or invoice export (CSV or XLSX)")
 
 
 def describe_unknown(file_name: str, data: bytes) -> str:

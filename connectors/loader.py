@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from config.settings import Settings
-from connectors import archive, csv_inputs, validation, warehouse
+from connectors import archive, csv_inputs, period_close, purchases, validation, warehouse
 from connectors.file_kinds import describe_unknown, detect_kind
 from connectors.parsing import ParseError
 from connectors.settlement_flatfile import SettlementHeader, SettlementReport, parse_settlement_report
@@ -31,6 +31,7 @@ CSV_KINDS: dict[str, tuple[Callable[[bytes], list[Any]], str]] = {
     "store_config": (csv_inputs.parse_store_config, "raw.store_config"),
     "sku_map": (csv_inputs.parse_sku_map, "raw.sku_map"),
     "fx_rates": (csv_inputs.parse_fx_rates, "raw.fx_rate_overrides"),
+    "purchases": (purchases.parse_purchases, "raw.purchases"),
     # Vendor Central exports, CSV or XLSX (rows keep source_sheet beside source_line).
     vendor_exports.REMITTANCE_KIND: (vendor_exports.parse_remittance, "raw.vendor_remittances"),
     vendor_exports.INVOICE_EXPORT_KIND: (vendor_exports.parse_invoice_export, "raw.vendor_central_invoices"),
@@ -186,6 +187,11 @@ def _prepare(file_name: str, sha: str, data: bytes, kind: str) -> _Batch:
             return _settlement_batch(file_name, sha, parse_settlement_report(data))
         if kind == SUBMISSION_KIND:
             return _submission_batch(data)
+        if kind == period_close.PERIOD_CLOSE_KIND:
+            close, lines = period_close.parse_close_record(data, sha)
+            return _Batch({"closes": pd.DataFrame([close]), "rows": pd.DataFrame(lines)},
+                          [("raw.period_closes", [close]), ("raw.closed_journal_lines", lines)],
+                          f"period {close['period']} closed ({len(lines)} journal lines)", len(lines))
         parse, table = CSV_KINDS[kind]
         return _csv_batch(sha, kind, table, parse(data))
     except ParseError as problem:

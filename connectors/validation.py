@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -140,7 +141,48 @@ def _rules_for(kind: str) -> list[Rule]:
             Rule("positive quantity", "rows", "ExpectColumnValuesToBeBetween",
                  {"column": "invoiced_quantity", "min_value": 1}, "an invoice item invoices no units"),
         ]
+    if kind == "purchases":
+        return [
+            Rule("internal sku present", "rows", "ExpectColumnValuesToNotBeNull", {"column": "internal_sku"},
+                 "internal_sku is blank"),
+            Rule("plausible purchase date", "rows", "ExpectColumnValuesToNotBeNull", {"column": "purchase_date_ok"},
+                 f"purchase_date is not a real YYYY-MM-DD date from {EARLIEST_PURCHASE} to a year from today"),
+            Rule("whole positive quantity", "rows", "ExpectColumnValuesToNotBeNull", {"column": "quantity_ok"},
+                 "quantity is not a whole number of units above zero"),
+            *(Rule(f"parseable non-negative {cost}", "rows", "ExpectColumnValuesToNotBeNull", {"column": f"{cost}_ok"},
+                   f"{cost} is not a number of at least zero") for cost in PURCHASE_COSTS),
+            Rule("known currency", "rows", "ExpectColumnValuesToBeInSet",
+                 {"column": "currency", "value_set": sorted(KNOWN_CURRENCIES)}, "unknown currency"),
+        ]
+    if kind == "period_close":
+        return [
+            Rule("period is YYYY-MM", "closes", "ExpectColumnValuesToMatchRegex",
+                 {"column": "period", "regex": r"^\d{4}-(?:0[1-9]|1[0-2])$"}, "period is not YYYY-MM"),
+            Rule("journal line id present", "rows", "ExpectColumnValuesToNotBeNull", {"column": "journal_line_id"},
+                 "a journal line has no journal_line_id"),
+            Rule("line belongs to the period", "rows", "ExpectColumnValuesToBeInSet",
+                 {"column": "period", "value_set": []}, "a journal line names another period"),
+        ]
     raise ValueError(f"no validation rules for kind {kind!r}")
+
+
+# Dates outside [EARLIEST_PURCHASE, a year ahead] are typos (1926 for 2026, 2062), not stock ACORN should cost.
+EARLIEST_PURCHASE = date(2000, 1, 1)
+PURCHASE_COSTS = ("unit_cost", "inbound_freight", "duty", "other_landed_cost")
+
+
+def _purchase_flags(frame: pd.DataFrame) -> pd.DataFrame:
+    """Flag columns the purchases rules test: True when the value is fine, None (what the rule catches) when not."""
+    frame = frame.copy()
+    latest = date.today() + timedelta(days=366)
+    frame["purchase_date_ok"] = [
+        True if d is not None and not pd.isna(d) and EARLIEST_PURCHASE <= d <= latest else None
+        for d in frame["purchase_date"]
+    ]
+    frame["quantity_ok"] = [True if q is not None and not pd.isna(q) and q > 0 else None for q in frame["quantity"]]
+    for cost in PURCHASE_COSTS:
+        frame[f"{cost}_ok"] = [True if c is not None and not pd.isna(c) and c >= 0 else None for c in frame[cost]]
+    return frame
 
 
 def _vendor_currency_rules() -> list[Rule]:
@@ -172,6 +214,12 @@ def validate(kind: str, frames: dict[str, pd.DataFrame]) -> list[RuleResult]:
 
     context, batch_definition = _context()
     rules = _rules_for(kind)
+    if kind == "purchases" and not frames["rows"].empty:
+        frames = {**frames, "rows": _purchase_flags(frames["rows"])}
+    if kind == "period_close":
+        periods = sorted(set(frames["closes"]["period"].dropna()))
+        rules = [Rule(r.name, r.frame, r.expectation, {**r.kwargs, "value_set": periods}, r.problem)
+                 if r.name == "line belongs to the period" else r for r in rules]
     if "header" in frames and "lines" in frames:
         expected_ids = sorted(set(frames["header"]["settlement_id"].dropna()))
         rules = [

@@ -1,4 +1,4 @@
-"""`generate`: writes a complete sample inbox (settlements, bank statement, store config, SKU map, answer key).
+"""`generate`: writes a complete sample inbox (settlements, bank statement, store config, SKU map, purchases, answer key).
 
 The same arguments always give byte-identical files: every random draw comes from a `random.Random` seeded
 from the arguments, and nothing reads the clock, the locale or the environment.
@@ -19,6 +19,7 @@ from demo.generator.anomalies import DUPLICATE_FILE, MALFORMED_FILE, Slot, pick_
 from demo.generator.answer_key import ANSWER_KEY_NAME, render_answer_key
 from demo.generator.bank import BankRow, payout_row, plain_amount, render_statement, sort_rows, unrelated_rows
 from demo.generator.catalogue import sku_map_rows
+from demo.generator.purchases import PURCHASE_COLUMNS, UnitsSold, purchase_rows
 from demo.generator.result import (
     DEPOSIT_MISSING,
     DEPOSIT_SHORT,
@@ -52,8 +53,10 @@ def generate(out_dir: Path, *, seed: int = 7, months: int = 3, orders_per_day: i
     written: list[Path] = []
     summaries: list[SettlementSummary] = []
     file_anomalies: dict[str, Anomaly] = {}
+    sold = UnitsSold(profiles)
     for settlement in world.settlements():
         profile = settlement.profile
+        sold.add(settlement)
         slot = Slot(profile.store_id, settlement.cycle.index)
         data = settlement.document()
         written.append(_write(out_dir / settlement.file_name, data))
@@ -119,6 +122,7 @@ def generate(out_dir: Path, *, seed: int = 7, months: int = 3, orders_per_day: i
         (p.store_id, p.seller_id, p.marketplace_id, p.marketplace_name, p.currency, p.time_zone) for p in profiles
     ])))
     written.append(_write(out_dir / "sku_map.csv", _csv(SKU_MAP_COLUMNS, sku_map_rows(profiles))))
+    written.append(_write(out_dir / "purchases.csv", _csv(PURCHASE_COLUMNS, purchase_rows(sold, seed=seed, start=start))))
     answer_key = _write(out_dir / ANSWER_KEY_NAME, render_answer_key(
         seed=seed, months=months, orders_per_day=orders_per_day, start=start, store_ids=store_ids,
         settlements=summaries, anomalies=anomalies,

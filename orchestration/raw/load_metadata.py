@@ -9,12 +9,16 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from connectors.loader import CSV_KINDS, SETTLEMENT_KINDS, FileLoad, LoadReport
+from connectors.period_close import PERIOD_CLOSE_KIND
 
 # Which file kinds feed each table the inbox load writes; None: every kind, including 'unknown'.
 TABLE_KINDS: dict[str, tuple[str, ...] | None] = {
     "raw.settlement_headers": SETTLEMENT_KINDS,
     "raw.settlement_lines": SETTLEMENT_KINDS,
     **{table: (kind,) for kind, (_parser, table) in CSV_KINDS.items()},
+    # `acorn close` records: the dbt sources of the books' frozen journal (raw/period_closes, raw/closed_journal_lines).
+    "raw.period_closes": (PERIOD_CLOSE_KIND,),
+    "raw.closed_journal_lines": (PERIOD_CLOSE_KIND,),
     "audit.file_loads": None,
     "audit.validation_results": None,
 }

@@ -226,7 +226,9 @@ def test_dbt_build_passes_the_settings_vars():
     settings = Settings(warehouse=Path("/w/acorn.duckdb"), archive_dir=Path("/w/archive"), functional_currency="EUR", allocation_driver="units")
     args = build_args(settings, Path("/tmp/profiles"))
     assert args[:2] == ["build", "--vars"]
-    assert json.loads(args[2]) == {"functional_currency": "EUR", "allocation_driver": "units"}
+    assert json.loads(args[2]) == {"functional_currency": "EUR", "allocation_driver": "units",
+                                   "fx_policy": "transaction_date", "fx_rate_source": "ecb",
+                                   "cost_method": "moving_average", "inventory_account": "1405", "refund_restock": True}
     assert args[3:] == ["--profiles-dir", "/tmp/profiles"]
 
 
@@ -269,7 +271,7 @@ def test_manifest_is_stale_when_missing_or_older_than_a_model(tmp_path):
 def not_default(field: dataclasses.Field) -> object:
     """A value unlike the default, and unlike every other field's, for each kind of field Settings holds."""
     kinds = {"Path": Path(f"/elsewhere/{field.name}"), "Path | None": Path(f"/elsewhere/{field.name}.json"),
-             "str": f"not-{field.name}", "date | None": date(2026, 10, 15)}
+             "str": f"not-{field.name}", "date | None": date(2026, 10, 15), "bool": not field.default}
     # A field of a new kind fails here until the resource (and this test) know how to carry it.
     return kinds[field.type]
 

@@ -41,6 +41,12 @@ summarised as (
     group by entry_id, store_id, account_code, currency
 )
 
-select *
+-- one voucher per entry: every line of an entry carries the entry's date (its latest posting), so numbering by
+-- date never splits an entry across vouchers
+select
+    journal_line_id, entry_id, source_type, source_id, period,
+    max(entry_date) over (partition by entry_id) as entry_date,
+    store_id, account_code, currency, amount_original, amount_functional, fx_rate, fx_rate_date, fx_rate_source,
+    memo_zh, source_file_sha256
 from summarised
 where amount_functional <> 0 or amount_original <> 0
