@@ -12,6 +12,7 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DEFAULT_WAREHOUSE = REPO_ROOT / "data" / "acorn.duckdb"
 
 ALLOCATION_DRIVERS = ("revenue", "units")
+LANGUAGES = ("en", "zh")
 
 # dbt, Dagster, Great Expectations and Streamlit all phone home unless told not to.
 TELEMETRY_OFF = {
@@ -41,6 +42,19 @@ class Settings:
     vendor_config: Path | None = None
     # Measure vendor ages, overdue days and days in stage on this day instead of today (replaying sample data).
     as_of: date | None = None
+    # Dashboard users: names, roles, store scopes, bcrypt hashes (YAML, `acorn users`); beside the warehouse, so
+    # outside the repository's tracked files (data/ is gitignored).
+    users_file: Path | None = None
+    # Append-only JSON lines of logins, page views, SQL queries and exports; beside the warehouse, which the
+    # dashboards open read-only.
+    access_log: Path | None = None
+    # Dashboard language when a user has none: "en" or "zh".
+    language: str = "en"
+    session_minutes: int = 480
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    sql_row_limit: int = 5000
+    sql_timeout_seconds: float = 10.0
 
     @classmethod
     def from_env(cls, warehouse: Path | str | None = None) -> Settings:
@@ -51,6 +65,11 @@ class Settings:
         vendor_config = os.environ.get("ACORN_VENDOR_CONFIG")
         as_of = os.environ.get("ACORN_AS_OF")
         driver = os.environ.get("ACORN_ALLOCATION_DRIVER", "revenue")
+        language = os.environ.get("ACORN_LANGUAGE", "en").lower()
+        if language not in LANGUAGES:
+            raise ValueError(f"ACORN_LANGUAGE must be one of {LANGUAGES}, not {language!r}")
+        users_file = os.environ.get("ACORN_USERS_FILE")
+        access_log = os.environ.get("ACORN_ACCESS_LOG")
         if driver not in ALLOCATION_DRIVERS:
             raise ValueError(f"ACORN_ALLOCATION_DRIVER must be one of {ALLOCATION_DRIVERS}, not {driver!r}")
         return cls(
@@ -63,6 +82,14 @@ class Settings:
             spapi_config=Path(spapi_config).resolve() if spapi_config else None,
             vendor_config=Path(vendor_config).resolve() if vendor_config else None,
             as_of=_iso_date("ACORN_AS_OF", as_of) if as_of else None,
+            users_file=Path(users_file).resolve() if users_file else wh.parent / "users.yaml",
+            access_log=Path(access_log).resolve() if access_log else wh.parent / "access_log.jsonl",
+            language=language,
+            session_minutes=_positive_int("ACORN_SESSION_MINUTES", 480),
+            login_max_failures=_positive_int("ACORN_LOGIN_MAX_FAILURES", 5),
+            login_lockout_minutes=_positive_int("ACORN_LOGIN_LOCKOUT_MINUTES", 15),
+            sql_row_limit=_positive_int("ACORN_SQL_ROW_LIMIT", 5000),
+            sql_timeout_seconds=float(_positive_int("ACORN_SQL_TIMEOUT_SECONDS", 10)),
         )
 
     def dbt_vars(self) -> dict[str, str]:
@@ -92,3 +119,12 @@ def _iso_date(name: str, text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{name} must be a date YYYY-MM-DD, not {text!r}") from None
+
+
+def _positive_int(name: str, default: int) -> int:
+    text = os.environ.get(name)
+    if not text:
+        return default
+    if not text.isdigit() or int(text) <= 0:
+        raise ValueError(f"{name} must be a positive whole number, not {text!r}")
+    return int(text)

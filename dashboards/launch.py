@@ -12,7 +12,8 @@ APP = Path(__file__).resolve().parent / "app.py"
 
 
 def command(settings: Settings, port: int) -> list[str]:
-    """`streamlit run` for the app, headless on localhost, no usage statistics.
+    """`streamlit run` for the app, headless on localhost, no usage statistics, and no Deploy button or
+    developer menu (`client.toolbarMode viewer`) for people who only read figures.
 
     Streamlit has no option for the warehouse path: it reaches the app through
     `environment(settings)`; `settings` is taken here so callers build both from one object.
@@ -23,14 +24,17 @@ def command(settings: Settings, port: int) -> list[str]:
         "--server.address", "127.0.0.1",
         "--server.port", str(port),
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",
     ]  # fmt: skip
 
 
 def environment(settings: Settings, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment for the Streamlit process: the warehouse it reads, and telemetry off."""
+    """The environment for the Streamlit process: the warehouse it reads, its users and access log, telemetry off."""
     env = dict(os.environ if base is None else base)
     env.update(
         ACORN_WAREHOUSE=str(settings.warehouse),
+        ACORN_USERS_FILE=str(settings.users_file),
+        ACORN_ACCESS_LOG=str(settings.access_log),
         STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
         DO_NOT_TRACK="1",
     )
