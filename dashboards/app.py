@@ -15,7 +15,22 @@ from dashboards.roles import PageSpec, matrix
 st.set_page_config(page_title="ACORN", page_icon=":material/account_balance:", layout="wide")
 
 settings = session.settings()
-viewer = session.require_login(settings)
+viewer = session.logged_in(settings)
+if viewer is None:
+    # Every page's URL answers with the login form, so the page asked for opens once logged in (or is refused).
+    def _login_at(name: str):
+        def log_in() -> None:
+            session.login_form(settings)
+
+        log_in.__name__ = f"log_in_{name}"
+        return log_in
+
+    # The default page answers at "/" whatever its url_path, so it is one of its own.
+    gate = [st.Page(_login_at("home"), title="ACORN", default=True)]
+    gate += [st.Page(_login_at(spec.key), title="ACORN", url_path=spec.url_path)
+             for spec in matrix().pages if spec.exists]  # fmt: skip
+    st.navigation(gate, position="hidden").run()
+    st.stop()
 
 
 def _refusal(spec: PageSpec):
@@ -29,6 +44,7 @@ def _refusal(spec: PageSpec):
 
 allowed: list[st.Page] = []
 pages: list[st.Page] = []
+specs: list[PageSpec] = []
 for spec in matrix().pages:
     if not spec.exists:
         continue
@@ -39,6 +55,7 @@ for spec in matrix().pages:
     else:
         page = st.Page(_refusal(spec), title=title, icon=":material/block:", url_path=spec.url_path)
     pages.append(page)
+    specs.append(spec)
 
 if not allowed:
     st.warning(t("access.no_pages"))
@@ -55,7 +72,8 @@ if viewer.scoped:
                          accounts=", ".join(viewer.user.vendor_accounts or ["—"])))  # fmt: skip
 st.sidebar.button(t("session.logout"), on_click=session.logout, args=(viewer,), key="acorn_logout")
 
-spec = next((s for s in matrix().pages if s.url_path == current.url_path), None)
+# The default page's URL path is empty: find the page itself.
+spec = next((s for p, s in zip(pages, specs) if p == current), None)
 # One page view per page and session: widget reruns of the same page are not new views.
 if (spec is not None and spec.financial and spec.roles & viewer.user.roles
         and st.session_state.get("acorn_viewing") != spec.key):

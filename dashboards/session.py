@@ -79,13 +79,18 @@ def _current(config: Settings) -> Viewer | None:
     return Viewer(user, config)
 
 
-def require_login(config: Settings) -> Viewer:
-    """The viewer, or the login form (and stop) when nobody is logged in."""
+def logged_in(config: Settings) -> Viewer | None:
+    """The viewer of this session, if logged in (with their language applied), else None."""
     current = _oidc_viewer(config) if os.environ.get("ACORN_AUTH") == "oidc" else _current(config)
-    if current is not None:
-        if i18n.SESSION_KEY not in st.session_state:
-            st.session_state[i18n.SESSION_KEY] = current.user.language or config.language
-        return current
+    # The user's own language from the first page after login on; the switch changes it for the session.
+    fresh = st.session_state.pop("acorn_fresh_login", False)
+    if current is not None and (fresh or i18n.SESSION_KEY not in st.session_state):
+        st.session_state[i18n.SESSION_KEY] = current.user.language or config.language
+    return current
+
+
+def login_form(config: Settings) -> None:
+    """The login form; stops the script (a successful login reruns it on the page that was asked for)."""
     st.session_state.setdefault(i18n.SESSION_KEY, config.language)
     language_switch(st)
     st.title(t("login.title"))
@@ -114,7 +119,8 @@ def _attempt(config: Settings, username: str, password: str) -> None:
     if user is not None and not user.disabled and user.check_password(password):
         access_log.record(log, "login_success", username, stores=user.stores)
         st.session_state[LOGIN_KEY] = (username, datetime.now(UTC))
-        st.session_state[i18n.SESSION_KEY] = user.language or config.language
+        # The language switch is already drawn in this run: its value changes at the start of the next one.
+        st.session_state["acorn_fresh_login"] = True
         st.rerun()
     access_log.record(log, "login_failure", username, "disabled" if user is not None and user.disabled else "")
     locked = access_log.locked_until(log, username, config.login_max_failures, config.login_lockout_minutes)

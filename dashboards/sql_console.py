@@ -61,8 +61,8 @@ def connect(warehouse: Path, access_log: Path | None) -> duckdb.DuckDBPyConnecti
         if access_log is not None and access_log.exists() and access_log.stat().st_size:
             conn.execute("create temp table access_log as select * from read_json_auto(?)", [str(access_log)])
         else:
-            conn.execute("create temp table access_log (at timestamp, event varchar, username varchar, "
-                         "what varchar, stores varchar)")  # fmt: skip
+            conn.execute('create temp table access_log ("at" timestamp, event varchar, username varchar, '
+                         'what varchar, stores varchar)')  # fmt: skip
         conn.execute("set enable_external_access = false")
         conn.execute("set lock_configuration = true")
     except BaseException:

@@ -127,23 +127,24 @@ def to_xlsx(frame: pd.DataFrame, money_columns: Sequence[int] = (), places: Sequ
     return buffer.getvalue()
 
 
-def _styled(df: pd.DataFrame, spec: Spec, extra_style: Callable[[Any], Any] | None = None):
+def display_frame(df: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    """What the grid shows: names translated, money as text in each row's currency minor units (the grid
+    would otherwise show DECIMAL as a bare number: 1000 for 1000.00, 704006.00 for yen), no empty `None`s."""
     shown = _cells(df, spec)
-    styler = shown.style
     currencies = spec.row_currency(shown)
-    for code in {c for c in currencies}:
-        rows = currencies == code
-        cols = [c for c in spec.money if c in shown]
-        if cols and rows.any():
-            styler = styler.format(lambda v, c=code: money_text(v, c), subset=pd.IndexSlice[rows[rows].index, cols])
-    converted = [c for c in spec.functional if c in shown]
-    if converted:
-        styler = styler.format(lambda v: money_text(v, spec.functional_currency), subset=converted)
-    others = [c for c in shown.columns if c not in spec.money and c not in converted]
-    styler = styler.format(lambda v: _display(v), subset=others)
-    if extra_style:
-        styler = extra_style(styler)
-    return styler
+    for name in shown.columns:
+        if name in spec.money:
+            shown[name] = [money_text(v, c) for v, c in zip(shown[name], currencies)]
+        elif name in spec.functional:
+            shown[name] = [money_text(v, spec.functional_currency) for v in shown[name]]
+        else:
+            shown[name] = shown[name].map(_display)
+    return shown
+
+
+def _styled(df: pd.DataFrame, spec: Spec, extra_style: Callable[[Any], Any] | None = None):
+    styler = display_frame(df, spec).style
+    return extra_style(styler) if extra_style else styler
 
 
 def _display(value: Any) -> str:
@@ -174,7 +175,11 @@ def show(
     Returns the selected row positions when `selectable` (rows are clickable where a next level exists).
     """
     spec = spec or Spec()
-    config: dict[str, Any] = {c: st.column_config.Column(spec.header(df, c)) for c in df.columns if c not in spec.hidden}
+    config: dict[str, Any] = {
+        c: st.column_config.Column(spec.header(df, c),
+                                   alignment="right" if c in spec.money or c in spec.functional else None)
+        for c in df.columns if c not in spec.hidden
+    }  # fmt: skip
     config.update({c: None for c in spec.hidden if c in df})
     config.update(column_config or {})
     kwargs: dict[str, Any] = {}
@@ -195,12 +200,23 @@ def downloads(df: pd.DataFrame, key: str, spec: Spec, on_log: Callable[[str], No
     currencies = {c for c in spec.row_currency(df) if c} or {spec.currency}
     digits = min(minor_units(c) for c in currencies) if currencies else 2
     left, right, _ = st.columns([1, 1, 6])
+
+    # Deferred: the file is built (and the export logged) only when someone clicks, and the click does not
+    # rerun the page. It runs outside the script, so everything it needs is taken now.
+    def export(what: str, build: Callable[[], bytes]) -> Callable[[], bytes]:
+        def data() -> bytes:
+            if on_log:
+                on_log(what)
+            return build()
+
+        return data
+
     left.download_button(
-        t("export.csv"), to_csv(frame), file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv",
-        on_click=(lambda: on_log(f"{key}.csv")) if on_log else "ignore", icon=":material/download:",
+        t("export.csv"), export(f"{key}.csv", lambda: to_csv(frame)), file_name=f"{key}.csv", mime="text/csv",
+        key=f"{key}_csv", on_click="ignore", icon=":material/download:",
     )  # fmt: skip
     right.download_button(
-        t("export.xlsx"), to_xlsx(frame, money_positions, [digits] * len(money_positions)), file_name=f"{key}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-        on_click=(lambda: on_log(f"{key}.xlsx")) if on_log else "ignore", icon=":material/download:",
+        t("export.xlsx"), export(f"{key}.xlsx", lambda: to_xlsx(frame, money_positions, [digits] * len(money_positions))),
+        file_name=f"{key}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx", on_click="ignore", icon=":material/download:",
     )  # fmt: skip

@@ -115,8 +115,10 @@ if settlement_id is not None:
             st.code(text if text is not None else t("evidence.no_line"), language=None)
             viewer.log("page_view", f"evidence {sha}:{number}")
             if viewer.may("archive_download"):
-                st.download_button(
-                    t("evidence.download"), path.read_bytes(), file_name=name if name != "—" else sha,
-                    key="archive_download", icon=":material/download:",
-                    on_click=lambda: viewer.log("archive_download", sha),
-                )  # fmt: skip
+                def archived_bytes(path=path, sha=sha) -> bytes:
+                    # Built on click (outside the script run): log the download, then hand over the bytes.
+                    viewer.log("archive_download", sha)
+                    return path.read_bytes()
+
+                st.download_button(t("evidence.download"), archived_bytes, file_name=name if name != "—" else sha,
+                                   key="archive_download", icon=":material/download:", on_click="ignore")  # fmt: skip

@@ -48,4 +48,4 @@ def test_data_quality_page_says_the_store_is_unconfigured_and_what_to_do(warehou
     assert "`amazon-ca` (Amazon.ca)" in warning.value and "stores.csv" in warning.value
     assert "Unconfigured stores" in [h.value for h in at.subheader]
     unconfigured = at.dataframe[0].value
-    assert list(unconfigured.store_id) == ["amazon-ca"] and list(unconfigured.n_settlements) == [len(GENUINE_CA)]
+    assert list(unconfigured.store_id) == ["amazon-ca"] and list(unconfigured.n_settlements) == [str(len(GENUINE_CA))]
