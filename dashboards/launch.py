@@ -13,7 +13,9 @@ APP = Path(__file__).resolve().parent / "app.py"
 
 def command(settings: Settings, port: int) -> list[str]:
     """`streamlit run` for the app, headless on localhost, no usage statistics, and no Deploy button or
-    developer menu (`client.toolbarMode viewer`) for people who only read figures.
+    developer menu (`client.toolbarMode viewer`) for people who only read figures, and no CSV download or copy
+    from the grid's own toolbar (`client.disableDataExport`): exports go through the page's buttons, which
+    neutralise formulas and are logged.
 
     Streamlit has no option for the warehouse path: it reaches the app through
     `environment(settings)`; `settings` is taken here so callers build both from one object.
@@ -25,6 +27,7 @@ def command(settings: Settings, port: int) -> list[str]:
         "--server.port", str(port),
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "viewer",
+        "--client.disableDataExport", "true",
     ]  # fmt: skip
 
 

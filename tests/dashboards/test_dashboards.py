@@ -253,5 +253,6 @@ def test_launch_command_runs_the_app_headless_on_localhost(tmp_path):
         "--server.port": "8765",
         "--browser.gatherUsageStats": "false",
         "--client.toolbarMode": "viewer",
+        "--client.disableDataExport": "true",
     }
     assert launch.environment(settings, {})["ACORN_WAREHOUSE"] == str(tmp_path / "w.duckdb")

@@ -281,3 +281,44 @@ def test_settings_read_the_new_fields(tmp_path, monkeypatch):
     monkeypatch.setenv("ACORN_LANGUAGE", "fr")
     with pytest.raises(ValueError, match="ACORN_LANGUAGE"):
         Settings.from_env(tmp_path / "w.duckdb")
+
+
+# --- evidence --------------------------------------------------------------------------------------
+
+
+def test_a_ledger_line_leads_to_its_archived_file_and_raw_line(warehouse, tmp_path):
+    from dashboards import evidence
+
+    raw = b"settlement-id\ttotal-amount\n1001\t1000.01\n1001\t600.00\n"
+    sha = "c" * 64
+    archive = tmp_path / "archive"
+    (archive / sha[:2]).mkdir(parents=True)
+    (archive / sha[:2] / sha).write_bytes(raw)
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute("update marts.fct_ledger set source_file_sha256 = ?, source_line = 3 where settlement_id = '1001'",
+                     [sha])  # fmt: skip
+        conn.execute("update audit.file_loads set sha256 = ? where file_name = 'settlement_acme-us_1001.txt'", [sha])
+    wh = str(warehouse)
+    lines = queries.ledger_lines(wh, EVERYTHING, "1001")
+    assert len(lines) == 4 and set(lines.source_line) == {3} and lines.amount.sum() == Decimal("1000.00")
+    assert list(queries.archived_file(wh, EVERYTHING, sha).file_name) == ["settlement_acme-us_1001.txt"]
+    # Another store's viewer cannot learn even the file's name.
+    assert queries.archived_file(wh, Scope(("acme-de",), ()), sha).empty
+    path = evidence.archived_path(archive, sha)
+    assert path is not None and evidence.raw_line(path, 3) == "1001\t600.00"
+    assert evidence.raw_line(path, 9) is None
+    for smuggled in ("../../etc/passwd", "c" * 63, "C" * 64):
+        assert evidence.archived_path(archive, smuggled) is None
+
+
+def test_the_demo_writes_one_user_per_role_and_a_scoped_one(tmp_path, capsys):
+    from demo.commands import DEMO_USERS, demo_users
+
+    path = demo_users(tmp_path)
+    users = accounts.load_users(path)
+    assert {r for u in users.values() for r in u.roles} == set(matrix().roles)
+    assert users["finance"].language == "zh" and users["ops-us"].stores == ("acme-us",)
+    for username, password, *_ in DEMO_USERS:
+        assert users[username].check_password(password)
+    printed = capsys.readouterr().out
+    assert "finance     password finance-demo" in printed and "acorn dashboards" in printed

@@ -135,6 +135,8 @@ def test_a_wrong_password_is_refused_and_logged_then_the_auditor_switches_langua
     expect(page.get_by_role("heading", name="Settlement reconciliation")).to_be_visible(timeout=TIMEOUT)
     # The Deploy button and the developer menu are gone (client.toolbarMode = viewer).
     expect(page.get_by_text("Deploy", exact=True)).to_have_count(0)
+    # The grid's own toolbar download (unlogged, not neutralised) is off: client.disableDataExport.
+    expect(page.get_by_role("button", name="Download as CSV")).to_have_count(0)
     grid = page.locator('[data-testid="stDataFrame"]').first
     for text in ("1001", "mismatch", "deposit short", "1,000.01", "98,765"):
         cell = grid.locator('td[role="gridcell"]').filter(has_text=re.compile(f"^{re.escape(text)}$"))

@@ -73,3 +73,26 @@ def test_alerts_aging_deductions_and_forecast_sections(built: VendorWarehouse) -
     forecast = vendor_queries.cashflow_forecast(warehouse, EVERYTHING, ("Amazon.de",))
     assert set(forecast.marketplace_name) == {"Amazon.de"}
     assert len(at.get("plotly_chart")) == 1
+
+
+def test_a_vendor_account_scope_filters_every_vendor_query(built: VendorWarehouse) -> None:
+    from dashboards.scope import Scope
+
+    warehouse, na = str(built.settings.warehouse), Scope(stores=(), vendor_accounts=("acme-vendor-na",))
+    codes = {c for (c,) in query(built.settings, "select distinct vendor_code from marts.fct_po_lifecycle "
+                                                 "where account_id = 'acme-vendor-na'")}  # fmt: skip
+    options = vendor_queries.vendor_options(warehouse, na)
+    assert options.purchase_orders and "Amazon.de" not in options.marketplaces
+    for po in options.purchase_orders:
+        assert set(vendor_queries.po_lines(warehouse, na, po).vendor_code) <= codes
+    everyone = vendor_queries.vendor_options(warehouse, EVERYTHING)
+    other = next(po for po in everyone.purchase_orders if po not in options.purchase_orders)
+    assert vendor_queries.po_lines(warehouse, na, other).empty and vendor_queries.po_money(warehouse, na, other).empty
+    assert vendor_queries.po_invoices(warehouse, na, other).empty and vendor_queries.po_deductions(warehouse, na, other).empty
+    assert "Amazon.de" not in set(vendor_queries.open_alerts(warehouse, na).marketplace_name)
+    assert vendor_queries.cashflow_forecast(warehouse, na).empty
+    nothing = Scope(stores=("acme-us",), vendor_accounts=())
+    assert not vendor_queries.vendor_options(warehouse, nothing).purchase_orders
+    at = app_as("ops-us", "pages/vendor.py")
+    shown = " ".join(str(d.value.to_dict()) for d in at.dataframe)
+    assert "Amazon.de" not in shown and "ACMD1" not in shown
