@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboards.queries import cached, fetch_rows
-from dashboards.scope import Scope, stores_clause
+from dashboards.scope import Scope, accounts_clause, stores_clause
 
 # Stores seen in what the sync wrote, mapped to their account.
 _ACCOUNT_STORES = """
@@ -21,10 +21,11 @@ _ACCOUNT_STORES = """
     select account_id, store_id from raw.finance_transactions where store_id is not null
 """
 
-# Accounts the viewer may see: every account when unscoped, else those of their stores.
+# Accounts the viewer may see: every account when unscoped, else those of their stores and their vendor accounts.
 _SCOPED_ACCOUNT = f"""
     (cast($scope_stores as varchar[]) is null
-     or account_id in (select account_id from ({_ACCOUNT_STORES}) where {stores_clause()}))
+     or account_id in (select account_id from ({_ACCOUNT_STORES}) where {stores_clause()})
+     or list_contains(cast($scope_accounts as varchar[]), account_id))
 """
 
 
@@ -60,7 +61,7 @@ def freshness(warehouse: str, scope: Scope) -> pd.DataFrame:
         from audit.sync_cursors as cursors
         left join stores on stores.account_id = cursors.account_id
         left join runs on runs.account_id = cursors.account_id and runs.source = cursors.source)
-        where {stores_clause()}
+        where {stores_clause()} or (store_id = '(account ' || account_id || ')' and {accounts_clause()})
         order by failing desc, store_id, source
     """
     return fetch_rows(warehouse, sql, scope.params())
