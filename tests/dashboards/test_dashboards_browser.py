@@ -3,6 +3,7 @@ forbidden URL, a store-scoped user's pages and downloads, the auditor's SQL esca
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import socket
@@ -12,6 +13,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 from openpyxl import load_workbook
 
@@ -28,6 +30,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 TIMEOUT = 30_000
+EVIDENCE_FILE = b"settlement-id\tamount-description\tamount\n2001\tPrincipal\t1234,56\n"
+EVIDENCE_SHA = hashlib.sha256(EVIDENCE_FILE).hexdigest()
 
 pytestmark = [
     pytest.mark.browser,
@@ -66,6 +70,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """One Streamlit server for the module, on the small dashboard warehouse, with the test users."""
     root = tmp_path_factory.mktemp("served")
     warehouse = build_warehouse(root / "acorn.duckdb")
+    # Settlement 2001's only ledger line comes from line 2 of an archived file (archive beside the warehouse).
+    (root / "archive" / EVIDENCE_SHA[:2]).mkdir(parents=True)
+    (root / "archive" / EVIDENCE_SHA[:2] / EVIDENCE_SHA).write_bytes(EVIDENCE_FILE)
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute("update marts.fct_ledger set source_file_sha256 = ?, source_line = 2 where settlement_id = '2001'",
+                     [EVIDENCE_SHA])  # fmt: skip
     write_users(root / "users.yaml", tmp_path_factory.mktemp("users_cache"))
     settings = Settings.from_env(warehouse)
     port = free_port()
@@ -204,6 +214,8 @@ def test_a_scoped_users_page_and_downloads_hold_only_their_store(served, page):
     downloads = {}
     for label in ("CSV", "Excel"):
         buttons = page.get_by_role("button", name=label, exact=True)
+        # Settlements, their lines by type, and the individual ledger lines of the first one.
+        expect(buttons).to_have_count(3, timeout=TIMEOUT)
         for index in range(buttons.count()):
             with page.expect_download() as download:
                 buttons.nth(index).click()
@@ -225,3 +237,30 @@ def test_a_scoped_users_page_and_downloads_hold_only_their_store(served, page):
     assert {row[header_total] for row in values[1:]} == {1234.56, 500}
     exports = [e.what for e in access_log.events(served.settings.access_log) if e.username == "audit-de" and e.event == "export"]
     assert len(exports) == len(downloads)
+
+
+def click_first_row(page, grid) -> None:
+    """Tick the first row's selection box (the grid draws on a canvas: click where it is)."""
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 20, box["y"] + 35 + 17)
+
+
+def test_a_click_leads_from_a_settlement_to_its_lines_and_from_a_line_to_the_archived_file(served, page):
+    from playwright.sync_api import expect
+
+    log_in(page, served.url, "auditor")
+    expect(page.get_by_role("heading", name="Settlement reconciliation")).to_be_visible(timeout=TIMEOUT)
+    grids = page.locator('[data-testid="stDataFrame"]')
+    expect(grids.first).to_be_visible(timeout=TIMEOUT)
+    click_first_row(page, grids.first)  # 2001, flagged first
+    expect(page.get_by_text("Individual ledger lines")).to_be_visible(timeout=TIMEOUT)
+    expect(grids).to_have_count(3, timeout=TIMEOUT)
+    click_first_row(page, grids.nth(2))
+    expect(page.get_by_role("code").filter(has_text=EVIDENCE_SHA)).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator('[data-testid="stCode"]')).to_contain_text("2001\tPrincipal\t1234,56", timeout=TIMEOUT)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the archived file").click()
+    assert Path(download.value.path()).read_bytes() == EVIDENCE_FILE
+    assert ("archive_download", EVIDENCE_SHA) in [(e.event, e.what) for e in access_log.events(served.settings.access_log)]
