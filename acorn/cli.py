@@ -1,7 +1,9 @@
-"""The `acorn` command line: run, dashboards, rebuild, export, close, vendor-invoices (plus commands registered by plugins)."""
+"""The `acorn` command line: run, dashboards, users, rebuild, export, vendor-invoices (plus commands registered by
+plugins)."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import subprocess
 import sys
 import tempfile
@@ -68,6 +70,27 @@ def _parser() -> argparse.ArgumentParser:
     dashboards.add_argument("--warehouse", type=Path)
     dashboards.add_argument("--port", type=int, default=8501)
     dashboards.set_defaults(handler=_dashboards)
+
+    users = commands.add_parser("users", help="manage who may log in to the dashboards (roles, stores, passwords)")
+    users.add_argument("--users-file", type=Path, help="default: ACORN_USERS_FILE, else users.yaml beside the warehouse")
+    users.add_argument("--warehouse", type=Path)
+    user_commands = users.add_subparsers(dest="action", required=True)
+    add = user_commands.add_parser("add", help="add a user (asks for the password)")
+    add.add_argument("username")
+    add.add_argument("--role", action="append", required=True, help="finance, operations, management, auditor, admin (repeatable)")
+    add.add_argument("--name", help="display name")
+    add.add_argument("--store", action="append", help="limit to this store (repeatable; default: every store)")
+    add.add_argument("--vendor-account", action="append", help="limit to this vendor account (repeatable)")
+    add.add_argument("--language", choices=("zh", "en"), help="dashboard language (default: ACORN_LANGUAGE)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    passwd = user_commands.add_parser("passwd", help="set a user's password (asks for it)")
+    passwd.add_argument("username")
+    passwd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    disable = user_commands.add_parser("disable", help="stop a user from logging in (--enable lets them again)")
+    disable.add_argument("username")
+    disable.add_argument("--enable", action="store_true")
+    user_commands.add_parser("list", help="list the users with their roles and stores")
+    users.set_defaults(handler=_users)
 
     rebuild = commands.add_parser("rebuild", help="rebuild a warehouse from a raw archive")
     rebuild.add_argument("--from-archive", type=Path, required=True)
@@ -142,8 +165,12 @@ def _dashboards(args: argparse.Namespace) -> int:
     from dashboards.launch import command, environment
 
     settings = _existing_warehouse(args.warehouse)
-    say(f"Dashboards on http://127.0.0.1:{args.port} (warehouse {settings.warehouse}); Ctrl-C stops them.")
-    return subprocess.call(command(settings, args.port), env=environment(settings), cwd=REPO_ROOT)
+    env = environment(settings)
+    say(f"Dashboards on http://127.0.0.1:{args.port} (warehouse {settings.warehouse}, users {settings.users_file}); "
+        "Ctrl-C stops them.")
+    if not settings.users_file.exists():
+        say(f"  No users yet: add one with `acorn users add NAME --role admin` (file {settings.users_file}).")
+    return subprocess.call(command(settings, args.port), env=env, cwd=REPO_ROOT)
 
 
 def _existing_warehouse(warehouse: Path | None) -> Settings:
@@ -161,6 +188,44 @@ def _default_reading_warehouse() -> Path:
         return configured
     demo = DEMO_DIR / "acorn.duckdb"
     return demo if demo.exists() and not Settings.from_env().warehouse.exists() else Settings.from_env().warehouse
+
+
+def _users(args: argparse.Namespace) -> int:
+    from dashboards import accounts
+
+    settings = Settings.from_env(args.warehouse or _default_reading_warehouse())
+    path = (args.users_file.resolve() if args.users_file else settings.users_file)
+    try:
+        if args.action == "add":
+            accounts.add_user(path, args.username, _password(args), args.role, name=args.name, stores=args.store,
+                              vendor_accounts=args.vendor_account, language=args.language)
+            scope = ", ".join([*(args.store or ()), *(args.vendor_account or ())]) or "every store"
+            say(f"Added {args.username} ({', '.join(args.role)}; {scope}) to {path}")
+        elif args.action == "passwd":
+            if args.username not in accounts.load_users(path):
+                raise accounts.AccountError(f"no user {args.username!r} in {path}")
+            accounts.set_password(path, args.username, _password(args))
+            say(f"Password of {args.username} changed in {path}")
+        elif args.action == "disable":
+            accounts.set_disabled(path, args.username, disabled=not args.enable)
+            say(f"{args.username} {'enabled' if args.enable else 'disabled'} in {path}")
+        else:
+            for user in accounts.load_users(path).values():
+                say(f"{user.username:<16} {','.join(sorted(user.roles)):<22} stores={','.join(user.stores or ('*',))} "
+                    f"vendor={','.join(user.vendor_accounts or ('*' if not user.stores else '-',))} "
+                    f"language={user.language or settings.language}{' DISABLED' if user.disabled else ''}")
+    except accounts.AccountError as error:
+        raise UsageError(str(error)) from None
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != password:
+        raise UsageError("the two passwords differ")
+    return password
 
 
 def _rebuild(args: argparse.Namespace) -> int:

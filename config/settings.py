@@ -32,6 +32,7 @@ FX_POLICIES = ("transaction_date", "month_first_day", "month_average")
 FX_RATE_SOURCES = ("ecb", "pboc")  # pboc: the user's central-parity file, loaded as raw.fx_rate_overrides
 COST_METHODS = ("moving_average", "fifo", "month_end_average")  # CAS 1 permits these; LIFO it does not
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
+LANGUAGES = ("en", "zh")
 
 # dbt, Dagster, Great Expectations and Streamlit all phone home unless told not to. The one list of switches:
 # the CLI sets them in its own process, subprocesses inherit them, the Makefile reads them from here. Dagster's
@@ -69,6 +70,19 @@ class Settings:
     inventory_account: str = "1405"
     # Refunded units return to stock at their original cost; False writes them off.
     refund_restock: bool = True
+    # Dashboard users: names, roles, store scopes, bcrypt hashes (YAML, `acorn users`); beside the warehouse, so
+    # outside the repository's tracked files (data/ is gitignored).
+    users_file: Path | None = None
+    # Append-only JSON lines of logins, page views, SQL queries and exports; beside the warehouse, which the
+    # dashboards open read-only.
+    access_log: Path | None = None
+    # Dashboard language when a user has none: "en" or "zh".
+    language: str = "en"
+    session_minutes: int = 480
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    sql_row_limit: int = 5000
+    sql_timeout_seconds: float = 10.0
 
     @classmethod
     def from_env(cls, warehouse: Path | str | None = None) -> Settings:
@@ -79,6 +93,11 @@ class Settings:
         vendor_config = os.environ.get("ACORN_VENDOR_CONFIG")
         as_of = os.environ.get("ACORN_AS_OF")
         driver = os.environ.get("ACORN_ALLOCATION_DRIVER", "revenue")
+        language = os.environ.get("ACORN_LANGUAGE", "en").lower()
+        if language not in LANGUAGES:
+            raise ValueError(f"ACORN_LANGUAGE must be one of {LANGUAGES}, not {language!r}")
+        users_file = os.environ.get("ACORN_USERS_FILE")
+        access_log = os.environ.get("ACORN_ACCESS_LOG")
         if driver not in ALLOCATION_DRIVERS:
             raise ValueError(f"ACORN_ALLOCATION_DRIVER must be one of {ALLOCATION_DRIVERS}, not {driver!r}")
         return cls(
@@ -96,6 +115,14 @@ class Settings:
             cost_method=_choice("ACORN_COST_METHOD", "moving_average", COST_METHODS),
             inventory_account=_account_code("ACORN_INVENTORY_ACCOUNT", "1405"),
             refund_restock=_flag("ACORN_REFUND_RESTOCK", True),
+            users_file=Path(users_file).resolve() if users_file else wh.parent / "users.yaml",
+            access_log=Path(access_log).resolve() if access_log else wh.parent / "access_log.jsonl",
+            language=language,
+            session_minutes=_positive_int("ACORN_SESSION_MINUTES", 480),
+            login_max_failures=_positive_int("ACORN_LOGIN_MAX_FAILURES", 5),
+            login_lockout_minutes=_positive_int("ACORN_LOGIN_LOCKOUT_MINUTES", 15),
+            sql_row_limit=_positive_int("ACORN_SQL_ROW_LIMIT", 5000),
+            sql_timeout_seconds=float(_positive_int("ACORN_SQL_TIMEOUT_SECONDS", 10)),
         )
 
     def to_strings(self) -> dict[str, str | None]:
@@ -230,3 +257,12 @@ def _flag(name: str, default: bool) -> bool:
     if value.strip().lower() in _FALSE:
         return False
     raise ValueError(f"{name} must be true or false, not {value!r}")
+
+
+def _positive_int(name: str, default: int) -> int:
+    text = os.environ.get(name)
+    if not text:
+        return default
+    if not text.isdigit() or int(text) <= 0:
+        raise ValueError(f"{name} must be a positive whole number, not {text!r}")
+    return int(text)

@@ -6,10 +6,13 @@ pipeline. Results are cached for a short while so page reruns do not reopen the 
 
 Money stays Decimal: rows come from `fetchall()` (DuckDB DECIMAL -> Python Decimal) rather than
 `.df()`, which would turn DECIMAL into float64. Sums are computed in SQL, never in pandas.
-Filter values are always bound parameters; an empty filter tuple means "no filter".
+Filter values are always bound parameters; an empty filter tuple means "no filter". Every query over
+store or vendor data takes the viewer's `Scope` and filters by it in SQL (dashboards/scope.py), so a user
+limited to some stores never receives another store's rows, whatever the page does with them.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +23,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 import streamlit as st
+
+from dashboards.scope import Scope, stores_clause
 
 CACHE_TTL_SECONDS = 60
 CACHE_MAX_ENTRIES = 64
@@ -46,6 +51,7 @@ class WarehouseMissing(WarehouseUnavailable):
             f"No warehouse at `{path}` yet. Create one with sample data by running `make demo` "
             "(or `acorn demo`), or load your own files with `acorn run`."
         )
+        self.path = path
 
 
 class WarehouseBusy(WarehouseUnavailable):
@@ -62,6 +68,7 @@ class MartsMissing(WarehouseUnavailable):
             "The warehouse exists but its marts are not built yet. Run `acorn run` "
             f"(or `make demo`) to build them. ({detail.splitlines()[0]})"
         )
+        self.detail = detail.splitlines()[0]
 
 
 @dataclass(frozen=True)
@@ -100,8 +107,11 @@ def _read_only(warehouse: str) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def fetch_rows(warehouse: str, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    # DuckDB refuses named parameters a statement does not use: pass a scope's only where the SQL names them.
+    named = set(re.findall(r"\$(\w+)", sql))
+    bound = {name: value for name, value in (params or {}).items() if name in named}
     with _read_only(warehouse) as conn:
-        cursor = conn.execute(sql, params or {})
+        cursor = conn.execute(sql, bound)
         columns = [d[0] for d in cursor.description]
         rows = cursor.fetchall()
     # object dtype keeps Decimal and date values exactly as DuckDB returned them.
@@ -125,6 +135,9 @@ _PNL = """
     (select * replace (coalesce(store_id, '(unassigned)') as store_id) from marts.fct_pnl_monthly)
 """
 
+# Ledger lines of no known store are "(unassigned)", as their settlements are.
+_ANY_STORE = "coalesce(store_id, '(unassigned)')"
+
 # --- Settlement reconciliation ---------------------------------------------------------------
 
 # Which statuses need someone to look at them is the seed's `needs_attention`; a status it does not know does.
@@ -138,8 +151,9 @@ def flagged_statuses(warehouse: str) -> tuple[str, ...]:
     return tuple(rows.status)
 
 
-_RECONCILIATION_WHERE = """
-    where ($stores is null or list_contains($stores, store_id))
+_RECONCILIATION_WHERE = f"""
+    where {stores_clause()}
+      and ($stores is null or list_contains($stores, store_id))
       and ($statuses is null or list_contains($statuses, status))
       and ($period_from is null or cast(period_end as date) >= $period_from)
       and ($period_to is null or cast(period_end as date) <= $period_to)
@@ -147,9 +161,10 @@ _RECONCILIATION_WHERE = """
 
 
 def _reconciliation_params(
-    stores: Sequence[str], statuses: Sequence[str], period_from: date | None, period_to: date | None
+    scope: Scope, stores: Sequence[str], statuses: Sequence[str], period_from: date | None, period_to: date | None
 ) -> dict[str, Any]:
     return {
+        **scope.params(),
         "stores": filter_values(stores),
         "statuses": filter_values(statuses),
         "period_from": period_from,
@@ -158,7 +173,7 @@ def _reconciliation_params(
 
 
 @cached
-def reconciliation_options(warehouse: str) -> ReconciliationOptions:
+def reconciliation_options(warehouse: str, scope: Scope) -> ReconciliationOptions:
     sql = f"""
         select
             list_sort(list(distinct store_id)),
@@ -166,8 +181,9 @@ def reconciliation_options(warehouse: str) -> ReconciliationOptions:
             min(cast(period_end as date)),
             max(cast(period_end as date))
         from {_SETTLEMENTS}
+        where {stores_clause()}
     """
-    row = fetch_rows(warehouse, sql).iloc[0]
+    row = fetch_rows(warehouse, sql, scope.params()).iloc[0]
     return ReconciliationOptions(
         stores=list(row.iloc[0] or []),
         statuses=list(row.iloc[1] or []),
@@ -179,6 +195,7 @@ def reconciliation_options(warehouse: str) -> ReconciliationOptions:
 @cached
 def reconciliation(
     warehouse: str,
+    scope: Scope,
     stores: tuple[str, ...] = (),
     statuses: tuple[str, ...] = (),
     period_from: date | None = None,
@@ -196,13 +213,14 @@ def reconciliation(
             case when {_NEEDS_ATTENTION} then 0 else -statuses.sort_order end,
             period_end desc, store_id, settlement_id
     """
-    params = _reconciliation_params(stores, statuses, period_from, period_to)
+    params = _reconciliation_params(scope, stores, statuses, period_from, period_to)
     return fetch_rows(warehouse, sql, params)
 
 
 @cached
 def reconciliation_counts(
     warehouse: str,
+    scope: Scope,
     stores: tuple[str, ...] = (),
     statuses: tuple[str, ...] = (),
     period_from: date | None = None,
@@ -219,7 +237,7 @@ def reconciliation_counts(
         left join seeds.reconciliation_statuses as statuses using (status)
         {_RECONCILIATION_WHERE}
     """
-    params = _reconciliation_params(stores, statuses, period_from, period_to)
+    params = _reconciliation_params(scope, stores, statuses, period_from, period_to)
     row = fetch_rows(warehouse, sql, params)
     return {name: int(value) for name, value in row.iloc[0].items()}
 
@@ -227,6 +245,7 @@ def reconciliation_counts(
 @cached
 def reconciliation_differences(
     warehouse: str,
+    scope: Scope,
     stores: tuple[str, ...] = (),
     statuses: tuple[str, ...] = (),
     period_from: date | None = None,
@@ -244,13 +263,13 @@ def reconciliation_differences(
         group by currency
         order by currency
     """
-    return fetch_rows(warehouse, sql, _reconciliation_params(stores, statuses, period_from, period_to))
+    return fetch_rows(warehouse, sql, _reconciliation_params(scope, stores, statuses, period_from, period_to))
 
 
 @cached
-def settlement_lines(warehouse: str, settlement_id: str) -> pd.DataFrame:
+def settlement_lines(warehouse: str, scope: Scope, settlement_id: str) -> pd.DataFrame:
     """One settlement's ledger lines summed by transaction type, amount type and description."""
-    sql = """
+    sql = f"""
         select
             transaction_type,
             amount_type,
@@ -259,32 +278,62 @@ def settlement_lines(warehouse: str, settlement_id: str) -> pd.DataFrame:
             sum(amount) as amount,
             any_value(currency) as currency
         from marts.fct_ledger
-        where settlement_id = $settlement_id
+        where settlement_id = $settlement_id and {stores_clause(_ANY_STORE)}
         group by transaction_type, amount_type, amount_description
         order by transaction_type, amount_type, amount_description
     """
-    return fetch_rows(warehouse, sql, {"settlement_id": settlement_id})
+    return fetch_rows(warehouse, sql, {**scope.params(), "settlement_id": settlement_id})
+
+
+@cached
+def ledger_lines(warehouse: str, scope: Scope, settlement_id: str) -> pd.DataFrame:
+    """One settlement's individual ledger lines, each with the archived file and line it came from."""
+    sql = f"""
+        select
+            posted_date, transaction_type, amount_type, amount_description, order_id, sku, quantity,
+            currency, amount, functional_currency, amount_functional, source_file_sha256, source_line
+        from marts.fct_ledger
+        where settlement_id = $settlement_id and {stores_clause(_ANY_STORE)}
+        order by source_line, transaction_type, amount_type, amount_description
+    """
+    return fetch_rows(warehouse, sql, {**scope.params(), "settlement_id": settlement_id})
+
+
+@cached
+def archived_file(warehouse: str, scope: Scope, sha256: str) -> pd.DataFrame:
+    """The loads of the archived file `sha256`, if a ledger line the viewer may see came from it."""
+    sql = f"""
+        select file_name, kind, received_at, status, rows_loaded, sha256
+        from audit.file_loads
+        where sha256 = $sha256
+          and exists (select 1 from marts.fct_ledger where source_file_sha256 = $sha256
+                      and {stores_clause(_ANY_STORE)})
+        order by received_at
+    """
+    return fetch_rows(warehouse, sql, {**scope.params(), "sha256": sha256})
 
 
 # --- Monthly P&L -----------------------------------------------------------------------------
 
-_PNL_WHERE = """
-    where ($stores is null or list_contains($stores, store_id))
+_PNL_WHERE = f"""
+    where {stores_clause()}
+      and ($stores is null or list_contains($stores, store_id))
       and ($month_from is null or cast(month as date) >= $month_from)
       and ($month_to is null or cast(month as date) <= $month_to)
 """
 
 
 @cached
-def pnl_options(warehouse: str) -> PnlOptions:
+def pnl_options(warehouse: str, scope: Scope) -> PnlOptions:
     sql = f"""
         select
             list_sort(list(distinct store_id)),
             list_sort(list(distinct cast(month as date))),
             any_value(functional_currency)
         from {_PNL}
+        where {stores_clause()}
     """
-    row = fetch_rows(warehouse, sql).iloc[0]
+    row = fetch_rows(warehouse, sql, scope.params()).iloc[0]
     return PnlOptions(
         stores=list(row.iloc[0] or []),
         months=list(row.iloc[1] or []),
@@ -295,6 +344,7 @@ def pnl_options(warehouse: str) -> PnlOptions:
 @cached
 def pnl_by_month(
     warehouse: str,
+    scope: Scope,
     stores: tuple[str, ...] = (),
     month_from: date | None = None,
     month_to: date | None = None,
@@ -316,13 +366,14 @@ def pnl_by_month(
         group by grouping sets ((store_id, month, pnl_line), (store_id, month))
         order by store_id, month, grouping(pnl_line), pnl_sort_order, pnl_line
     """
-    params = {"stores": filter_values(stores), "month_from": month_from, "month_to": month_to}
+    params = {**scope.params(), "stores": filter_values(stores), "month_from": month_from, "month_to": month_to}
     return fetch_rows(warehouse, sql, params)
 
 
 @cached
 def pnl_by_sku(
     warehouse: str,
+    scope: Scope,
     stores: tuple[str, ...] = (),
     month_from: date | None = None,
     month_to: date | None = None,
@@ -343,7 +394,7 @@ def pnl_by_sku(
         group by store_id, internal_sku, brand, category, pnl_line
         order by store_id, internal_sku, min(pnl_sort_order), pnl_line
     """
-    params = {"stores": filter_values(stores), "month_from": month_from, "month_to": month_to}
+    params = {**scope.params(), "stores": filter_values(stores), "month_from": month_from, "month_to": month_to}
     return fetch_rows(warehouse, sql, params)
 
 
@@ -369,17 +420,17 @@ def file_loads(warehouse: str, statuses: tuple[str, ...] = ()) -> pd.DataFrame:
 
 
 @cached
-def unconfigured_stores(warehouse: str) -> pd.DataFrame:
+def unconfigured_stores(warehouse: str, scope: Scope) -> pd.DataFrame:
     """Stores derived from a marketplace no stores.csv row covers (dim_stores.is_configured false); empty before
     the marts are built, so the page still shows what the loader did."""
-    sql = """
+    sql = f"""
         select store_id, marketplace_name, currency, n_settlements, first_period_start, last_period_end
         from marts.dim_stores
-        where not is_configured
+        where not is_configured and {stores_clause()}
         order by store_id
     """
     try:
-        return fetch_rows(warehouse, sql)
+        return fetch_rows(warehouse, sql, scope.params())
     except MartsMissing:
         return pd.DataFrame()
 
@@ -399,3 +450,10 @@ def clear_cache() -> None:
     """Forget cached results, so the next page run reads what the pipeline wrote since."""
     st.cache_data.clear()
 
+
+
+@cached
+def last_posting(warehouse: str, scope: Scope) -> date | None:
+    """The last day with ledger postings in the viewer's stores: the last month is partial before its end."""
+    sql = f"select max(posted_date) from marts.fct_ledger where {stores_clause(_ANY_STORE)}"
+    return fetch_rows(warehouse, sql, scope.params()).iloc[0, 0]

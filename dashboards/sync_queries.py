@@ -1,7 +1,8 @@
 """Queries of the SP-API sync status page: freshness per store and source, errors, retries.
 
 Same rules as `dashboards.queries` (and its one way of opening the warehouse): short-lived read-only
-connections, cached results, bound parameters. Sync tables are per seller account; a store's freshness
+connections, cached results, bound parameters, the viewer's store scope. A store-scoped viewer sees the
+accounts of their stores only. Sync tables are per seller account; a store's freshness
 is its account's, since Amazon's finance and report APIs answer per account.
 """
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboards.queries import cached, fetch_rows
+from dashboards.scope import Scope, accounts_clause, stores_clause
 
 # Stores seen in what the sync wrote, mapped to their account.
 _ACCOUNT_STORES = """
@@ -19,9 +21,16 @@ _ACCOUNT_STORES = """
     select account_id, store_id from raw.finance_transactions where store_id is not null
 """
 
+# Accounts the viewer may see: every account when unscoped, else those of their stores and their vendor accounts.
+_SCOPED_ACCOUNT = f"""
+    (cast($scope_stores as varchar[]) is null
+     or account_id in (select account_id from ({_ACCOUNT_STORES}) where {stores_clause()})
+     or list_contains(cast($scope_accounts as varchar[]), account_id))
+"""
+
 
 @cached
-def freshness(warehouse: str) -> pd.DataFrame:
+def freshness(warehouse: str, scope: Scope) -> pd.DataFrame:
     """Per store and source: synced until (the cursor), the last complete and last failed window, retries."""
     sql = f"""
         with stores as ({_ACCOUNT_STORES}),
@@ -36,7 +45,7 @@ def freshness(warehouse: str) -> pd.DataFrame:
             from audit.sync_log
             group by account_id, source
         )
-        select
+        select * from (select
             coalesce(stores.store_id, '(account ' || cursors.account_id || ')') as store_id,
             cursors.account_id,
             cursors.source,
@@ -51,15 +60,16 @@ def freshness(warehouse: str) -> pd.DataFrame:
             coalesce(runs.last_failed_at > coalesce(runs.last_complete_at, timestamp '1970-01-01'), false) as failing
         from audit.sync_cursors as cursors
         left join stores on stores.account_id = cursors.account_id
-        left join runs on runs.account_id = cursors.account_id and runs.source = cursors.source
+        left join runs on runs.account_id = cursors.account_id and runs.source = cursors.source)
+        where {stores_clause()} or (store_id = '(account ' || account_id || ')' and {accounts_clause()})
         order by failing desc, store_id, source
     """
-    return fetch_rows(warehouse, sql)
+    return fetch_rows(warehouse, sql, scope.params())
 
 
 @cached
-def totals(warehouse: str) -> dict[str, int]:
-    sql = """
+def totals(warehouse: str, scope: Scope) -> dict[str, int]:
+    sql = f"""
         select
             count(distinct account_id) as accounts,
             count(*) as windows,
@@ -67,19 +77,20 @@ def totals(warehouse: str) -> dict[str, int]:
             coalesce(sum(retries), 0) as retries,
             coalesce(sum(window_restarts), 0) as window_restarts
         from audit.sync_log
+        where {_SCOPED_ACCOUNT}
     """
-    row = fetch_rows(warehouse, sql).iloc[0]
+    row = fetch_rows(warehouse, sql, scope.params()).iloc[0]
     return {name: int(value) for name, value in row.items()}
 
 
 @cached
-def recent_errors(warehouse: str, limit: int = 100) -> pd.DataFrame:
+def recent_errors(warehouse: str, scope: Scope, limit: int = 100) -> pd.DataFrame:
     """Windows that logged an error, newest first: recovered faults (complete) and failures (failed)."""
-    sql = """
+    sql = f"""
         select started_at, account_id, source, status, window_start, window_end, retries, window_restarts, errors
         from audit.sync_log
-        where errors is not null
+        where errors is not null and {_SCOPED_ACCOUNT}
         order by started_at desc, account_id, source
         limit $limit
     """
-    return fetch_rows(warehouse, sql, {"limit": limit})
+    return fetch_rows(warehouse, sql, {**scope.params(), "limit": limit})

@@ -1,4 +1,4 @@
-"""UI pieces every page shares: where the warehouse is, friendly failures, money formatting."""
+"""UI pieces every page shares: the viewer, where the warehouse is, friendly failures, money formatting."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -6,29 +6,37 @@ from datetime import date
 from decimal import Decimal
 from typing import ParamSpec, TypeVar
 
+import pandas as pd
 import streamlit as st
 
-from config.settings import Settings
-from dashboards import queries
+from dashboards import queries, session, tables
+from dashboards.i18n import t
+from dashboards.session import Viewer
+from dashboards.tables import Spec
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# Currencies without a minor unit; the marts carry them as DECIMAL(18,2) with .00.
-_ZERO_DECIMAL_CURRENCIES = {"JPY", "KRW", "CLP", "ISK", "HUF", "TWD", "VND"}
+
+def viewer() -> Viewer:
+    return session.viewer()
 
 
 def warehouse() -> str:
-    return str(Settings.from_env().warehouse)
+    return str(session.settings().warehouse)
 
 
 def load(query: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Run a query; when the warehouse cannot answer, say why and what to do, then stop the page."""
     try:
         return query(*args, **kwargs)
-    except queries.WarehouseBusy as exc:
-        st.warning(exc.advice, icon=":material/hourglass_top:")
-        st.button("Retry", on_click=queries.clear_cache)
+    except queries.WarehouseBusy:
+        st.warning(t("warehouse.busy"), icon=":material/hourglass_top:")
+        st.button(t("warehouse.retry"), on_click=queries.clear_cache)
+    except queries.WarehouseMissing as exc:
+        st.info(t("warehouse.missing", path=str(exc.path)), icon=":material/info:")
+    except queries.MartsMissing as exc:
+        st.info(t("warehouse.marts_missing", detail=exc.detail), icon=":material/info:")
     except queries.WarehouseUnavailable as exc:
         st.info(exc.advice, icon=":material/info:")
     st.stop()
@@ -36,9 +44,7 @@ def load(query: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
 
 def refresh_button() -> None:
     st.sidebar.button(
-        "Refresh data",
-        on_click=queries.clear_cache,
-        help=f"Results are cached for {queries.CACHE_TTL_SECONDS} s; refresh after a pipeline run.",
+        t("refresh"), on_click=queries.clear_cache, help=t("refresh.help", seconds=queries.CACHE_TTL_SECONDS)
     )
 
 
@@ -59,23 +65,31 @@ def date_range(label: str, first: date | None, last: date | None, key: str) -> t
 
 
 def money(amount: Decimal | None, currency: str | None) -> str:
-    """Exact display of a Decimal amount: thousands separators, the currency's minor units."""
-    if amount is None:
-        return "—"
-    places = 0 if currency in _ZERO_DECIMAL_CURRENCIES else 2
-    text = f"{amount:,.{places}f}"
-    return f"{text} {currency}" if currency else text
+    """Exact display of a Decimal amount: thousands separators, the currency's minor units, its code."""
+    return tables.money_text(amount, currency, with_code=True)
 
 
-def quarantined_files(warehouse: str, none_message: str) -> None:
+def table(df: pd.DataFrame, key: str, spec: Spec | None = None, **kwargs) -> list[int]:
+    """A table with human headers, formatted money and CSV/XLSX downloads (each logged as an export)."""
+    current = viewer()
+    return tables.show(df, key, spec, on_log=lambda what: current.log("export", what), **kwargs)
+
+
+def unscoped_only(current: Viewer) -> bool:
+    """Files and checks that belong to no store are shown only to viewers of every store."""
+    if current.scoped:
+        st.caption(t("scope.files_hidden"))
+        return False
+    return True
+
+
+def quarantined_files(warehouse: str, none_message: str, key: str) -> None:
     """The quarantined inputs with their reasons: the same table wherever a page reports them."""
+    if not unscoped_only(viewer()):
+        return
     quarantined = load(queries.file_loads, warehouse, ("quarantined",))
     if quarantined.empty:
         st.success(none_message)
         return
-    st.dataframe(
-        quarantined[["received_at", "file_name", "kind", "message"]],
-        hide_index=True,
-        width="stretch",
-        column_config={"message": st.column_config.TextColumn("reason", width="large")},
-    )
+    table(quarantined[["received_at", "file_name", "kind", "message"]], key,
+          column_config={"message": st.column_config.TextColumn(t("col.reason"), width="large")})  # fmt: skip

@@ -1,7 +1,9 @@
 """The SQL the Vendor page runs, over the vendor marts.
 
 Same rules as `dashboards.queries` (whose connection and cache helpers it uses): short read-only connections,
-bound parameters, money summed in SQL and returned as Decimal.
+bound parameters, money summed in SQL and returned as Decimal, and the viewer's vendor-account scope: marts
+that carry `account_id` filter on it, the others on the vendor codes of the viewer's accounts. The cash-flow
+forecast mart has neither, so a scoped viewer gets none (`cashflow_forecast` returns no rows).
 """
 from __future__ import annotations
 
@@ -11,6 +13,14 @@ from datetime import date
 import pandas as pd
 
 from dashboards.queries import cached, fetch_rows, filter_values
+from dashboards.scope import Scope, accounts_clause
+
+_ACCOUNTS = accounts_clause()
+_CODES = f"""
+    (cast($scope_accounts as varchar[]) is null or vendor_code in (
+        select vendor_code from marts.fct_po_lifecycle where {_ACCOUNTS}
+        union select vendor_code from marts.fct_vendor_invoices where {_ACCOUNTS}))
+"""
 
 # A PO appears in an invoice's or deduction's comma-separated PO list.
 _NAMES_PO = "list_contains(string_split(replace(coalesce(purchase_order_number, ''), ' ', ''), ','), $po)"
@@ -25,25 +35,25 @@ class VendorOptions:
 
 
 @cached
-def vendor_options(warehouse: str) -> VendorOptions:
-    sql = """
+def vendor_options(warehouse: str, scope: Scope) -> VendorOptions:
+    sql = f"""
         select
             (select list_sort(list(distinct marketplace_name)) from marts.fct_po_lifecycle
-             where marketplace_name is not null),
+             where marketplace_name is not null and {_ACCOUNTS}),
             (select list(purchase_order_number order by min_ordered desc, purchase_order_number)
              from (select purchase_order_number, min(ordered_on) as min_ordered
-                   from marts.fct_po_lifecycle group by purchase_order_number)),
+                   from marts.fct_po_lifecycle where {_ACCOUNTS} group by purchase_order_number)),
             (select max(as_of_date) from marts.fct_po_lifecycle),
             (select any_value(functional_currency) from marts.fct_vendor_invoices)
     """
-    row = fetch_rows(warehouse, sql).iloc[0]
+    row = fetch_rows(warehouse, sql, scope.params()).iloc[0]
     return VendorOptions(list(row.iloc[0] or []), list(row.iloc[1] or []), row.iloc[2], row.iloc[3])
 
 
 @cached
-def po_lines(warehouse: str, po: str) -> pd.DataFrame:
+def po_lines(warehouse: str, scope: Scope, po: str) -> pd.DataFrame:
     """Each line of PO `po`: where it is, its quantities and money, its stage dates."""
-    sql = """
+    sql = f"""
         select
             item_sequence_number, asin, current_stage, days_in_stage,
             ordered_quantity, accepted_quantity, cancelled_quantity, received_quantity, invoiced_quantity,
@@ -51,20 +61,20 @@ def po_lines(warehouse: str, po: str) -> pd.DataFrame:
             ordered_on, acknowledged_on, shipped_on, received_on, invoiced_on, paid_on, cancelled_on,
             invoice_numbers, marketplace_name, vendor_code
         from marts.fct_po_lifecycle
-        where purchase_order_number = $po
+        where purchase_order_number = $po and {_ACCOUNTS}
         order by item_sequence_number
     """
-    return fetch_rows(warehouse, sql, {"po": po})
+    return fetch_rows(warehouse, sql, {**scope.params(), "po": po})
 
 
 @cached
-def po_money(warehouse: str, po: str) -> pd.DataFrame:
+def po_money(warehouse: str, scope: Scope, po: str) -> pd.DataFrame:
     """Where the money of PO `po` is, per currency: ordered, received, invoiced, paid, deducted, outstanding."""
     sql = f"""
         with lines as (
             select currency, sum(ordered_amount) as ordered, sum(received_amount) as received,
                    sum(invoiced_amount) as invoiced, sum(paid_amount) as paid
-            from marts.fct_po_lifecycle where purchase_order_number = $po group by currency
+            from marts.fct_po_lifecycle where purchase_order_number = $po and {_ACCOUNTS} group by currency
         ),
         invoices as (
             select currency, sum(outstanding_amount) as outstanding,
@@ -72,11 +82,12 @@ def po_money(warehouse: str, po: str) -> pd.DataFrame:
                    min(expected_payment_date) as next_expected_payment
             from marts.fct_vendor_invoices
             where list_contains(string_split(replace(coalesce(purchase_order_numbers, ''), ' ', ''), ','), $po)
+              and {_ACCOUNTS}
             group by currency
         ),
         deductions as (
             select currency, sum(amount) as deducted
-            from marts.fct_vendor_deductions where {_NAMES_PO} group by currency
+            from marts.fct_vendor_deductions where {_NAMES_PO} and {_CODES} group by currency
         )
         select
             lines.currency, lines.ordered, lines.received, lines.invoiced, lines.paid,
@@ -88,39 +99,40 @@ def po_money(warehouse: str, po: str) -> pd.DataFrame:
         left join deductions on deductions.currency = lines.currency
         order by lines.currency
     """
-    return fetch_rows(warehouse, sql, {"po": po})
+    return fetch_rows(warehouse, sql, {**scope.params(), "po": po})
 
 
 @cached
-def po_invoices(warehouse: str, po: str) -> pd.DataFrame:
-    sql = """
+def po_invoices(warehouse: str, scope: Scope, po: str) -> pd.DataFrame:
+    sql = f"""
         select
             invoice_number, status, invoice_date, payment_terms, expected_due_date, amazon_due_date,
             currency, invoice_amount, paid_amount, discount_taken, deduction_amount, outstanding_amount,
             days_overdue, last_payment_date, payment_numbers, expected_payment_date
         from marts.fct_vendor_invoices
         where list_contains(string_split(replace(coalesce(purchase_order_numbers, ''), ' ', ''), ','), $po)
+          and {_ACCOUNTS}
         order by invoice_date, invoice_number
     """
-    return fetch_rows(warehouse, sql, {"po": po})
+    return fetch_rows(warehouse, sql, {**scope.params(), "po": po})
 
 
 @cached
-def po_deductions(warehouse: str, po: str) -> pd.DataFrame:
+def po_deductions(warehouse: str, scope: Scope, po: str) -> pd.DataFrame:
     sql = f"""
         select deduction_number, deduction_type, payment_date, payment_number, currency, amount,
                related_invoice_number, is_reversed, is_disputed, description
         from marts.fct_vendor_deductions
-        where {_NAMES_PO}
+        where {_NAMES_PO} and {_CODES}
         order by payment_date, deduction_number
     """
-    return fetch_rows(warehouse, sql, {"po": po})
+    return fetch_rows(warehouse, sql, {**scope.params(), "po": po})
 
 
 @cached
-def invoice_aging(warehouse: str, marketplaces: tuple[str, ...] = ()) -> pd.DataFrame:
+def invoice_aging(warehouse: str, scope: Scope, marketplaces: tuple[str, ...] = ()) -> pd.DataFrame:
     """Outstanding money per aging bucket and currency, buckets in order."""
-    sql = """
+    sql = f"""
         select
             invoices.aging_bucket,
             invoices.currency,
@@ -132,45 +144,48 @@ def invoice_aging(warehouse: str, marketplaces: tuple[str, ...] = ()) -> pd.Data
         left join seeds.vendor_aging_buckets as buckets on buckets.bucket = invoices.aging_bucket
         where invoices.outstanding_amount > 0 and invoices.aging_bucket is not null
           and ($marketplaces is null or list_contains($marketplaces, invoices.marketplace_name))
+          and {accounts_clause("invoices.account_id")}
         group by invoices.aging_bucket, invoices.currency
         order by min(buckets.sort_order), invoices.currency
     """
-    return fetch_rows(warehouse, sql, {"marketplaces": filter_values(marketplaces)})
+    return fetch_rows(warehouse, sql, {**scope.params(), "marketplaces": filter_values(marketplaces)})
 
 
 @cached
-def deductions_by_type(warehouse: str, marketplaces: tuple[str, ...] = ()) -> pd.DataFrame:
-    sql = """
+def deductions_by_type(warehouse: str, scope: Scope, marketplaces: tuple[str, ...] = ()) -> pd.DataFrame:
+    sql = f"""
         select deduction_type, currency, count(*) as deductions, sum(amount) as amount,
                sum(amount_functional) as amount_functional, any_value(functional_currency) as functional_currency
         from marts.fct_vendor_deductions
-        where $marketplaces is null or list_contains($marketplaces, marketplace_name)
+        where ($marketplaces is null or list_contains($marketplaces, marketplace_name)) and {_CODES}
         group by deduction_type, currency
         order by sum(amount_functional), deduction_type, currency
     """
-    return fetch_rows(warehouse, sql, {"marketplaces": filter_values(marketplaces)})
+    return fetch_rows(warehouse, sql, {**scope.params(), "marketplaces": filter_values(marketplaces)})
 
 
 @cached
-def cashflow_forecast(warehouse: str, marketplaces: tuple[str, ...] = ()) -> pd.DataFrame:
+def cashflow_forecast(warehouse: str, scope: Scope, marketplaces: tuple[str, ...] = ()) -> pd.DataFrame:
     sql = """
         select week_start, marketplace_name, currency, n_invoices, expected_amount, overdue_amount,
                expected_amount_functional, functional_currency
         from marts.fct_vendor_cashflow_forecast
-        where $marketplaces is null or list_contains($marketplaces, marketplace_name)
+        where ($marketplaces is null or list_contains($marketplaces, marketplace_name))
+          and cast($scope_accounts as varchar[]) is null
         order by week_start, marketplace_name
     """
-    return fetch_rows(warehouse, sql, {"marketplaces": filter_values(marketplaces)})
+    return fetch_rows(warehouse, sql, {**scope.params(), "marketplaces": filter_values(marketplaces)})
 
 
 @cached
-def open_alerts(warehouse: str, marketplaces: tuple[str, ...] = ()) -> pd.DataFrame:
-    sql = """
+def open_alerts(warehouse: str, scope: Scope, marketplaces: tuple[str, ...] = ()) -> pd.DataFrame:
+    sql = f"""
         select severity, alert_type, marketplace_name, purchase_order_number, invoice_number, amount, currency,
                raised_on, message
         from marts.fct_alerts
         where domain = 'vendor'
           and ($marketplaces is null or list_contains($marketplaces, marketplace_name))
+          and {_ACCOUNTS}
         order by case severity when 'high' then 0 when 'medium' then 1 else 2 end, raised_on, alert_id
     """
-    return fetch_rows(warehouse, sql, {"marketplaces": filter_values(marketplaces)})
+    return fetch_rows(warehouse, sql, {**scope.params(), "marketplaces": filter_values(marketplaces)})

@@ -11,6 +11,18 @@ from acorn.cli import DEMO_DIR, VERBOSE_HELP, run_pipeline, say
 from acorn.preflight import ensure_writable
 from config.settings import Settings
 
+# One user per role, plus an operations user limited to one store and one vendor account; fixed passwords,
+# since the demo's data are made up. The finance user reads the dashboards in Chinese.
+DEMO_USERS = (
+    # user, password, roles, stores, vendor accounts, language, name
+    ("finance", "finance-demo", ["finance"], None, None, "zh", "财务 Demo"),
+    ("operations", "operations-demo", ["operations"], None, None, "en", "Operations Demo"),
+    ("management", "management-demo", ["management"], None, None, "en", "Management Demo"),
+    ("auditor", "auditor-demo", ["auditor"], None, None, "en", "Auditor Demo"),
+    ("admin", "admin-demo", ["admin"], None, None, "en", "Admin Demo"),
+    ("ops-us", "ops-us-demo", ["operations"], ["acme-us"], ["acme-vendor-na"], "en", "Operations, acme-us only"),
+)
+
 # The generated vendor world's as_of by default: long enough after the first PO for its Net 90 invoices to fall due.
 VENDOR_DAYS_AFTER_START = (date(2026, 10, 15) - date(2026, 6, 1)).days
 
@@ -47,7 +59,9 @@ def _demo(args: argparse.Namespace) -> int:
     if args.source == "api":
         from demo.api_demo import api_demo
 
-        return api_demo(settings, args.seed, say, vendor=not args.no_vendor, verbose=args.verbose)
+        code = api_demo(settings, args.seed, say, vendor=not args.no_vendor, verbose=args.verbose)
+        demo_users(settings.warehouse.parent)
+        return code
     inbox = settings.warehouse.parent / "inbox"
     # The demo always starts clean so its summary shows exactly the injected anomalies.
     for path in (inbox, settings.archive_dir):
@@ -62,7 +76,28 @@ def _demo(args: argparse.Namespace) -> int:
         from demo.vendor_demo import generate_and_sync_vendor
 
         settings = generate_and_sync_vendor(settings, inbox, args.seed, say)
-    return run_pipeline(settings, inbox, checks=demo_checks, verbose=args.verbose)
+    code = run_pipeline(settings, inbox, checks=demo_checks, verbose=args.verbose)
+    demo_users(settings.warehouse.parent)
+    return code
+
+
+def demo_users(directory: Path) -> Path:
+    """A users file for the demo beside its warehouse (under data/, outside the tracked files), and how to log in."""
+    from dashboards.accounts import add_user
+
+    path = directory / "users.yaml"
+    path.unlink(missing_ok=True)
+    # The demo's failed logins must not lock anyone out of the next demo.
+    (directory / "access_log.jsonl").unlink(missing_ok=True)
+    for username, password, roles, stores, accounts, language, name in DEMO_USERS:
+        add_user(path, username, password, roles, name=name, stores=stores, vendor_accounts=accounts, language=language)
+    say("")
+    say(f"Dashboard users (demo passwords; file {path}):")
+    for username, password, roles, stores, accounts, language, _ in DEMO_USERS:
+        scope = f", only {', '.join([*(stores or ()), *(accounts or ())])}" if stores or accounts else ""
+        say(f"  {username:<11} password {password:<16} {', '.join(roles)}{scope} ({'中文' if language == 'zh' else 'English'})")
+    say("  `make dashboards` (or `acorn dashboards`), open http://127.0.0.1:8501 and log in as one of them.")
+    return path
 
 
 def _generate(args: argparse.Namespace) -> int:

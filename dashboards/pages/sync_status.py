@@ -4,45 +4,40 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards import sync_queries, ui
+from dashboards.i18n import t
+from dashboards.tables import Spec
 
-st.title("Sync status")
-st.caption(
-    "Settlement reports, financial events and transactions are pulled from Amazon's SP-API per seller "
-    "account; each store shows its account's progress. *Synced until* is where the next sync resumes."
-)
+viewer = ui.viewer()
+scope = viewer.scope
+st.title(t("sync.title"))
+st.caption(t("sync.caption"))
 
 warehouse = ui.warehouse()
 ui.refresh_button()
-freshness = ui.load(sync_queries.freshness, warehouse)
+freshness = ui.load(sync_queries.freshness, warehouse, scope)
 if freshness.empty:
-    st.info("No SP-API sync has run yet. Configure accounts (ACORN_SPAPI_CONFIG) and run the `spapi_sync` job, "
-            "or try `acorn demo --source api`.")
+    st.info(t("sync.empty"))
 else:
-    totals = ui.load(sync_queries.totals, warehouse)
+    totals = ui.load(sync_queries.totals, warehouse, scope)
     failing = int(freshness.failing.sum())
     for column, (label, value) in zip(
         st.columns(4),
-        (("Stores", freshness.store_id.nunique()), ("Failing sources", failing),
-         ("Retries", totals["retries"]), ("Window restarts", totals["window_restarts"])),
-    ):
+        ((t("sync.kpi.stores"), freshness.store_id.nunique()), (t("sync.kpi.failing"), failing),
+         (t("sync.kpi.retries"), totals["retries"]), (t("sync.kpi.restarts"), totals["window_restarts"])),
+    ):  # fmt: skip
         column.metric(label, value)
     if failing:
-        st.error(f"{failing} store sources failed after their last success and are stuck at their cursor.")
+        st.error(t("sync.failing", count=failing))
 
-    st.subheader("Freshness per store and source")
-    st.dataframe(freshness, hide_index=True, width="stretch")
+    st.subheader(t("sync.freshness"))
+    ui.table(freshness, "sync_freshness")
 
-    st.subheader("Last errors")
-    errors = ui.load(sync_queries.recent_errors, warehouse)
+    st.subheader(t("sync.errors"))
+    errors = ui.load(sync_queries.recent_errors, warehouse, scope)
     if errors.empty:
-        st.success("No window has logged an error.")
+        st.success(t("sync.no_errors"))
     else:
-        st.dataframe(
-            errors,
-            hide_index=True,
-            width="stretch",
-            column_config={"errors": st.column_config.TextColumn("errors", width="large")},
-        )
+        ui.table(errors, "sync_errors", Spec(names={"status": "run_status"}), column_config={"errors": st.column_config.TextColumn(t("col.errors"), width="large")})
 
-st.subheader("Quarantined inputs")
-ui.quarantined_files(warehouse, "No input is quarantined.")
+st.subheader(t("sync.quarantined"))
+ui.quarantined_files(warehouse, t("sync.none_quarantined"), "sync_quarantined")

@@ -5,112 +5,104 @@ import plotly.express as px
 import streamlit as st
 
 from dashboards import ui, vendor_queries
+from dashboards.i18n import t
+from dashboards.tables import Spec
 
-MONEY = st.column_config.NumberColumn(format="%.2f")
-
-st.title("Vendor Central")
+viewer = ui.viewer()
+scope = viewer.scope
+st.title(t("vendor.title"))
 warehouse = ui.warehouse()
-options = ui.load(vendor_queries.vendor_options, warehouse)
+options = ui.load(vendor_queries.vendor_options, warehouse, scope)
 if not options.purchase_orders:
-    st.info("No purchase orders loaded yet. Sync a vendor account or run `acorn run` with Vendor Central exports.")
+    st.info(t("vendor.empty"))
     st.stop()
-st.caption(f"Purchase orders from order to payment, measured on {options.as_of}.")
+fc = options.functional_currency
+st.caption(t("vendor.caption", day=str(options.as_of)))
 
-st.sidebar.header("Filters")
-marketplaces = tuple(
-    st.sidebar.multiselect("Marketplace", options.marketplaces, placeholder="All marketplaces", key="vendor_markets")
-)
+st.sidebar.header(t("filters"))
+marketplaces = tuple(st.sidebar.multiselect(t("filter.marketplace"), options.marketplaces,
+                                            placeholder=t("filter.all_marketplaces"), key="vendor_markets"))  # fmt: skip
 ui.refresh_button()
 
-st.subheader("Open alerts")
-alerts = ui.load(vendor_queries.open_alerts, warehouse, marketplaces)
+st.subheader(t("vendor.alerts"))
+alerts = ui.load(vendor_queries.open_alerts, warehouse, scope, marketplaces)
 if alerts.empty:
-    st.success("No open alerts.")
+    st.success(t("vendor.no_alerts"))
 else:
-    st.dataframe(alerts, hide_index=True, width="stretch", column_config={"amount": MONEY})
+    ui.table(alerts, "vendor_alerts", Spec(money=("amount",), currency_column="currency",
+                                           names={"severity": "severity", "alert_type": "alert_type"}))  # fmt: skip
 
-st.subheader("Where is my money for this PO?")
-po = st.selectbox("Purchase order", options.purchase_orders, key="vendor_po")
+st.subheader(t("vendor.where_is_my_money"))
+po = st.selectbox(t("vendor.po"), options.purchase_orders, key="vendor_po")
 if po is not None:
-    money = ui.load(vendor_queries.po_money, warehouse, po)
+    money = ui.load(vendor_queries.po_money, warehouse, scope, po)
     for row in money.itertuples(index=False):
         columns = st.columns(6)
         for column, (label, amount) in zip(columns, (
-            ("Ordered", row.ordered), ("Received", row.received), ("Invoiced", row.invoiced),
-            ("Paid", row.paid), ("Deducted", row.deducted), ("Outstanding", row.outstanding),
+            ("ordered", row.ordered), ("received", row.received), ("invoiced", row.invoiced),
+            ("paid", row.paid), ("deducted", row.deducted), ("outstanding", row.outstanding),
         )):  # fmt: skip
-            column.metric(f"{label} ({row.currency})", ui.money(amount, row.currency))
+            column.metric(f"{t(f'vendor.kpi.{label}')} ({row.currency})", ui.money(amount, row.currency))
         if row.outstanding and row.outstanding > 0:
-            st.write(
-                f"**{ui.money(row.outstanding, row.currency)}** still to come "
-                f"(invoices: {row.invoice_statuses}; next expected {row.next_expected_payment})."
-            )
-    lines = ui.load(vendor_queries.po_lines, warehouse, po)
-    st.markdown("**Lines**")
-    st.dataframe(
-        lines,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            name: MONEY
-            for name in ("ordered_amount", "received_amount", "invoiced_amount", "paid_amount", "outstanding_amount")
-        },
-    )
-    invoices = ui.load(vendor_queries.po_invoices, warehouse, po)
-    st.markdown("**Invoices and payments**")
+            st.write(t("vendor.still_to_come", amount=ui.money(row.outstanding, row.currency),
+                       statuses=row.invoice_statuses, day=str(row.next_expected_payment)))  # fmt: skip
+    lines = ui.load(vendor_queries.po_lines, warehouse, scope, po)
+    st.markdown(f"**{t('vendor.lines')}**")
+    ui.table(lines, "po_lines", Spec(money=("ordered_amount", "received_amount", "invoiced_amount", "paid_amount",
+                                            "outstanding_amount"), currency_column="currency",
+                                     names={"current_stage": "stage"}))  # fmt: skip
+    invoices = ui.load(vendor_queries.po_invoices, warehouse, scope, po)
+    st.markdown(f"**{t('vendor.invoices')}**")
     if invoices.empty:
-        st.info("No invoice bills this PO yet.")
+        st.info(t("vendor.no_invoice"))
     else:
-        st.dataframe(
-            invoices,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                name: MONEY
-                for name in ("invoice_amount", "paid_amount", "discount_taken", "deduction_amount", "outstanding_amount")
-            },
-        )
-    deductions = ui.load(vendor_queries.po_deductions, warehouse, po)
-    st.markdown("**Deductions**")
+        ui.table(invoices, "po_invoices", Spec(money=("invoice_amount", "paid_amount", "discount_taken",
+                                                      "deduction_amount", "outstanding_amount"),
+                                               currency_column="currency", names={"status": "invoice_status"}))  # fmt: skip
+    deductions = ui.load(vendor_queries.po_deductions, warehouse, scope, po)
+    st.markdown(f"**{t('vendor.deductions')}**")
     if deductions.empty:
-        st.info("No deduction names this PO.")
+        st.info(t("vendor.no_deduction"))
     else:
-        st.dataframe(deductions, hide_index=True, width="stretch", column_config={"amount": MONEY})
+        ui.table(deductions, "po_deductions", Spec(money=("amount",), currency_column="currency",
+                                                   names={"deduction_type": "deduction_type"}))  # fmt: skip
 
 aging_column, deductions_column = st.columns(2)
 with aging_column:
-    st.subheader("Invoice aging")
-    aging = ui.load(vendor_queries.invoice_aging, warehouse, marketplaces)
+    st.subheader(t("vendor.aging"))
+    aging = ui.load(vendor_queries.invoice_aging, warehouse, scope, marketplaces)
     if aging.empty:
-        st.info("Nothing outstanding.")
+        st.info(t("vendor.nothing_outstanding"))
     else:
-        st.dataframe(
-            aging, hide_index=True, width="stretch",
-            column_config={"outstanding": MONEY, "outstanding_functional": MONEY},
-        )  # fmt: skip
+        ui.table(aging, "invoice_aging", Spec(money=("outstanding",), currency_column="currency",
+                                              hidden=("functional_currency",), functional=("outstanding_functional",),
+                                              functional_currency=fc))  # fmt: skip
 with deductions_column:
-    st.subheader("Deductions by type")
-    by_type = ui.load(vendor_queries.deductions_by_type, warehouse, marketplaces)
+    st.subheader(t("vendor.deductions_by_type"))
+    by_type = ui.load(vendor_queries.deductions_by_type, warehouse, scope, marketplaces)
     if by_type.empty:
-        st.info("No deductions.")
+        st.info(t("vendor.no_deductions"))
     else:
-        st.dataframe(
-            by_type, hide_index=True, width="stretch", column_config={"amount": MONEY, "amount_functional": MONEY}
-        )
+        ui.table(by_type, "deductions_by_type", Spec(money=("amount",), currency_column="currency",
+                                                     names={"deduction_type": "deduction_type"},
+                                                     hidden=("functional_currency",), functional=("amount_functional",),
+                                                     functional_currency=fc))  # fmt: skip
 
-st.subheader("Cash-flow forecast")
-forecast = ui.load(vendor_queries.cashflow_forecast, warehouse, marketplaces)
-if forecast.empty:
-    st.info("No open invoice: no receipts expected.")
+st.subheader(t("vendor.forecast"))
+forecast = ui.load(vendor_queries.cashflow_forecast, warehouse, scope, marketplaces)
+if viewer.scoped:
+    st.info(t("vendor.forecast_scoped"))
+elif forecast.empty:
+    st.info(t("vendor.no_forecast"))
 else:
     # Plotly only draws: floats are fine here, the table shows the exact amounts.
     chart = px.bar(
         forecast.assign(amount=forecast.expected_amount_functional.astype(float)),
-        x="week_start", y="amount", color="marketplace_name",
-        labels={"week_start": "Week", "amount": f"Expected ({options.functional_currency})", "marketplace_name": ""},
+        x="week_start", y="amount", color="marketplace_name", color_discrete_sequence=px.colors.qualitative.Alphabet,
+        labels={"week_start": t("vendor.axis.week"), "amount": t("vendor.axis.expected", currency=fc),
+                "marketplace_name": t("col.marketplace_name")},
     )  # fmt: skip
     st.plotly_chart(chart, width="stretch")
-    st.dataframe(
-        forecast, hide_index=True, width="stretch",
-        column_config={name: MONEY for name in ("expected_amount", "overdue_amount", "expected_amount_functional")},
-    )  # fmt: skip
+    ui.table(forecast, "cashflow_forecast", Spec(money=("expected_amount", "overdue_amount"), currency_column="currency",
+                                                 hidden=("functional_currency",),
+                                                 functional=("expected_amount_functional",), functional_currency=fc))  # fmt: skip

@@ -1,6 +1,10 @@
-"""The dashboards served by a real `streamlit run`, opened in headless Chromium."""
+"""The dashboards served by a real `streamlit run`, opened in headless Chromium: logins, each role's pages, a
+forbidden URL, a store-scoped user's pages and downloads, the auditor's SQL escapes, the language switch."""
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import re
 import socket
 import subprocess
@@ -9,10 +13,15 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
+from openpyxl import load_workbook
 
 from config.settings import Settings
-from dashboards import launch
+from dashboards import access_log, launch
+from dashboards.i18n import t
+from dashboards.roles import matrix
+from tests.helpers.dashboard_users import PASSWORD, write_users
 from tests.helpers.dashboard_warehouse import build_warehouse
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -20,6 +29,9 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
+TIMEOUT = 30_000
+EVIDENCE_FILE = b"settlement-id\tamount-description\tamount\n2001\tPrincipal\t1234,56\n"
+EVIDENCE_SHA = hashlib.sha256(EVIDENCE_FILE).hexdigest()
 
 pytestmark = [
     pytest.mark.browser,
@@ -47,44 +59,208 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise TimeoutError(f"streamlit did not answer {url}/_stcore/health within {timeout} s")
 
 
-@pytest.fixture
-def served_app(tmp_path) -> Iterator[str]:
-    settings = Settings.from_env(build_warehouse(tmp_path / "acorn.duckdb"))
+class Served:
+    def __init__(self, url: str, settings: Settings) -> None:
+        self.url = url
+        self.settings = settings
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One Streamlit server for the module, on the small dashboard warehouse, with the test users."""
+    root = tmp_path_factory.mktemp("served")
+    warehouse = build_warehouse(root / "acorn.duckdb")
+    # Settlement 2001's only ledger line comes from line 2 of an archived file (archive beside the warehouse).
+    (root / "archive" / EVIDENCE_SHA[:2]).mkdir(parents=True)
+    (root / "archive" / EVIDENCE_SHA[:2] / EVIDENCE_SHA).write_bytes(EVIDENCE_FILE)
+    with duckdb.connect(str(warehouse)) as conn:
+        conn.execute("update marts.fct_ledger set source_file_sha256 = ?, source_line = 2 where settlement_id = '2001'",
+                     [EVIDENCE_SHA])  # fmt: skip
+    write_users(root / "users.yaml", tmp_path_factory.mktemp("users_cache"))
+    settings = Settings.from_env(warehouse)
     port = free_port()
-    proc = subprocess.Popen(
-        launch.command(settings, port),
-        env=launch.environment(settings),
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    env = launch.environment(settings)
+    env.update(ACORN_USERS_FILE=str(root / "users.yaml"), ACORN_ACCESS_LOG=str(root / "access_log.jsonl"),
+               ACORN_LANGUAGE="en", ACORN_LOGIN_MAX_FAILURES="5")  # fmt: skip
+    settings = Settings.from_env(warehouse)
+    proc = subprocess.Popen(launch.command(settings, port), env=env, cwd=root, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc)
-        yield url
+        yield Served(url, Settings(**{**settings.__dict__, "users_file": root / "users.yaml",
+                                      "access_log": root / "access_log.jsonl"}))  # fmt: skip
     finally:
         proc.terminate()
         proc.wait(timeout=15)
 
 
-def test_reconciliation_page_renders_in_chromium(served_app, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(served_app)
-            expect(page.get_by_role("heading", name="Settlement reconciliation")).to_be_visible(timeout=30_000)
-            grid = page.locator('[data-testid="stDataFrame"]').first
-            expect(grid).to_be_visible(timeout=30_000)
-            # The grid draws on a canvas; a hidden table mirrors the cells in view for screen readers.
-            for text in ("1001", "mismatch", "deposit_short", "1000.01"):
-                cell = grid.locator('td[role="gridcell"]').filter(has_text=re.compile(f"^{text}$"))
-                expect(cell).to_have_count(1, timeout=30_000)
-            expect(page.get_by_test_id("stMetric").filter(has_text="Flagged")).to_contain_text("2")
-            page.screenshot(path=str(tmp_path / "reconciliation.png"), full_page=True)
+            yield chromium
         finally:
-            browser.close()
-    assert (tmp_path / "reconciliation.png").stat().st_size > 10_000
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def log_in(page, url: str, username: str, password: str = PASSWORD) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    expect(page.get_by_role("heading", name="ACORN — log in")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_role("textbox", name="User name").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def nav_titles(page) -> set[str]:
+    links = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]')
+    links.first.wait_for(timeout=TIMEOUT)
+    # Each link reads "<icon ligature>\n\n<title>".
+    return {text.strip().splitlines()[-1] for text in links.all_inner_texts()}
+
+
+def test_a_wrong_password_is_refused_and_logged_then_the_auditor_switches_language_and_tries_escapes(served, page):
+    from playwright.sync_api import expect
+
+    log_in(page, served.url, "auditor", "wrong-password")
+    expect(page.get_by_text("Wrong user name or password.")).to_be_visible(timeout=TIMEOUT)
+    assert ("login_failure", "auditor") in [(e.event, e.username) for e in access_log.events(served.settings.access_log)]
+
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Settlement reconciliation")).to_be_visible(timeout=TIMEOUT)
+    # The Deploy button and the developer menu are gone (client.toolbarMode = viewer).
+    expect(page.get_by_text("Deploy", exact=True)).to_have_count(0)
+    # The grid's own toolbar download (unlogged, not neutralised) is off: client.disableDataExport.
+    expect(page.get_by_role("button", name="Download as CSV")).to_have_count(0)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    for text in ("1001", "mismatch", "deposit short", "1,000.01", "98,765"):
+        cell = grid.locator('td[role="gridcell"]').filter(has_text=re.compile(f"^{re.escape(text)}$"))
+        expect(cell.first).to_be_attached(timeout=TIMEOUT)
+
+    page.locator('[data-testid="stSidebar"]').get_by_text("中文", exact=True).click()
+    expect(page.get_by_role("heading", name="结算对账")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("不一致").first).to_be_attached(timeout=TIMEOUT)
+    expect(page.get_by_text("需关注").first).to_be_visible(timeout=TIMEOUT)
+    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    expect(page.get_by_role("heading", name="Settlement reconciliation")).to_be_visible(timeout=TIMEOUT)
+
+    page.locator('[data-testid="stSidebar"]').get_by_text("SQL console", exact=True).click()
+    expect(page.get_by_role("heading", name="SQL console")).to_be_visible(timeout=TIMEOUT)
+    for sql, message in (
+        ("select * from read_csv('/etc/passwd')", "Files and the network are out of reach"),
+        ("copy marts.fct_ledger to '/tmp/acorn-escape.csv'", "this is a COPY statement"),
+        ("attach '/tmp/other.duckdb' as other", "this is a ATTACH statement"),
+        ("select 1; drop table marts.fct_ledger", "One statement at a time"),
+        ("pragma database_list", "this is a PRAGMA statement"),
+    ):
+        page.get_by_role("textbox", name="SQL").fill(sql)
+        page.get_by_role("button", name="Run").click()
+        expect(page.get_by_text(message)).to_be_visible(timeout=TIMEOUT)
+    assert not Path("/tmp/acorn-escape.csv").exists()
+    page.get_by_role("textbox", name="SQL").fill("select count(*) as ledger_lines from marts.fct_ledger")
+    page.get_by_role("button", name="Run").click()
+    expect(page.get_by_text("1 rows in")).to_be_visible(timeout=TIMEOUT)
+    events = [e.event for e in access_log.events(served.settings.access_log)]
+    assert events.count("sql_refused") >= 5 and "sql_query" in events
+
+
+def test_each_role_sees_exactly_its_pages(served, browser):
+    for role in ("finance", "operations", "management", "auditor", "admin"):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page = context.new_page()
+            log_in(page, served.url, role)
+            language = "zh" if role == "finance" else "en"
+            expected = {t(f"page.{p.key}", language) for p in matrix().allowed_pages({role}) if p.exists}
+            assert nav_titles(page) == expected, role
+        finally:
+            context.close()
+
+
+def test_a_direct_url_to_a_forbidden_page_is_refused(served, page):
+    from playwright.sync_api import expect
+
+    log_in(page, f"{served.url}/reconciliation", "operations")
+    expect(page.get_by_text("You do not have access to “Reconciliation”")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_role("heading", name="Settlement reconciliation")).to_have_count(0)
+    assert "Reconciliation" not in nav_titles(page)
+    assert ("page_refused", "reconciliation") in [(e.event, e.what) for e in access_log.events(served.settings.access_log)]
+
+
+def test_a_scoped_users_page_and_downloads_hold_only_their_store(served, page):
+    from playwright.sync_api import expect
+
+    log_in(page, served.url, "audit-de")
+    expect(page.get_by_role("heading", name="Settlement reconciliation")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=TIMEOUT)
+    body = page.locator("body").inner_text()
+    assert "acme-de" in body and "acme-us" not in body and "acme-jp" not in body
+
+    downloads = {}
+    for label in ("CSV", "Excel"):
+        buttons = page.get_by_role("button", name=label, exact=True)
+        # Settlements, their lines by type, and the individual ledger lines of the first one.
+        expect(buttons).to_have_count(3, timeout=TIMEOUT)
+        for index in range(buttons.count()):
+            with page.expect_download() as download:
+                buttons.nth(index).click()
+            downloads[download.value.suggested_filename] = Path(download.value.path())
+    assert {"settlements.csv", "settlements.xlsx", "settlement_lines.csv", "ledger_lines.xlsx"} <= set(downloads)
+    for name, path in downloads.items():
+        if name.endswith(".csv"):
+            text = path.read_text(encoding="utf-8-sig")
+            rows = list(csv.reader(io.StringIO(text)))
+        else:
+            rows = [[str(v) for v in row] for row in load_workbook(io.BytesIO(path.read_bytes())).active.values]
+            text = repr(rows)
+        assert "acme-us" not in text and "acme-jp" not in text and "USD" not in text, name
+    rows = list(csv.reader(io.StringIO(downloads["settlements.csv"].read_text(encoding="utf-8-sig"))))
+    assert rows[0][:3] == ["Store", "Settlement", "Status"]
+    assert {row[0] for row in rows[1:]} == {"acme-de"} and len(rows) == 3
+    values = list(load_workbook(io.BytesIO(downloads["settlements.xlsx"].read_bytes())).active.values)
+    header_total = values[0].index("Header total (EUR)")
+    assert {row[header_total] for row in values[1:]} == {1234.56, 500}
+    exports = [e.what for e in access_log.events(served.settings.access_log) if e.username == "audit-de" and e.event == "export"]
+    assert len(exports) == len(downloads)
+
+
+def click_first_row(page, grid) -> None:
+    """Tick the first row's selection box (the grid draws on a canvas: click where it is)."""
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 20, box["y"] + 35 + 17)
+
+
+def test_a_click_leads_from_a_settlement_to_its_lines_and_from_a_line_to_the_archived_file(served, page):
+    from playwright.sync_api import expect
+
+    log_in(page, served.url, "auditor")
+    expect(page.get_by_role("heading", name="Settlement reconciliation")).to_be_visible(timeout=TIMEOUT)
+    grids = page.locator('[data-testid="stDataFrame"]')
+    expect(grids.first).to_be_visible(timeout=TIMEOUT)
+    click_first_row(page, grids.first)  # 2001, flagged first
+    expect(page.get_by_text("Individual ledger lines")).to_be_visible(timeout=TIMEOUT)
+    expect(grids).to_have_count(3, timeout=TIMEOUT)
+    click_first_row(page, grids.nth(2))
+    expect(page.get_by_role("code").filter(has_text=EVIDENCE_SHA)).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator('[data-testid="stCode"]')).to_contain_text("2001\tPrincipal\t1234,56", timeout=TIMEOUT)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the archived file").click()
+    assert Path(download.value.path()).read_bytes() == EVIDENCE_FILE
+    assert ("archive_download", EVIDENCE_SHA) in [(e.event, e.what) for e in access_log.events(served.settings.access_log)]

@@ -6,15 +6,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from connectors.warehouse_schema import create_statements
 from dashboards import sync_queries
-from tests.helpers.paths import REPO
+from dashboards.scope import EVERYTHING, Scope
+from tests.helpers.dashboard_users import app_as
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_cache")
 
-APP = str(REPO / "dashboards" / "app.py")
 T = datetime(2026, 9, 14, 3, 0)
 
 CURSORS = [
@@ -66,7 +65,7 @@ def warehouse(tmp_path, monkeypatch) -> Path:
 
 
 def test_freshness_per_store_and_source_puts_stuck_sources_first(warehouse):
-    table = sync_queries.freshness(str(warehouse))
+    table = sync_queries.freshness(str(warehouse), EVERYTHING)
     rows = {(r.store_id, r.source): r for r in table.itertuples()}
     assert set(rows) == {("acme-us", "financial_events"), ("acme-us", "settlement_reports"),
                          ("acme-de", "financial_events")}
@@ -80,17 +79,15 @@ def test_freshness_per_store_and_source_puts_stuck_sources_first(warehouse):
 
 
 def test_totals_and_recent_errors(warehouse):
-    assert sync_queries.totals(str(warehouse)) == {
+    assert sync_queries.totals(str(warehouse), EVERYTHING) == {
         "accounts": 2, "windows": 4, "failed_windows": 1, "retries": 7, "window_restarts": 0}
-    errors = sync_queries.recent_errors(str(warehouse))
+    errors = sync_queries.recent_errors(str(warehouse), EVERYTHING)
     assert list(errors.status) == ["failed", "complete"]  # same start: by account
     assert {e for e in errors.errors} == {SYNC_LOG[0][10], SYNC_LOG[3][10]}
 
 
 def test_sync_status_page_shows_freshness_errors_and_quarantined_inputs(warehouse):
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    at.switch_page("pages/sync_status.py").run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = app_as("auditor", "pages/sync_status.py")
     assert at.title[0].value == "Sync status"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"Stores": "2", "Failing sources": "1", "Retries": "7", "Window restarts": "0"}
@@ -107,8 +104,18 @@ def test_sync_status_page_without_any_sync(tmp_path, monkeypatch):
         for statement in create_statements():
             conn.execute(statement)
     monkeypatch.setenv("ACORN_WAREHOUSE", str(path))
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    at.switch_page("pages/sync_status.py").run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = app_as("auditor", "pages/sync_status.py")
     assert "No SP-API sync has run yet" in at.info[0].value
     assert at.success[0].value == "No input is quarantined."
+
+
+def test_a_store_scoped_viewer_sees_only_the_accounts_of_their_stores(warehouse):
+    only_us = Scope(stores=("acme-us",), vendor_accounts=())
+    assert set(sync_queries.freshness(str(warehouse), only_us).store_id) == {"acme-us"}
+    assert sync_queries.totals(str(warehouse), only_us)["accounts"] == 1
+    assert set(sync_queries.recent_errors(str(warehouse), only_us).account_id) == {"acme-us"}
+    at = app_as("ops-us", "pages/sync_status.py")
+    freshness, errors = (d.value for d in at.dataframe)
+    assert set(freshness.store_id) == {"acme-us"} and set(errors.account_id) == {"acme-us"}
+    # The quarantined acme-de file belongs to no store: a scoped viewer is not shown it.
+    assert not any("acme-de" in str(d.value.to_dict()) for d in at.dataframe)

@@ -5,15 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboards import vendor_queries
-from tests.helpers.paths import REPO
+from dashboards.scope import EVERYTHING
+from tests.helpers.dashboard_users import app_as
 from tests.helpers.vendor_world import VendorWarehouse, query
 
 pytestmark = pytest.mark.slow
-
-APP = str(REPO / "dashboards" / "app.py")
 
 
 @pytest.fixture
@@ -26,11 +24,8 @@ def _environment(built: VendorWarehouse, monkeypatch, fresh_streamlit_cache):
     monkeypatch.setenv("ACORN_WAREHOUSE", str(built.settings.warehouse))
 
 
-def vendor_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    at.switch_page("pages/vendor.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def vendor_page():
+    return app_as("auditor", "pages/vendor.py")
 
 
 def test_the_po_chain_answers_for_every_po(built: VendorWarehouse) -> None:
@@ -59,7 +54,7 @@ def test_an_overdue_po_says_how_much_is_still_to_come(built: VendorWarehouse) ->
 
 def test_po_money_is_exact_and_ties_to_the_marts(built: VendorWarehouse) -> None:
     chargeback = next(s for s in built.answer_key["situations"] if s["kind"] == "chargeback")
-    money = vendor_queries.po_money(str(built.settings.warehouse), chargeback["purchase_order_number"])
+    money = vendor_queries.po_money(str(built.settings.warehouse), EVERYTHING, chargeback["purchase_order_number"])
     row = money.iloc[0]
     assert row.currency == "USD" and row.deducted == Decimal(chargeback["amount"]) and isinstance(row.paid, Decimal)
     assert row.invoiced == row.paid and row.outstanding == 0
@@ -68,13 +63,36 @@ def test_po_money_is_exact_and_ties_to_the_marts(built: VendorWarehouse) -> None
 def test_alerts_aging_deductions_and_forecast_sections(built: VendorWarehouse) -> None:
     at = vendor_page()
     warehouse = str(built.settings.warehouse)
-    alerts = vendor_queries.open_alerts(warehouse)
+    alerts = vendor_queries.open_alerts(warehouse, EVERYTHING)
     assert len(alerts) == len(built.answer_key["expected_alerts"])
     assert len(at.dataframe[0].value) == len(alerts)
-    aging = vendor_queries.invoice_aging(warehouse)
+    aging = vendor_queries.invoice_aging(warehouse, EVERYTHING)
     assert list(aging.aging_bucket.unique()) == ["not_due", "31-60"]  # buckets in their seed order
-    by_type = vendor_queries.deductions_by_type(warehouse)
+    by_type = vendor_queries.deductions_by_type(warehouse, EVERYTHING)
     assert set(by_type.deduction_type) == {"shortage_claim", "shortage_claim_reversal", "chargeback", "price_claim"}
-    forecast = vendor_queries.cashflow_forecast(warehouse, ("Amazon.de",))
+    forecast = vendor_queries.cashflow_forecast(warehouse, EVERYTHING, ("Amazon.de",))
     assert set(forecast.marketplace_name) == {"Amazon.de"}
     assert len(at.get("plotly_chart")) == 1
+
+
+def test_a_vendor_account_scope_filters_every_vendor_query(built: VendorWarehouse) -> None:
+    from dashboards.scope import Scope
+
+    warehouse, na = str(built.settings.warehouse), Scope(stores=(), vendor_accounts=("acme-vendor-na",))
+    codes = {c for (c,) in query(built.settings, "select distinct vendor_code from marts.fct_po_lifecycle "
+                                                 "where account_id = 'acme-vendor-na'")}  # fmt: skip
+    options = vendor_queries.vendor_options(warehouse, na)
+    assert options.purchase_orders and "Amazon.de" not in options.marketplaces
+    for po in options.purchase_orders:
+        assert set(vendor_queries.po_lines(warehouse, na, po).vendor_code) <= codes
+    everyone = vendor_queries.vendor_options(warehouse, EVERYTHING)
+    other = next(po for po in everyone.purchase_orders if po not in options.purchase_orders)
+    assert vendor_queries.po_lines(warehouse, na, other).empty and vendor_queries.po_money(warehouse, na, other).empty
+    assert vendor_queries.po_invoices(warehouse, na, other).empty and vendor_queries.po_deductions(warehouse, na, other).empty
+    assert "Amazon.de" not in set(vendor_queries.open_alerts(warehouse, na).marketplace_name)
+    assert vendor_queries.cashflow_forecast(warehouse, na).empty
+    nothing = Scope(stores=("acme-us",), vendor_accounts=())
+    assert not vendor_queries.vendor_options(warehouse, nothing).purchase_orders
+    at = app_as("ops-us", "pages/vendor.py")
+    shown = " ".join(str(d.value.to_dict()) for d in at.dataframe)
+    assert "Amazon.de" not in shown and "ACMD1" not in shown
