@@ -124,8 +124,7 @@ def load_file(
         return None
     received_at = received_at or datetime.now(UTC).replace(tzinfo=None)
     stored = archive.store(settings.archive_dir, data, sha)
-    archive.record_delivery(settings.archive_dir, archive.Delivery(sha, file_name, received_at))
-    kind = detect_kind(file_name, data)
+    kind = "unknown"
 
     def record(status: str, message: str, rows: int = 0) -> FileLoad:
         con.execute(
@@ -134,6 +133,38 @@ def load_file(
         )
         return FileLoad(file_name, sha, kind, status, message, rows)
 
+    # Every file's fate is decided inside this boundary: whatever this file's bytes make any step raise quarantines
+    # this file alone, and the inbox goes on. A problem of the machine, not of the file, stops the run naming it.
+    try:
+        kind = detect_kind(file_name, data)
+        outcome = _decide(con, file_name, sha, kind, data, record)
+    except _ENVIRONMENT_ERRORS as problem:
+        raise LoadInterrupted(f"{file_name}: loading stopped by {type(problem).__name__}: {problem}") from problem
+    except Exception as problem:  # the point of the boundary: anything this file makes a step raise
+        outcome = record("quarantined", f"{file_name}: whole file: could not be loaded "
+                                        f"({type(problem).__name__}: {_one_line(problem)})")
+    # Only a delivery whose fate is committed enters the manifest, so a killed run is retried from scratch and a
+    # rebuild never takes its received_at from a load that did not happen.
+    archive.record_delivery(settings.archive_dir, archive.Delivery(sha, file_name, received_at))
+    return outcome
+
+
+class LoadInterrupted(RuntimeError):
+    """The machine, not the file, stopped a load (disk, lock, memory); the message names the file in hand."""
+
+
+# Errors about the process's surroundings rather than the file's content: retrying later may succeed.
+_ENVIRONMENT_ERRORS = (OSError, MemoryError, duckdb.IOException, duckdb.FatalException)
+
+
+def _one_line(problem: BaseException) -> str:
+    return " ".join(str(problem).split())[:300]
+
+
+def _decide(
+    con: duckdb.DuckDBPyConnection, file_name: str, sha: str, kind: str, data: bytes,
+    record: Callable[..., FileLoad],
+) -> FileLoad:
     earlier = con.execute(
         "SELECT file_name FROM audit.file_loads WHERE sha256 = ? ORDER BY received_at LIMIT 1", [sha]
     ).fetchone()
