@@ -10,7 +10,12 @@ def edited(fixture: str, edits: dict[tuple[int, str], str], settlement_id: str |
     """`fixture` from tests/fixtures with each (line, column) cell replaced; optionally under another settlement id."""
     raw = (FIXTURES / fixture).read_bytes()
     bom = raw.startswith(b"\xef\xbb\xbf")
-    text = raw.decode("utf-8-sig")
+    try:
+        encoding = "utf-8"
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:  # the German fixture is cp1252, as Amazon.de writes it
+        encoding = "cp1252"
+        text = raw.decode(encoding)
     lines = text.split("\n")
     columns = lines[0].rstrip("\r").split("\t")
     original_id = lines[1].split("\t")[columns.index("settlement-id")]
@@ -21,7 +26,7 @@ def edited(fixture: str, edits: dict[tuple[int, str], str], settlement_id: str |
     text = "\n".join(lines)
     if settlement_id:
         text = text.replace(original_id, settlement_id)
-    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding, errors="replace")
 
 
 def write(folder: Path, name: str, data: bytes) -> Path:
