@@ -19,7 +19,10 @@ _ZERO_DECIMAL_CURRENCIES = {"JPY", "KRW", "CLP", "ISK", "HUF", "TWD", "VND"}
 
 
 def warehouse() -> str:
-    return str(Settings.from_env().warehouse)
+    # The published copy: a dashboard holding it never blocks a run, which writes the working file.
+    settings = Settings.from_env()
+    published = settings.published_warehouse
+    return str(published if published and published.exists() else settings.warehouse)
 
 
 def load(query: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
