@@ -3,8 +3,6 @@ copy as long as they like, and what ACORN writes is readable by its owner only."
 from __future__ import annotations
 
 import stat
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,17 +11,7 @@ import pytest
 
 from connectors import warehouse
 from connectors.warehouse import WarehouseLocked
-
-
-def hold_read_only(path: Path, seconds: float) -> subprocess.Popen[str]:
-    """Another process keeping `path` open read-only, as `duckdb -readonly` does; returns once it holds the file."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
-         "c.execute('select 1'); print('holding', flush=True); time.sleep(float(sys.argv[2]))", str(path), str(seconds)],
-        stdout=subprocess.PIPE, text=True,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
-    return holder
+from tests.helpers.readers import hold_read_only
 
 
 def _create(path: Path, value: int) -> None:
