@@ -13,7 +13,7 @@ import sys
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from types import MappingProxyType, UnionType
 from typing import Any
@@ -83,6 +83,22 @@ class Settings:
     login_lockout_minutes: int = 15
     sql_row_limit: int = 5000
     sql_timeout_seconds: float = 10.0
+    # How dashboard users log in: "password" (the users file) or "oidc" (Streamlit's st.login, single sign-on).
+    auth: str = "password"
+    # Settlement dates outside [from, until] are typing errors, not business; until None: a year after today.
+    plausible_dates_from: date = date(2000, 1, 1)
+    plausible_dates_until: date | None = None
+    # The read-only copy readers open (dashboards, auditors' `duckdb -readonly`, BI tools), published atomically
+    # after each successful run, so no reader ever holds the file the pipeline writes. None: beside the warehouse.
+    published_warehouse: Path | None = None
+    # How long a run waits for another process to release the working warehouse before it gives up.
+    lock_wait_seconds: int = 600
+    # Group given read access to the warehouse, its published copy, the archive and exports; None: owner only.
+    file_group: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.published_warehouse is None:
+            object.__setattr__(self, "published_warehouse", published_beside(self.warehouse))
 
     @classmethod
     def from_env(cls, warehouse: Path | str | None = None) -> Settings:
@@ -92,6 +108,12 @@ class Settings:
         spapi_config = os.environ.get("ACORN_SPAPI_CONFIG")
         vendor_config = os.environ.get("ACORN_VENDOR_CONFIG")
         as_of = os.environ.get("ACORN_AS_OF")
+        dates_from = os.environ.get("ACORN_PLAUSIBLE_DATES_FROM")
+        dates_until = os.environ.get("ACORN_PLAUSIBLE_DATES_UNTIL")
+        published = os.environ.get("ACORN_PUBLISHED_WAREHOUSE")
+        lock_wait = os.environ.get("ACORN_LOCK_WAIT_SECONDS", "600")
+        if not lock_wait.isdigit():
+            raise ValueError(f"ACORN_LOCK_WAIT_SECONDS must be a whole number of seconds, not {lock_wait!r}")
         driver = os.environ.get("ACORN_ALLOCATION_DRIVER", "revenue")
         language = os.environ.get("ACORN_LANGUAGE", "en").lower()
         if language not in LANGUAGES:
@@ -123,7 +145,17 @@ class Settings:
             login_lockout_minutes=_positive_int("ACORN_LOGIN_LOCKOUT_MINUTES", 15),
             sql_row_limit=_positive_int("ACORN_SQL_ROW_LIMIT", 5000),
             sql_timeout_seconds=float(_positive_int("ACORN_SQL_TIMEOUT_SECONDS", 10)),
+            auth=_choice("ACORN_AUTH", "password", ("password", "oidc")),
+            plausible_dates_from=_iso_date("ACORN_PLAUSIBLE_DATES_FROM", dates_from) if dates_from else date(2000, 1, 1),
+            plausible_dates_until=_iso_date("ACORN_PLAUSIBLE_DATES_UNTIL", dates_until) if dates_until else None,
+            published_warehouse=Path(published).resolve() if published else None,
+            lock_wait_seconds=int(lock_wait),
+            file_group=os.environ.get("ACORN_FILE_GROUP") or None,
         )
+
+    def plausible_dates(self) -> tuple[date, date]:
+        """The window a settlement date must fall in to be believed."""
+        return self.plausible_dates_from, self.plausible_dates_until or date.today() + timedelta(days=366)
 
     def to_strings(self) -> dict[str, str | None]:
         """Every field as text (paths as written, dates ISO), for config systems that hold strings only."""
@@ -187,7 +219,16 @@ def _from_text(hint: Any, text: str | None) -> Any:
         return Path(text)
     if kind is date:
         return date.fromisoformat(text)
+    if kind is int:
+        return int(text)
+    if kind is float:
+        return float(text)
     raise TypeError(f"Settings cannot read a field of type {hint}: teach _to_text and _from_text")
+
+
+def published_beside(warehouse: Path) -> Path:
+    """`acorn.duckdb` -> `acorn.published.duckdb`, in the same directory."""
+    return warehouse.with_name(f"{warehouse.stem}.published{warehouse.suffix or '.duckdb'}")
 
 
 def _iso_date(name: str, text: str) -> date:

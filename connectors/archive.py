@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from connectors.file_modes import private_dir, protect
+
 MANIFEST = "manifest.jsonl"
 
 
@@ -38,28 +40,32 @@ def archive_path(archive_dir: Path, sha256: str) -> Path:
     return archive_dir / sha256[:2] / sha256
 
 
-def store(archive_dir: Path, data: bytes, sha256: str) -> Path:
-    """Write the bytes once; an existing copy is verified, never rewritten."""
+def store(archive_dir: Path, data: bytes, sha256: str, group: str | None = None) -> Path:
+    """Write the bytes once (readable by the owner, or `group`, only); an existing copy is verified, never rewritten."""
     path = archive_path(archive_dir, sha256)
     if path.exists():
         if sha256_of(path.read_bytes()) != sha256:
             raise ArchiveCorrupted(f"archived file {path} no longer matches its SHA-256")
         return path
+    private_dir(archive_dir, group)
     path.parent.mkdir(parents=True, exist_ok=True)
     # A temp file of its own per writer: two syncs archiving the same page at once must not share one.
     handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{sha256}.", suffix=".partial")
     with os.fdopen(handle, "wb") as tmp:
         tmp.write(data)
-    os.chmod(tmp_name, 0o444)
+    os.chmod(tmp_name, 0o440 if group else 0o400)
     # Rename is atomic, so a crash never leaves a truncated file under a valid checksum name; a concurrent
     # writer of the same checksum wrote the same bytes, so whichever rename lands last changes nothing.
     os.replace(tmp_name, path)
     return path
 
 
-def record_delivery(archive_dir: Path, delivery: Delivery) -> None:
-    archive_dir.mkdir(parents=True, exist_ok=True)
+def record_delivery(archive_dir: Path, delivery: Delivery, group: str | None = None) -> None:
+    private_dir(archive_dir, group)
+    new = not (archive_dir / MANIFEST).exists()
     with (archive_dir / MANIFEST).open("a", encoding="utf-8") as manifest:
+        if new:
+            protect(archive_dir / MANIFEST, group)
         manifest.write(
             json.dumps(
                 {

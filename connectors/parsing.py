@@ -7,7 +7,9 @@ parse every field with it. A field that does not parse comes back as None; only 
 from __future__ import annotations
 
 import csv
+import gzip
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -31,6 +33,8 @@ def decode_text(data: bytes) -> str:
     """Bytes to text: UTF-16 or UTF-8 (with or without BOM), else cp1252, else latin-1."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    if (utf16 := _utf16_without_bom(data)) is not None:
+        return utf16
     if b"\x00" in data:
         raise ParseError(None, "binary file (contains NUL bytes), not text")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -44,9 +48,45 @@ def decode_text(data: bytes) -> str:
     return data.decode("latin-1")
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Text saved as UTF-16 with no byte-order mark: ASCII-heavy text has a NUL in every other byte."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    for encoding, nul_at in (("utf-16-le", 1), ("utf-16-be", 0)):
+        if sample[nul_at::2].count(0) > 0.9 * (len(sample) // 2) and not sample[1 - nul_at::2].count(0):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def looks_binary(data: bytes) -> bool:
+    """More than a few control characters (other than tab, CR, LF, FF) in the head: not a text file."""
+    head = data[:4096]
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13) or b == 127)
+    return bool(head) and controls > max(2, len(head) // 100)
+
+
+def gunzip(data: bytes) -> bytes:
+    """The content of a gzip file (SP-API report documents come gzipped); other bytes unchanged."""
+    if not data.startswith(b"\x1f\x8b"):
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as problem:
+        raise ParseError(None, f"gzip-compressed file that does not decompress ({problem})") from None
+
+
 def physical_lines(text: str) -> list[str]:
     """Lines as a person counts them (CRLF, LF or CR), so index + 1 is the line number in the file."""
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def header_index(lines: Sequence[str]) -> int:
+    """Index of the first line that is not blank: the header, even below blank lines a re-save left on top."""
+    return next((i for i, line in enumerate(lines) if line.strip()), 0)
 
 
 CSV_DELIMITERS = ",;\t|"

@@ -18,8 +18,9 @@ from connectors.parsing import (
     decode_text,
     detect_day_first,
     detect_decimal_comma,
+    header_index,
+    parse_decimal,
     parse_int,
-    parse_money,
     parse_timestamp,
     physical_lines,
 )
@@ -68,6 +69,10 @@ class SettlementHeader:
     currency: str
     source_line: int
     total_amount_text: str
+    # The file's own date texts, so validation can tell a missing date from one that is not a real date.
+    settlement_start_text: str = ""
+    settlement_end_text: str = ""
+    deposit_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,7 @@ class SettlementLine:
     amount_column: str
     source_line: int
     amount_text: str
+    quantity_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,19 +126,21 @@ def report_format_of(columns: list[str]) -> str | None:
 
 def parse_settlement_report(data: bytes) -> SettlementReport:
     lines = physical_lines(decode_text(data))
-    columns = [name.strip().lower() for name in lines[0].split("\t")]
+    # Blank lines above the header (a hand-edited or re-saved file) are tolerated; line numbers stay the file's.
+    top = header_index(lines)
+    columns = [name.strip().lower() for name in lines[top].split("\t")]
     report_format = report_format_of(columns)
     if report_format is None:
-        raise ParseError(1, "not a settlement flat file: no settlement-id, total-amount and amount columns")
+        raise ParseError(top + 1, "not a settlement flat file: no settlement-id, total-amount and amount columns")
     required = V2_COLUMNS if report_format == "v2" else [c for c in V1_COLUMNS if c not in _V1_OPTIONAL]
     missing = [c for c in required if c not in columns]
     if missing:
-        raise ParseError(1, f"{report_format} settlement header lacks column(s): {', '.join(missing)}")
+        raise ParseError(top + 1, f"{report_format} settlement header lacks column(s): {', '.join(missing)}")
     if len(set(columns)) != len(columns):
-        raise ParseError(1, "settlement header repeats a column name")
+        raise ParseError(top + 1, "settlement header repeats a column name")
 
     rows: list[tuple[int, dict[str, str]]] = []
-    for number, text in enumerate(lines[1:], start=2):
+    for number, text in enumerate(lines[top + 1:], start=top + 2):
         if not text.strip():
             continue
         fields = text.split("\t")
@@ -140,7 +148,7 @@ def parse_settlement_report(data: bytes) -> SettlementReport:
             raise ParseError(number, f"row has {len(fields)} fields, the header has {len(columns)}")
         rows.append((number, {c: f.strip() for c, f in zip(columns, fields)}))
     if not rows:
-        raise ParseError(2, "settlement file has a header but no summary row")
+        raise ParseError(top + 2, "settlement file has a header but no summary row")
     first_line, first = rows[0]
     if not first["total-amount"]:
         raise ParseError(first_line, "first data row is not the summary row (total-amount is blank)")
@@ -183,6 +191,7 @@ def parse_settlement_report(data: bytes) -> SettlementReport:
             merchant_adjustment_item_id=blank_to_none(row["merchant-adjustment-item-id"]),
             sku=blank_to_none(row["sku"]),
             quantity_purchased=parse_int(row["quantity-purchased"]),
+            quantity_text=row["quantity-purchased"],
             promotion_id=blank_to_none(row.get("promotion-id")),
             source_line=number,
         )
@@ -191,7 +200,7 @@ def parse_settlement_report(data: bytes) -> SettlementReport:
                 **base,
                 amount_type=blank_to_none(row["amount-type"]),
                 amount_description=blank_to_none(row["amount-description"]),
-                amount=parse_money(row["amount"], decimal_comma),
+                amount=parse_decimal(row["amount"], decimal_comma),
                 amount_column="amount",
                 amount_text=row["amount"],
             ))
@@ -209,7 +218,7 @@ def parse_settlement_report(data: bytes) -> SettlementReport:
                 **base,
                 amount_type=amount_type,
                 amount_description=blank_to_none(row[description_column]) or blank_to_none(row["transaction-type"]),
-                amount=parse_money(row[column], decimal_comma),
+                amount=parse_decimal(row[column], decimal_comma),
                 amount_column=column,
                 amount_text=row[column],
             ))
@@ -256,10 +265,13 @@ def _header(
         settlement_start_at=parse_timestamp(row["settlement-start-date"], day_first),
         settlement_end_at=parse_timestamp(row["settlement-end-date"], day_first),
         deposit_at=parse_timestamp(row["deposit-date"], day_first),
-        total_amount=parse_money(row["total-amount"], decimal_comma),
+        total_amount=parse_decimal(row["total-amount"], decimal_comma),
         currency=row["currency"].upper(),
         source_line=number,
         total_amount_text=row["total-amount"],
+        settlement_start_text=row["settlement-start-date"],
+        settlement_end_text=row["settlement-end-date"],
+        deposit_text=row["deposit-date"],
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from config.settings import turn_telemetry_off
+from connectors import value_rules as vr
 
 # Currencies Amazon settles seller payouts in (its marketplaces' currencies).
 SETTLEMENT_CURRENCIES = frozenset(
@@ -32,6 +33,8 @@ class RuleResult:
     success: bool
     failed_line: int | None = None
     detail: str = ""
+    # "warn": recorded and reported, the file still loads (an unknown transaction type is kept, not refused).
+    severity: str = "error"
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,98 @@ class Rule:
     expectation: str
     kwargs: dict[str, Any]
     problem: str
+    severity: str = "error"
+    # The column holding the file's own text to quote when the rule fails (flag columns judge another field).
+    shows: str | None = None
+
+
+def _flag_rule(name: str, frame: str, flag: str, problem: str, shows: str | None, severity: str = "error") -> Rule:
+    return Rule(name, frame, "ExpectColumnValuesToNotBeNull", {"column": flag}, problem, severity, shows)
+
+
+# Flag columns added by `settlement_value_flags`, each judged by one rule: (rule, frame, flag, problem, shown text).
+_SETTLEMENT_VALUE_RULES = [
+    ("ASCII digits in total-amount", "header", "total_ascii_ok", "total-amount is written with non-ASCII digits", "total_amount_text"),
+    ("total-amount within DECIMAL(18,2)", "header", "total_range_ok", "total-amount is too large for DECIMAL(18,2)",
+     "total_amount_text"),
+    ("total-amount within the currency's minor units", "header", "total_minor_units_ok",
+     "total-amount has more decimals than its currency has minor units", "total_amount_text"),
+    *[
+        (f"real {label}", "header", f"{field}_real_ok", f"{label} is not a real calendar date", f"{field}_text")
+        for field, label in (("settlement_start", "settlement-start-date"), ("settlement_end", "settlement-end-date"),
+                             ("deposit", "deposit-date"))
+    ],
+    *[
+        (f"plausible {label}", "header", f"{field}_window_ok", f"{label} is outside the plausible window",
+         f"{field}_text")
+        for field, label in (("settlement_start", "settlement-start-date"), ("settlement_end", "settlement-end-date"),
+                             ("deposit", "deposit-date"))
+    ],
+    ("settlement start <= end <= deposit", "header", "period_order_ok",
+     "settlement-start-date, settlement-end-date and deposit-date are out of order", "deposit_text"),
+    ("ASCII digits in amount", "lines", "amount_ascii_ok",
+     "amount is written with non-ASCII digits", "amount_text"),
+    ("amount within DECIMAL(18,2)", "lines", "amount_range_ok", "amount is too large for DECIMAL(18,2)", "amount_text"),
+    ("amount within the currency's minor units", "lines", "amount_minor_units_ok",
+     "amount has more decimals than its currency has minor units", "amount_text"),
+    ("whole quantity", "lines", "quantity_ok",
+     "quantity-purchased is not a whole number of ASCII digits within INTEGER range", "quantity_text"),
+    ("plausible posted date", "lines", "posted_window_ok", "posted date is outside the plausible window",
+     "posted_date_raw"),
+    *[
+        (f"{label} is not a date", "lines", f"{field}_shape_ok", f"{label} holds a date: its column looks swapped",
+         field)
+        for field, label in (("transaction_type", "transaction-type"), ("amount_type", "amount-type"),
+                             ("amount_description", "amount-description"), ("sku", "sku"),
+                             ("order_id", "order-id"), ("order_item_code", "order-item-code"),
+                             ("marketplace_name", "marketplace-name"))
+    ],
+    *[
+        (f"{label} is not a number", "lines", f"{field}_number_ok", f"{label} holds a bare number: its column looks "
+         "swapped", field)
+        for field, label in (("transaction_type", "transaction-type"), ("amount_type", "amount-type"),
+                             ("amount_description", "amount-description"), ("marketplace_name", "marketplace-name"))
+    ],
+]
+_VOCABULARY_RULES = [
+    ("known transaction-type", "lines", "transaction_type_known_ok", "transaction-type is not one Amazon is known to "
+     "write (kept; classify it in the fee taxonomy)", "transaction_type"),
+    ("known amount-type", "lines", "amount_type_known_ok", "amount-type is not one Amazon is known to write (kept; "
+     "classify it in the fee taxonomy)", "amount_type"),
+]
+
+
+def settlement_value_flags(frames: dict[str, pd.DataFrame], window: tuple[date, date]) -> dict[str, pd.DataFrame]:
+    """The settlement frames with the flag columns the value rules judge (see connectors/value_rules.py)."""
+    header = frames["header"].copy()
+    first, last = window
+    if not header.empty:
+        header["total_ascii_ok"] = vr.ascii_digits(header["total_amount_text"])
+        header["total_range_ok"] = vr.within_money_range(header["total_amount"])
+        header["total_minor_units_ok"] = vr.within_minor_units(header["total_amount"], header["currency"])
+        for field, parsed in (("settlement_start", "settlement_start_at"), ("settlement_end", "settlement_end_at"),
+                              ("deposit", "deposit_at")):
+            header[f"{field}_real_ok"] = vr.real_date(header[f"{field}_text"], header[parsed])
+            header[f"{field}_window_ok"] = vr.within_window(header[parsed], first, last)
+        header["period_order_ok"] = vr.in_order(
+            header["settlement_start_at"], header["settlement_end_at"], header["deposit_at"]
+        )
+    lines = frames["lines"].copy()
+    if not lines.empty:
+        lines["amount_ascii_ok"] = vr.ascii_digits(lines["amount_text"])
+        lines["amount_range_ok"] = vr.within_money_range(lines["amount"])
+        lines["amount_minor_units_ok"] = vr.within_minor_units(lines["amount"], lines["currency"])
+        lines["quantity_ok"] = vr.whole_quantity(lines["quantity_text"])
+        lines["posted_window_ok"] = vr.within_window(lines["posted_at"], first, last)
+        for column in ("transaction_type", "amount_type", "amount_description", "sku", "order_id", "order_item_code",
+                       "marketplace_name"):
+            lines[f"{column}_shape_ok"] = vr.not_date_shaped(lines[column])
+        for column in ("transaction_type", "amount_type", "amount_description", "marketplace_name"):
+            lines[f"{column}_number_ok"] = vr.not_number_shaped(lines[column])
+        transaction_types, amount_types = vr.known_vocabulary()
+        lines["transaction_type_known_ok"] = vr.in_vocabulary(lines["transaction_type"], transaction_types)
+        lines["amount_type_known_ok"] = vr.in_vocabulary(lines["amount_type"], amount_types)
+    return {**frames, "header": header, "lines": lines}
 
 
 def _rules_for(kind: str) -> list[Rule]:
@@ -70,6 +165,8 @@ def _rules_for(kind: str) -> list[Rule]:
                  "posted date is missing or not a date"),
             Rule("line belongs to the settlement", "lines", "ExpectColumnValuesToBeInSet",
                  {"column": "settlement_id", "value_set": []}, "settlement-id differs from the summary row"),
+            *[_flag_rule(*rule) for rule in _SETTLEMENT_VALUE_RULES],
+            *[_flag_rule(*rule, severity="warn") for rule in _VOCABULARY_RULES],
         ]
     if kind == "bank_statement":
         return [
@@ -208,8 +305,11 @@ def _context():
     return context, batch_definition
 
 
-def validate(kind: str, frames: dict[str, pd.DataFrame]) -> list[RuleResult]:
-    """Run the kind's rules over the batch's frames; every frame except `columns` carries `source_line`."""
+def validate(kind: str, frames: dict[str, pd.DataFrame], window: tuple[date, date]) -> list[RuleResult]:
+    """Run the kind's rules over the batch's frames; every frame except `columns` carries `source_line`.
+
+    `window`: the plausible dates (first, last) a settlement date must fall in (`Settings.plausible_dates`).
+    """
     import great_expectations as gx
 
     context, batch_definition = _context()
@@ -220,6 +320,8 @@ def validate(kind: str, frames: dict[str, pd.DataFrame]) -> list[RuleResult]:
         periods = sorted(set(frames["closes"]["period"].dropna()))
         rules = [Rule(r.name, r.frame, r.expectation, {**r.kwargs, "value_set": periods}, r.problem)
                  if r.name == "line belongs to the period" else r for r in rules]
+    if kind in ("settlement_v2", "settlement_v1"):
+        frames = settlement_value_flags(frames, window)
     if "header" in frames and "lines" in frames:
         expected_ids = sorted(set(frames["header"]["settlement_id"].dropna()))
         rules = [
@@ -251,7 +353,7 @@ def validate(kind: str, frames: dict[str, pd.DataFrame]) -> list[RuleResult]:
 
 def _result(rule: Rule, checked: Any, frame: pd.DataFrame) -> RuleResult:
     if checked.success:
-        return RuleResult(rule.name, True)
+        return RuleResult(rule.name, True, severity=rule.severity)
     details = checked.result or {}
     unexpected = details.get("unexpected_index_list") or []
     line = None
@@ -263,7 +365,7 @@ def _result(rule: Rule, checked: Any, frame: pd.DataFrame) -> RuleResult:
         line = int(frame["source_line"].iloc[1])
     detail = rule.problem
     if value:
-        raw = _raw_text(frame, line, rule.kwargs.get("column"))
+        raw = _raw_text(frame, line, rule.shows or rule.kwargs.get("column"))
         shown = raw if raw is not None else next(iter(value.values()))
         detail = f"{rule.problem} ({shown!r})" if shown not in (None, "") else rule.problem
     count = details.get("unexpected_count")
@@ -271,7 +373,7 @@ def _result(rule: Rule, checked: Any, frame: pd.DataFrame) -> RuleResult:
         detail += f"; {count} lines in all"
     if rule.frame == "header" and rule.expectation == "ExpectTableRowCountToEqual":
         detail = f"expected exactly one summary row, found {len(frame)}"
-    return RuleResult(rule.name, False, line, detail)
+    return RuleResult(rule.name, False, line, detail, rule.severity)
 
 
 def _raw_text(frame: pd.DataFrame, line: int | None, column: str | None) -> str | None:
@@ -280,7 +382,7 @@ def _raw_text(frame: pd.DataFrame, line: int | None, column: str | None) -> str 
         return None
     # Derived flag columns (unit_cost_ok, rate_positive) point back at the field they judge.
     field = column.removesuffix("_ok").removesuffix("_positive")
-    for text_column in (f"{field}_text", "posted_date_raw" if field == "posted_at" else f"{field}_raw"):
+    for text_column in (f"{field}_text", "posted_date_raw" if field == "posted_at" else f"{field}_raw", field):
         if text_column in frame.columns:
             match = frame.loc[frame["source_line"] == line, text_column]
             if not match.empty:

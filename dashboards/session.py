@@ -13,7 +13,6 @@ users file, which still gives the roles and scope.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -81,7 +80,7 @@ def _current(config: Settings) -> Viewer | None:
 
 def logged_in(config: Settings) -> Viewer | None:
     """The viewer of this session, if logged in (with their language applied), else None."""
-    current = _oidc_viewer(config) if os.environ.get("ACORN_AUTH") == "oidc" else _current(config)
+    current = _oidc_viewer(config) if config.auth == "oidc" else _current(config)
     # The user's own language from the first page after login on; the switch changes it for the session.
     fresh = st.session_state.pop("acorn_fresh_login", False)
     if current is not None and (fresh or i18n.SESSION_KEY not in st.session_state):
@@ -144,7 +143,7 @@ def _oidc_viewer(config: Settings) -> Viewer | None:
 def logout(current: Viewer) -> None:
     current.log("logout")
     st.session_state[LOGIN_KEY] = None
-    if os.environ.get("ACORN_AUTH") == "oidc":
+    if current.settings.auth == "oidc":
         st.logout()
 
 

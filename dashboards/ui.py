@@ -23,7 +23,10 @@ def viewer() -> Viewer:
 
 
 def warehouse() -> str:
-    return str(session.settings().warehouse)
+    # The published copy: a dashboard holding it never blocks a run, which writes the working file.
+    settings = session.settings()
+    published = settings.published_warehouse
+    return str(published if published and published.exists() else settings.warehouse)
 
 
 def load(query: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:

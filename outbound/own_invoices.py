@@ -18,6 +18,7 @@ import duckdb
 from openpyxl import Workbook
 
 from connectors.vendor.config import VendorConfig
+from outbound.spreadsheet_safety import neutralise_row
 
 CENT = Decimal("0.01")
 CANDIDATES = "marts.fct_vendor_invoice_candidates"
@@ -128,12 +129,13 @@ def export_xlsx(invoices: list[dict]) -> bytes:
     for invoice in invoices:
         terms = invoice["paymentTerms"]
         for item in invoice["items"]:
-            sheet.append([invoice["id"], invoice["date"][:10], invoice["remitToParty"]["partyId"],
+            sheet.append(neutralise_row([invoice["id"], invoice["date"][:10], invoice["remitToParty"]["partyId"],
                           invoice["billToParty"]["partyId"], (invoice.get("shipToParty") or {}).get("partyId"),
                           terms["type"], terms["netDueDays"], terms["discountPercent"], terms["discountDueDays"],
                           invoice["invoiceTotal"]["amount"], invoice["invoiceTotal"]["currencyCode"],
                           item["itemSequenceNumber"], item["purchaseOrderNumber"], item["amazonProductIdentifier"],
-                          item["vendorProductIdentifier"], item["invoicedQuantity"]["amount"], item["netCost"]["amount"]])
+                          item["vendorProductIdentifier"], item["invoicedQuantity"]["amount"],
+                          item["netCost"]["amount"]]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -14,7 +14,9 @@ import duckdb
 from openpyxl import Workbook
 
 from config.settings import Settings
+from connectors.file_modes import protect
 from outbound.periods import parse_period
+from outbound.spreadsheet_safety import neutralise_row
 
 FORMATS = ("csv", "xlsx")
 
@@ -73,6 +75,7 @@ def export_vendor_transactions(settings: Settings, out: Path, *, period: str | N
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(_xlsx(rows) if fmt == "xlsx" else _csv(rows))
+    protect(out, settings.file_group)
     return len(rows)
 
 
@@ -82,7 +85,7 @@ def _csv(rows: list[tuple]) -> bytes:
     writer.writerow(COLUMNS)
     for row in rows:
         writer.writerow(["" if value is None else value.isoformat() if isinstance(value, date) else str(value)
-                         for value in row])
+                         for value in neutralise_row(row)])
     return text.getvalue().encode("utf-8")
 
 
@@ -92,7 +95,7 @@ def _xlsx(rows: list[tuple]) -> bytes:
     sheet.title = "vendor_transactions"
     sheet.append(list(COLUMNS))
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(neutralise_row(row))
     for cell in sheet["C"][1:]:
         cell.number_format = "yyyy-mm-dd"
     out = io.BytesIO()

@@ -20,6 +20,7 @@ import duckdb
 
 from config.settings import Settings, credentials_environ
 from connectors import archive, loader
+from connectors.file_modes import protect
 from connectors.spapi.clients import LWA_URL
 from connectors.spapi.engine import utc_now
 from connectors.spapi.pacing import Pacer
@@ -72,6 +73,8 @@ def build_and_export(settings: Settings, config_path: Path, out_dir: Path, invoi
         json_path, xlsx_path = out_dir / f"submit_invoices_{account_id}.json", out_dir / f"submit_invoices_{account_id}.xlsx"
         json_path.write_bytes(payload)
         xlsx_path.write_bytes(export_xlsx(invoices))
+        for path in (json_path, xlsx_path):
+            protect(path, settings.file_group)
         batches.append(InvoiceBatch(account_id, invoices, payload, json_path, xlsx_path, tuple(candidates)))
     return batches
 

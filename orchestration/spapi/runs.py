@@ -28,7 +28,7 @@ def sync_account(
 ) -> SyncRun:
     """Sync `sources` of `account`; raises `WindowFailed` (credentials redacted) when a window gives up."""
     clients = build_clients(account, endpoint=endpoint, lwa_url=lwa_url)
-    conn = warehouse.connect(settings.warehouse)
+    conn = warehouse.connect(settings.warehouse, wait=settings.lock_wait_seconds)
     try:
         runner = AccountSync(conn, clients, options)
         return SyncRun(runner.run_id, runner.run(sources))
@@ -39,7 +39,7 @@ def sync_account(
 
 def sync_facts(settings: Settings, account_id: str, run_id: str, source: str) -> dict[str, object]:
     """What this run logged for `source` (pages, calls, retries, restarts) and where its cursor now stands."""
-    with warehouse.connect(settings.warehouse) as conn:
+    with warehouse.connect(settings.warehouse, wait=settings.lock_wait_seconds) as conn:
         logged = conn.execute(
             "SELECT coalesce(sum(pages), 0), coalesce(sum(calls), 0), coalesce(sum(retries), 0), "
             "coalesce(sum(window_restarts), 0) FROM audit.sync_log WHERE run_id = ? AND source = ?",

@@ -32,7 +32,7 @@ def sync_vendor_account(
     if unknown:
         raise ValueError(f"unknown vendor sources {sorted(unknown)}; known: {SOURCES}")
     clients = build_vendor_clients(account, endpoint=endpoint, lwa_url=lwa_url)
-    conn = warehouse.connect(settings.warehouse)
+    conn = warehouse.connect(settings.warehouse, wait=settings.lock_wait_seconds)
     try:
         runner = VendorSync(conn, clients, options, config)
         results: dict[str, SourceResult] = {}
@@ -53,7 +53,7 @@ def refresh_submissions(
     settings: Settings, account: Account, options: SyncOptions, *, endpoint: str | None = None, lwa_url: str = LWA_URL
 ) -> dict[str, str]:
     """Ask Amazon about every own-invoice transaction of the account still Processing; transaction id → status."""
-    conn = warehouse.connect(settings.warehouse)
+    conn = warehouse.connect(settings.warehouse, wait=settings.lock_wait_seconds)
     try:
         for statement in create_statements():
             conn.execute(statement)
@@ -74,7 +74,7 @@ def refresh_submissions(
 def vendor_sync_facts(settings: Settings, account_id: str, run_id: str, source: str) -> dict[str, object]:
     """What this run logged for `source` (all its marketplaces for invoices) and where its cursors now stand."""
     like = f"{source}:%"
-    with warehouse.connect(settings.warehouse) as conn:
+    with warehouse.connect(settings.warehouse, wait=settings.lock_wait_seconds) as conn:
         logged = conn.execute(
             "SELECT coalesce(sum(pages), 0), coalesce(sum(calls), 0), coalesce(sum(retries), 0), "
             "coalesce(sum(window_restarts), 0) FROM audit.sync_log WHERE run_id = ? AND (source = ? OR source LIKE ?)",

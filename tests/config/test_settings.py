@@ -6,6 +6,7 @@ import dataclasses
 from datetime import date
 from pathlib import Path
 
+import pytest
 import yaml
 
 from config.settings import (
@@ -48,7 +49,14 @@ def test_settings_travel_as_strings_field_for_field():
     defaults = Settings(warehouse=Path("/w/acorn.duckdb"), archive_dir=Path("/w/archive"))
     changed = {"warehouse": Path("/x/acorn.duckdb"), "archive_dir": Path("/x/archive"), "functional_currency": "EUR",
                "fx_rates_csv": Path("/x/fx.csv"), "allocation_driver": "units", "spapi_config": Path("/x/spapi.json"),
-               "vendor_config": Path("/x/vendor.json"), "as_of": date(2026, 10, 15)}
+               "vendor_config": Path("/x/vendor.json"), "as_of": date(2026, 10, 15),
+               "plausible_dates_from": date(2010, 1, 1), "plausible_dates_until": date(2030, 12, 31),
+               "published_warehouse": Path("/x/acorn.published.duckdb"), "lock_wait_seconds": 30,
+               "file_group": "finance", "fx_policy": "month_average", "fx_rate_source": "pboc",
+               "cost_method": "fifo", "inventory_account": "1406", "refund_restock": False,
+               "users_file": Path("/x/users.yaml"), "access_log": Path("/x/access_log.jsonl"), "language": "zh",
+               "session_minutes": 60, "login_max_failures": 3, "login_lockout_minutes": 30, "sql_row_limit": 100,
+               "sql_timeout_seconds": 2.5, "auth": "oidc"}
     # A new field must be added here, with a value unlike its default.
     assert set(changed) == {f.name for f in dataclasses.fields(Settings)}
     settings = dataclasses.replace(defaults, **changed)
@@ -85,3 +93,14 @@ def test_dbt_projects_currency_default_is_configs():
     project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
     assert project["vars"]["functional_currency"] == DEFAULT_FUNCTIONAL_CURRENCY
     assert Settings(Path("/w"), Path("/a")).dbt_vars()["functional_currency"] == DEFAULT_FUNCTIONAL_CURRENCY
+
+
+def test_the_published_copy_defaults_to_beside_the_warehouse_and_env_configures_access(monkeypatch, tmp_path):
+    monkeypatch.setenv("ACORN_LOCK_WAIT_SECONDS", "45")
+    monkeypatch.setenv("ACORN_PLAUSIBLE_DATES_FROM", "2015-01-01")
+    settings = Settings.from_env(tmp_path / "acorn.duckdb")
+    assert settings.published_warehouse == tmp_path / "acorn.published.duckdb"
+    assert settings.lock_wait_seconds == 45 and settings.plausible_dates()[0] == date(2015, 1, 1)
+    monkeypatch.setenv("ACORN_LOCK_WAIT_SECONDS", "soon")
+    with pytest.raises(ValueError, match="ACORN_LOCK_WAIT_SECONDS"):
+        Settings.from_env(tmp_path / "acorn.duckdb")

@@ -100,8 +100,8 @@ def test_connect_gives_up_after_wait_and_other_errors_raise_at_once(tmp_path):
     duckdb.connect(str(path)).close()
     holder = _hold(path, 5)
     try:
-        with pytest.raises(duckdb.IOException, match="(?i)lock"):
-            warehouse.connect(path, wait=0.5)
+        with pytest.raises(warehouse.WarehouseLocked, match="still locked by another process after 0.5 s"):
+            warehouse.connect(path, wait=0.5, notice=lambda _: None)
     finally:
         holder.kill()
         holder.wait(timeout=30)

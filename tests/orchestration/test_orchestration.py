@@ -271,7 +271,8 @@ def test_manifest_is_stale_when_missing_or_older_than_a_model(tmp_path):
 def not_default(field: dataclasses.Field) -> object:
     """A value unlike the default, and unlike every other field's, for each kind of field Settings holds."""
     kinds = {"Path": Path(f"/elsewhere/{field.name}"), "Path | None": Path(f"/elsewhere/{field.name}.json"),
-             "str": f"not-{field.name}", "date | None": date(2026, 10, 15), "bool": not field.default}
+             "str": f"not-{field.name}", "date | None": date(2026, 10, 15), "date": date(2011, 1, 1), "int": 7,
+             "str | None": f"not-{field.name}", "bool": not field.default, "float": 2.5}
     # A field of a new kind fails here until the resource (and this test) know how to carry it.
     return kinds[field.type]
 

@@ -1,6 +1,6 @@
--- One rate per calendar day and currency over the span of dates the warehouse converts (int_fx_rate_needs:
--- settlement lines, payment events, event group transfers): the rate published that day, or the last one
--- published before it (weekends and holidays).
+-- One rate per day the warehouse converts on (int_fx_rate_needs: settlement lines, payment events, event group
+-- transfers, vendor documents) and currency: the rate published that day, or the last one published before it
+-- (weekends and holidays).
 with
 
 needed_currencies as (
@@ -9,16 +9,11 @@ needed_currencies as (
     where currency <> '{{ var("functional_currency") | upper }}'
 ),
 
-bounds as (
-    select min(needed_date) as first_day, max(needed_date) as last_day
-    from {{ ref('int_fx_rate_needs') }}
-),
-
+-- Only the days actually needed, never a spine from the earliest to the latest date: one line dated 0001-01-01
+-- must not stretch it over two thousand years (and a fixed-length spine would stop short of everyone else's dates).
 days as (
-    select cast({{ dbt.dateadd('day', 'integers.n', 'bounds.first_day') }} as date) as calendar_date
-    from ({{ integers(5) }}) as integers
-    cross join bounds
-    where integers.n <= {{ dbt.datediff('bounds.first_day', 'bounds.last_day', 'day') }}
+    select distinct needed_date as calendar_date
+    from {{ ref('int_fx_rate_needs') }}
 ),
 
 published as (
