@@ -11,7 +11,7 @@ import dataclasses
 import os
 import sys
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -57,6 +57,8 @@ class Settings:
     vendor_config: Path | None = None
     # Measure vendor ages, overdue days and days in stage on this day instead of today (replaying sample data).
     as_of: date | None = None
+    # Alert channels (JSON or YAML, see outbound/notify/config.py); outside the repo. Secrets are named, not held.
+    notify_config: Path | None = None
 
     @classmethod
     def from_env(cls, warehouse: Path | str | None = None) -> Settings:
@@ -65,6 +67,7 @@ class Settings:
         fx_csv = os.environ.get("ACORN_FX_RATES_CSV")
         spapi_config = os.environ.get("ACORN_SPAPI_CONFIG")
         vendor_config = os.environ.get("ACORN_VENDOR_CONFIG")
+        notify_config = os.environ.get("ACORN_NOTIFY_CONFIG")
         as_of = os.environ.get("ACORN_AS_OF")
         driver = os.environ.get("ACORN_ALLOCATION_DRIVER", "revenue")
         if driver not in ALLOCATION_DRIVERS:
@@ -79,6 +82,7 @@ class Settings:
             spapi_config=Path(spapi_config).resolve() if spapi_config else None,
             vendor_config=Path(vendor_config).resolve() if vendor_config else None,
             as_of=_iso_date("ACORN_AS_OF", as_of) if as_of else None,
+            notify_config=Path(notify_config).resolve() if notify_config else None,
         )
 
     def to_strings(self) -> dict[str, str | None]:
@@ -158,6 +162,11 @@ def default_inbox() -> Path:
     return Path(os.environ.get("ACORN_INBOX") or DEFAULT_INBOX).resolve()
 
 
+def alert_states_dir() -> Path:
+    """Where the dashboards drop alert state changes (acknowledge / resolve) for the loader: inside the inbox."""
+    return default_inbox() / "alert_states"
+
+
 def show_tracebacks() -> bool:
     """ACORN_DEBUG set: the CLI re-raises errors instead of printing one line."""
     return bool(os.environ.get("ACORN_DEBUG"))
@@ -169,6 +178,15 @@ def credentials_environ() -> Mapping[str, str]:
     Values are secrets: callers hand them to python-amazon-sp-api and name the variables in errors, never the values.
     """
     return MappingProxyType({name: value for name, value in os.environ.items() if name.startswith(CREDENTIAL_PREFIXES)})
+
+
+def secret_environ(names: Iterable[str]) -> Mapping[str, str]:
+    """The variables among `names` that are set, read-only: the notifier's SMTP passwords and webhook URLs.
+
+    Values are secrets: callers send them where they belong and name the variables in errors, never the values.
+    """
+    wanted = set(names)
+    return MappingProxyType({name: value for name, value in os.environ.items() if name in wanted})
 
 
 def subprocess_environ(**overrides: str) -> dict[str, str]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from connectors.alert_states import ALERT_STATE_COLUMNS, ALERT_STATES_KIND, is_alert_states_jsonl
 from connectors.csv_inputs import BANK_COLUMNS, FX_RATE_COLUMNS, SKU_MAP_COLUMNS, STORE_COLUMNS
 from connectors.parsing import ParseError, decode_text, physical_lines, sniff_delimiter
 from connectors.settlement_flatfile import report_format_of
@@ -10,13 +11,14 @@ from connectors.vendor.exports import INVOICE_EXPORT_KIND, REMITTANCE_KIND, expo
 from connectors.vendor.invoice_submissions import SUBMISSION_KIND, is_submission
 
 KINDS = ("settlement_v2", "settlement_v1", "bank_statement", "store_config", "sku_map", "fx_rates",
-         REMITTANCE_KIND, INVOICE_EXPORT_KIND, SUBMISSION_KIND, "unknown")
+         REMITTANCE_KIND, INVOICE_EXPORT_KIND, SUBMISSION_KIND, ALERT_STATES_KIND, "unknown")
 
 _CSV_KINDS = {
     "bank_statement": BANK_COLUMNS,
     "store_config": STORE_COLUMNS,
     "sku_map": SKU_MAP_COLUMNS,
     "fx_rates": FX_RATE_COLUMNS,
+    ALERT_STATES_KIND: ALERT_STATE_COLUMNS,
 }
 # Enough bytes to hold any header row we read.
 _HEAD_BYTES = 64 * 1024
@@ -34,6 +36,8 @@ def detect_kind(file_name: str, data: bytes) -> str:
     """One of KINDS. `file_name` is not consulted: a renamed file is still what its header says."""
     if is_submission(data):
         return SUBMISSION_KIND
+    if is_alert_states_jsonl(data):
+        return ALERT_STATES_KIND
     columns = _header_columns(data)
     settlement_format = report_format_of(columns)
     if settlement_format:
