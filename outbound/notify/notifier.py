@@ -142,3 +142,20 @@ def _connection(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
+
+
+def delivery_lines(settings: Settings, since: datetime) -> list[str]:
+    """What the notifier did since `since`, per channel, for the run summary (from the delivery log)."""
+    with _connection(settings) as con:
+        rows = con.execute(
+            f"with latest as (select channel, alert_id, arg_max(status, attempt) as status from {TABLE} "
+            "where claimed_at >= ? group by channel, alert_id) "
+            "select channel, count(*) filter (where status = 'sent'), count(*) filter (where status <> 'sent') "
+            "from latest group by channel order by channel",
+            [since],
+        ).fetchall()
+    lines = []
+    for channel, sent, unsent in rows:
+        line = f"Alerts sent to {channel}: {sent} new"
+        lines.append(line + (f", {unsent} not delivered (retried next run; see {TABLE})" if unsent > 0 else ""))
+    return lines
