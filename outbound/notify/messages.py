@@ -20,7 +20,7 @@ SEVERITY_LABELS = {
 RULE_LABELS_ZH = {
     "daily_net_loss": "单日净亏损超过阈值",
     "refund_rate_spike": "退款率较基线上升",
-    "atoz_claim": "新的亚马逊商城交易保障索赔（A-to-z）",
+    "a_to_z_claim": "新的亚马逊商城交易保障索赔（A-to-z）",
     "chargeback": "新的信用卡拒付（Chargeback）",
     "safet_deadline": "SAFE-T 索赔即将截止",
     "reimbursement_opportunity": "可申请的 FBA 赔偿",
@@ -30,7 +30,7 @@ RULE_LABELS_ZH = {
     "unknown_fee_type": "未知费用类型",
     "authorization_expiring": "SP-API 授权即将过期",
     "report_columns_changed": "报告列发生变化",
-    "source_stale": "数据源长时间未同步",
+    "source_not_synced": "数据源长时间未同步",
     "po_cancelled_after_acknowledgement": "确认后被取消的采购单",
     "po_changed_after_acknowledgement": "确认后被修改的采购单",
     "shipment_late": "发货逾期",

@@ -26,14 +26,14 @@ def rows(settings: Settings, sql: str) -> list[tuple]:
 
 def test_the_pages_file_is_loaded_into_raw_alert_state_changes(settings, tmp_path):
     inbox = tmp_path / "inbox"
-    written = record_state_change("seller:atoz_claim:acme-de:302-1", "acknowledged", "王会计", "已联系买家",
+    written = record_state_change("seller:a_to_z_claim:acme-de:302-1", "acknowledged", "王会计", "已联系买家",
                                   directory=inbox / "alert_states", now=datetime(2026, 12, 1, 21, 5, 7, tzinfo=UTC))
     assert written.name.startswith("alert-state-20261201T210507Z-") and written.suffix == ".jsonl"
     assert detect_kind("renamed.txt", written.read_bytes()) == "alert_states"
     report = load_inbox(settings, inbox)
     assert report.counts() == {"loaded": 1, "duplicate": 0, "quarantined": 0}
     assert rows(settings, "select alert_id, state, changed_at, changed_by, note, source_line from raw.alert_state_changes") == [
-        ("seller:atoz_claim:acme-de:302-1", "acknowledged", datetime(2026, 12, 1, 21, 5, 7), "王会计", "已联系买家", 1)
+        ("seller:a_to_z_claim:acme-de:302-1", "acknowledged", datetime(2026, 12, 1, 21, 5, 7), "王会计", "已联系买家", 1)
     ]
     assert rows(settings, "select kind, status from audit.file_loads") == [("alert_states", "loaded")]
     # A second run loads nothing again.

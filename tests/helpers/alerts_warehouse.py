@@ -38,7 +38,7 @@ SELLER_LOSS = alert(
     next_step_zh="核对当天的退款、索赔和费用明细", next_step_en="Check the day's refunds, claims and fees",
 )
 SELLER_CLAIM = alert(
-    "seller:atoz_claim:acme-de:302-1234567-7654321", alert_type="atoz_claim", severity="medium", store_id="acme-de",
+    "seller:a_to_z_claim:acme-de:302-1234567-7654321", alert_type="a_to_z_claim", severity="medium", store_id="acme-de",
     amount=Decimal("89.90"), currency="EUR", subject="302-1234567-7654321",
     message="New A-to-z claim on order 302-1234567-7654321",
 )
@@ -148,3 +148,45 @@ def server_tls_context(cert: Path, key: Path) -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(str(cert), str(key))
     return context
+
+
+# The seller marts the Money-at-risk page reads (columns as issue 11's marts build them), a few rows each.
+SELLER_MARTS = [
+    """create table marts.fct_refunds (store_id varchar, order_id varchar, order_item_code varchar, sku varchar,
+        settlement_id varchar, fulfillment_channel varchar, refunded_at timestamp, refund_date date, quantity integer,
+        principal_refunded decimal(18,2), shipping_refunded decimal(18,2), tax_refunded decimal(18,2),
+        promotion_reversed decimal(18,2), fees_refunded decimal(18,2), refund_administration_fee decimal(18,2),
+        withheld_tax_returned decimal(18,2), net_cost decimal(18,2), currency varchar, is_return_received boolean,
+        returned_at timestamp, returned_quantity integer, return_disposition varchar, is_reimbursed boolean,
+        reimbursed_amount decimal(18,2), reimbursed_at timestamp, days_since_refund integer)""",
+    """insert into marts.fct_refunds (store_id, order_id, sku, refund_date, principal_refunded,
+        refund_administration_fee, net_cost, currency, is_return_received, is_reimbursed) values
+        ('acme-us', '111-1', 'WIDGET-1', '2026-01-05', 0.10, 0.02, 0.12, 'USD', false, false),
+        ('acme-us', '111-2', 'WIDGET-1', '2026-01-06', 0.20, 0.04, 0.24, 'USD', true, false),
+        ('acme-de', '302-1', 'GADGET-9', '2026-01-07', 89.90, 5.00, 94.90, 'EUR', false, true)""",
+    """create table marts.fct_refund_rates (grain varchar, store_id varchar, sku varchar, currency varchar,
+        week_start date, week_end date, units_sold bigint, units_refunded bigint, principal_refunded decimal(18,2),
+        refund_rate decimal(18,6), baseline_units_sold bigint, baseline_units_refunded bigint, baseline_weeks bigint,
+        baseline_refund_rate decimal(18,6), change_vs_baseline decimal(18,4))""",
+    """insert into marts.fct_refund_rates (grain, store_id, sku, currency, week_start, units_sold, units_refunded,
+        refund_rate, baseline_weeks, baseline_refund_rate, change_vs_baseline) values
+        ('store', 'acme-us', null, 'USD', '2025-12-29', 100, 4, 0.04, 4, 0.04, 0.0),
+        ('store', 'acme-us', null, 'USD', '2026-01-05', 100, 10, 0.10, 4, 0.04, 1.5),
+        ('sku', 'acme-us', 'WIDGET-1', 'USD', '2026-01-05', 50, 8, 0.16, 4, 0.05, 2.2)""",
+    """create table marts.fct_claims (claim_key varchar, claim_type varchar, store_id varchar, order_id varchar,
+        sku varchar, settlement_id varchar, opened_on date, amount decimal(18,2), currency varchar, claim_id varchar,
+        state varchar, outcome varchar, refund_date date, filing_deadline date, source varchar,
+        source_file_sha256 varchar, source_line integer, days_to_deadline bigint)""",
+    """insert into marts.fct_claims (claim_key, claim_type, store_id, order_id, opened_on, amount, currency, state,
+        refund_date, filing_deadline, days_to_deadline) values
+        ('a_to_z:302-1', 'a_to_z', 'acme-de', '302-1', '2026-01-07', 89.90, 'EUR', 'open', null, null, null),
+        ('safet:111-9', 'safet', 'acme-us', '111-9', null, 25.00, 'USD', 'not_filed', '2025-11-10', '2026-01-09', 4)""",
+    """create table marts.fct_reimbursement_opportunities (opportunity_id varchar, opportunity_type varchar,
+        store_id varchar, order_id varchar, sku varchar, amount decimal(18,2), currency varchar, detected_on date,
+        reimbursement_id varchar, evidence varchar)""",
+    """insert into marts.fct_reimbursement_opportunities values
+        ('refund_not_returned:111-1:WIDGET-1', 'refund_not_returned', 'acme-us', '111-1', 'WIDGET-1', 0.10, 'USD',
+         '2026-02-20', null, '{"order_id": "111-1", "sku": "WIDGET-1", "refund_date": "2026-01-05"}'),
+        ('reimbursement_reversed:R-9', 'reimbursement_reversed', 'acme-us', '111-7', 'WIDGET-1', 12.34, 'USD',
+         '2026-01-20', 'R-9', '{"reimbursement_id": "R-9", "case_id": "CASE-77"}')""",
+]

@@ -83,7 +83,7 @@ ZH_TEXT = """ACORN 资金风险告警：3 条新告警
 2. [中] 新的亚马逊商城交易保障索赔（A-to-z） · 店铺 acme-de · 金额 89.90 EUR
    New A-to-z claim on order 302-1234567-7654321
    下一步：在 ACORN 的“资金风险”页面查看证据，处理后确认或解决此告警。
-   告警编号：seller:atoz_claim:acme-de:302-1234567-7654321
+   告警编号：seller:a_to_z_claim:acme-de:302-1234567-7654321
 
 3. [低] 发票逾期未付 · 供应商账户 ACME1 (Amazon.de) · 金额 1,234.50 EUR
    Invoice INV-77 is 12 days overdue
