@@ -6,6 +6,7 @@ import dataclasses
 from datetime import date
 from pathlib import Path
 
+import pytest
 import yaml
 
 from config.settings import (
@@ -48,7 +49,8 @@ def test_settings_travel_as_strings_field_for_field():
     defaults = Settings(warehouse=Path("/w/acorn.duckdb"), archive_dir=Path("/w/archive"))
     changed = {"warehouse": Path("/x/acorn.duckdb"), "archive_dir": Path("/x/archive"), "functional_currency": "EUR",
                "fx_rates_csv": Path("/x/fx.csv"), "allocation_driver": "units", "spapi_config": Path("/x/spapi.json"),
-               "vendor_config": Path("/x/vendor.json"), "as_of": date(2026, 10, 15)}
+               "vendor_config": Path("/x/vendor.json"), "as_of": date(2026, 10, 15),
+               "notify_config": Path("/x/notify.yaml")}
     # A new field must be added here, with a value unlike its default.
     assert set(changed) == {f.name for f in dataclasses.fields(Settings)}
     settings = dataclasses.replace(defaults, **changed)
@@ -85,3 +87,14 @@ def test_dbt_projects_currency_default_is_configs():
     project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
     assert project["vars"]["functional_currency"] == DEFAULT_FUNCTIONAL_CURRENCY
     assert Settings(Path("/w"), Path("/a")).dbt_vars()["functional_currency"] == DEFAULT_FUNCTIONAL_CURRENCY
+
+
+def test_secret_environ_holds_only_the_names_asked_for(monkeypatch):
+    from config.settings import secret_environ
+
+    monkeypatch.setenv("ACORN_WECOM_WEBHOOK", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k")
+    monkeypatch.setenv("ACORN_OTHER", "x")
+    found = secret_environ(["ACORN_WECOM_WEBHOOK", "ACORN_UNSET"])
+    assert dict(found) == {"ACORN_WECOM_WEBHOOK": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"}
+    with pytest.raises(TypeError):
+        found["ACORN_OTHER"] = "y"  # read-only
