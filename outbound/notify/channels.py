@@ -21,7 +21,7 @@ from urllib.parse import quote_plus
 import httpx
 
 from outbound.notify.config import Channel
-from outbound.notify.messages import Message
+from outbound.notify.messages import Message, next_step
 
 Clock = Callable[[], float]
 
@@ -96,7 +96,7 @@ def webhook_payload(channel: Channel, message: Message, run_id: str) -> dict[str
                 "raised_on": a.raised_on.isoformat() if a.raised_on else None,
                 "first_seen_at": a.first_seen_at.isoformat() if a.first_seen_at else None,
                 "message": a.message, "message_zh": a.message_zh,
-                "next_step": a.next_step_zh if message.language == "zh" else a.next_step_en,
+                "next_step": next_step(a, message.language),
             }
             for a in message.alerts
         ],

@@ -38,6 +38,27 @@ RULE_LABELS_ZH = {
     "invoice_overdue": "发票逾期未付",
     "deduction_above_threshold": "扣款超过阈值",
 }
+# What to do next for the vendor rules, whose mart rows carry no next step; seller rules bring their own.
+NEXT_STEPS = {
+    "po_cancelled_after_acknowledgement": (
+        "核对已备货数量，必要时在 Vendor Central 提出争议或调整生产计划",
+        "Check the units already prepared; dispute in Vendor Central or adjust production"),
+    "po_changed_after_acknowledgement": (
+        "核对修改后的数量和成本，必要时重新确认采购单",
+        "Check the changed quantities and costs; re-acknowledge the PO if needed"),
+    "shipment_late": (
+        "联系物流确认入库时间，避免亚马逊扣款",
+        "Confirm the delivery appointment with the carrier to avoid chargebacks"),
+    "received_not_invoiced": (
+        "用 `acorn vendor-invoices` 为已收货的数量开票",
+        "Invoice the received units with `acorn vendor-invoices`"),
+    "invoice_overdue": (
+        "在 Vendor Central 查询付款状态，必要时提交付款争议",
+        "Check the payment status in Vendor Central; open a payment dispute if needed"),
+    "deduction_above_threshold": (
+        "在 Vendor Central 核对扣款依据，不合理的提交争议",
+        "Check the deduction's backup in Vendor Central and dispute it if unfounded"),
+}
 _TEXT = {
     "zh": {
         "title": "ACORN 资金风险告警：{n} 条新告警",
@@ -89,7 +110,8 @@ def what_happened(alert: Alert, language: str) -> str:
 
 def next_step(alert: Alert, language: str) -> str:
     step = alert.next_step_zh if language == "zh" else alert.next_step_en
-    return step or _TEXT[language]["fallback_next"]
+    default = NEXT_STEPS.get(alert.alert_type or "")
+    return step or (default[0 if language == "zh" else 1] if default else _TEXT[language]["fallback_next"])
 
 
 def account(alert: Alert, language: str) -> str:

@@ -87,7 +87,7 @@ ZH_TEXT = """ACORN 资金风险告警：3 条新告警
 
 3. [低] 发票逾期未付 · 供应商账户 ACME1 (Amazon.de) · 金额 1,234.50 EUR
    Invoice INV-77 is 12 days overdue
-   下一步：在 ACORN 的“资金风险”页面查看证据，处理后确认或解决此告警。
+   下一步：在 Vendor Central 查询付款状态，必要时提交付款争议
    告警编号：vendor:invoice_overdue:INV-77
 
 每条告警只发送一次；在“资金风险”页面确认或解决。"""
