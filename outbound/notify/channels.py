@@ -36,6 +36,18 @@ def dedup_key(channel: Channel, message: Message) -> str:
     return hashlib.sha256(f"{channel.name}\n{ids}".encode()).hexdigest()[:32]
 
 
+# 企业微信 refuses a text over 2048 bytes and a markdown over 4096 (UTF-8); the other robots take ~20 KB.
+_BYTE_LIMITS = {("wecom", "text"): 2048, ("wecom", "markdown"): 4096}
+_DEFAULT_BYTE_LIMIT = 18_000
+
+
+def fits(channel: Channel, message: Message) -> bool:
+    """Whether the message's body stays within what the channel accepts (a margin left for the part number)."""
+    limit = _BYTE_LIMITS.get((channel.type, channel.format or ""), _DEFAULT_BYTE_LIMIT) - 64
+    body = message.markdown if channel.format == "markdown" or channel.type == "dingtalk" else message.text
+    return len(body.encode()) <= limit
+
+
 # ---- payloads ---------------------------------------------------------------------------------------------------
 
 

@@ -84,8 +84,7 @@ def _deliver(settings: Settings, config: NotifyConfig, channel: Channel, alerts:
     stale = timedelta(minutes=config.stale_claim_minutes)
     with _connection(settings) as con:
         todo = pending(con, channel.name, alerts, now(), stale)
-    size = max(config.max_alerts_per_message, 1)
-    groups = [todo[i:i + size] for i in range(0, len(todo), size)]
+    groups = _groups(channel, todo, max(config.max_alerts_per_message, 1), now())
     sent = 0
     for number, group in enumerate(groups, start=1):
         retrying = Retrying(
@@ -127,6 +126,17 @@ def _attempt(settings: Settings, channel: Channel, group: list[Alert], number: i
     with _connection(settings) as con:
         mark(con, channel.name, run_id, "sent", now())
     return len(claimed)
+
+
+def _groups(channel: Channel, alerts: list[Alert], size: int, at: datetime) -> list[list[Alert]]:
+    """At most `size` alerts a message, fewer where the channel's byte limit says so (one alert always goes)."""
+    groups: list[list[Alert]] = []
+    for alert in alerts:
+        if groups and len(groups[-1]) < size and channels.fits(channel, compose([*groups[-1], alert], channel.language, at)):
+            groups[-1].append(alert)
+        else:
+            groups.append([alert])
+    return groups
 
 
 def _rank(severity: str | None) -> int:

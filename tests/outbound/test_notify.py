@@ -331,3 +331,13 @@ def test_config_names_secrets_and_never_holds_them(tmp_path, settings):
 
 def test_redact_hides_plain_and_url_encoded_secrets():
     assert channels.redact("GET /x?key=a+b%2Fc and a b/c", {"K": "a b/c"}) == "GET /x?key=*** and ***"
+
+
+def test_wecom_text_stays_within_its_2048_bytes(tmp_path, server, monkeypatch):
+    many = [{**SELLER_LOSS, "alert_id": f"seller:daily_net_loss:acme-us:2026-01-{day:02d}"} for day in range(1, 21)]
+    settings = Settings(warehouse=build_alerts_warehouse(tmp_path / "acorn.duckdb", many), archive_dir=tmp_path / "a")
+    monkeypatch.setenv("ACORN_WECOM_URL", f"{server.url}/send")
+    report = run(settings, config({"name": "wecom", "type": "wecom", "url_env": "ACORN_WECOM_URL", "format": "text"}))
+    assert report.sent == {"wecom": 20}
+    sizes = [len(r.body["text"]["content"].encode()) for r in server.requests]
+    assert len(sizes) > 2 and max(sizes) <= 2048
