@@ -11,6 +11,15 @@ from dashboards.alert_state_file import record_state_change
 
 MONEY = st.column_config.NumberColumn(format="%.2f")
 RATE = st.column_config.NumberColumn(format="percent")
+
+
+def _current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # a container user without a passwd entry
+        return ""
+
+
 NO_DATA = "暂无数据 No data yet: this mart is built once the seller reports are loaded (`acorn run`)."
 
 st.title("资金风险 Money at risk")
@@ -34,7 +43,7 @@ else:
             for row in open_alerts.itertuples(index=False)
         }
         chosen = st.selectbox("告警 Alert", list(labels), format_func=labels.get, key="risk_alert")
-        who = st.text_input("处理人 Changed by", value=getpass.getuser(), key="risk_who")
+        who = st.text_input("处理人 Changed by", value=_current_user(), key="risk_who")
         note = st.text_input("备注 Note (case id, what was done)", key="risk_note")
         acknowledge, resolve = st.columns(2)
         new_state = None
