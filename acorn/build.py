@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,13 @@ def load_and_build(settings: Settings, inbox: Path, say: Say, *, verbose: bool =
 
     say(f"Loading {inbox} into {settings.warehouse}" + (f" (vendor ages as of {settings.as_of})" if settings.as_of else "")
         + " ...")
+    started = datetime.now(UTC).replace(tzinfo=None)
     result = materialize_pipeline(settings, inbox, progress=progress_printer(say, verbose))
     print_summary(settings, result, say, checks(settings, result, say) if checks else ())
+    if settings.notify_config:
+        # The pipeline's last asset sent the new alerts (orchestration/notify); say where they went.
+        from outbound.notify.notifier import delivery_lines
+
+        for line in delivery_lines(settings, started) or ["Alerts: nothing new to send"]:
+            say(line)
     return result

@@ -11,7 +11,7 @@ import dataclasses
 import os
 import sys
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -99,6 +99,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.published_warehouse is None:
             object.__setattr__(self, "published_warehouse", published_beside(self.warehouse))
+    # Alert channels (JSON or YAML, see outbound/notify/config.py); outside the repo. Secrets are named, not held.
+    notify_config: Path | None = None
 
     @classmethod
     def from_env(cls, warehouse: Path | str | None = None) -> Settings:
@@ -107,6 +109,7 @@ class Settings:
         fx_csv = os.environ.get("ACORN_FX_RATES_CSV")
         spapi_config = os.environ.get("ACORN_SPAPI_CONFIG")
         vendor_config = os.environ.get("ACORN_VENDOR_CONFIG")
+        notify_config = os.environ.get("ACORN_NOTIFY_CONFIG")
         as_of = os.environ.get("ACORN_AS_OF")
         dates_from = os.environ.get("ACORN_PLAUSIBLE_DATES_FROM")
         dates_until = os.environ.get("ACORN_PLAUSIBLE_DATES_UNTIL")
@@ -151,6 +154,7 @@ class Settings:
             published_warehouse=Path(published).resolve() if published else None,
             lock_wait_seconds=int(lock_wait),
             file_group=os.environ.get("ACORN_FILE_GROUP") or None,
+            notify_config=Path(notify_config).resolve() if notify_config else None,
         )
 
     def plausible_dates(self) -> tuple[date, date]:
@@ -252,6 +256,11 @@ def default_inbox() -> Path:
     return Path(os.environ.get("ACORN_INBOX") or DEFAULT_INBOX).resolve()
 
 
+def alert_states_dir() -> Path:
+    """Where the dashboards drop alert state changes (acknowledge / resolve) for the loader: inside the inbox."""
+    return default_inbox() / "alert_states"
+
+
 def show_tracebacks() -> bool:
     """ACORN_DEBUG set: the CLI re-raises errors instead of printing one line."""
     return bool(os.environ.get("ACORN_DEBUG"))
@@ -263,6 +272,15 @@ def credentials_environ() -> Mapping[str, str]:
     Values are secrets: callers hand them to python-amazon-sp-api and name the variables in errors, never the values.
     """
     return MappingProxyType({name: value for name, value in os.environ.items() if name.startswith(CREDENTIAL_PREFIXES)})
+
+
+def secret_environ(names: Iterable[str]) -> Mapping[str, str]:
+    """The variables among `names` that are set, read-only: the notifier's SMTP passwords and webhook URLs.
+
+    Values are secrets: callers send them where they belong and name the variables in errors, never the values.
+    """
+    wanted = set(names)
+    return MappingProxyType({name: value for name, value in os.environ.items() if name in wanted})
 
 
 def subprocess_environ(**overrides: str) -> dict[str, str]:

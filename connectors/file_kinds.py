@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from connectors.alert_states import ALERT_STATE_COLUMNS, ALERT_STATES_KIND, is_alert_states_jsonl
 from connectors.csv_inputs import BANK_COLUMNS, FX_RATE_COLUMNS, SKU_MAP_COLUMNS, STORE_COLUMNS
 from connectors.parsing import ParseError, decode_text, header_index, looks_binary, physical_lines, sniff_delimiter
 from connectors.period_close import PERIOD_CLOSE_KIND, is_close_record
@@ -12,7 +13,7 @@ from connectors.vendor.exports import INVOICE_EXPORT_KIND, REMITTANCE_KIND, expo
 from connectors.vendor.invoice_submissions import SUBMISSION_KIND, is_submission
 
 KINDS = ("settlement_v2", "settlement_v1", "bank_statement", "store_config", "sku_map", "fx_rates", "purchases",
-         REMITTANCE_KIND, INVOICE_EXPORT_KIND, SUBMISSION_KIND, PERIOD_CLOSE_KIND, "unknown")
+         REMITTANCE_KIND, INVOICE_EXPORT_KIND, SUBMISSION_KIND, PERIOD_CLOSE_KIND, ALERT_STATES_KIND, "unknown")
 
 _CSV_KINDS = {
     "bank_statement": BANK_COLUMNS,
@@ -21,6 +22,7 @@ _CSV_KINDS = {
     "fx_rates": FX_RATE_COLUMNS,
     # purchases.csv shares internal_sku with sku_map.csv but no seller_sku; its other columns tell it apart.
     "purchases": PURCHASE_COLUMNS,
+    ALERT_STATES_KIND: ALERT_STATE_COLUMNS,
 }
 # Enough bytes to hold any header row we read.
 _HEAD_BYTES = 64 * 1024
@@ -41,6 +43,8 @@ def detect_kind(file_name: str, data: bytes) -> str:
         return SUBMISSION_KIND
     if is_close_record(data):
         return PERIOD_CLOSE_KIND
+    if is_alert_states_jsonl(data):
+        return ALERT_STATES_KIND
     columns = _header_columns(data)
     settlement_format = report_format_of(columns)
     if settlement_format:

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from config.settings import Settings
-from connectors import archive, csv_inputs, period_close, purchases, validation, warehouse
+from connectors import alert_states, archive, csv_inputs, period_close, purchases, validation, warehouse
 from connectors.file_kinds import describe_unknown, detect_kind
 from connectors.parsing import ParseError, gunzip
 from connectors.settlement_flatfile import SettlementHeader, SettlementReport, parse_settlement_report
@@ -35,6 +35,8 @@ CSV_KINDS: dict[str, tuple[Callable[[bytes], list[Any]], str]] = {
     # Vendor Central exports, CSV or XLSX (rows keep source_sheet beside source_line).
     vendor_exports.REMITTANCE_KIND: (vendor_exports.parse_remittance, "raw.vendor_remittances"),
     vendor_exports.INVOICE_EXPORT_KIND: (vendor_exports.parse_invoice_export, "raw.vendor_central_invoices"),
+    # Acknowledge / resolve from the Money-at-risk page (JSONL or CSV).
+    alert_states.ALERT_STATES_KIND: (alert_states.parse_alert_states, "raw.alert_state_changes"),
 }
 
 

@@ -205,6 +205,15 @@ def _rules_for(kind: str) -> list[Rule]:
             Rule("known currency", "rows", "ExpectColumnValuesToBeInSet",
                  {"column": "quote_currency", "value_set": sorted(KNOWN_CURRENCIES)}, "unknown quote currency"),
         ]
+    if kind == "alert_states":
+        return [
+            Rule("alert id present", "rows", "ExpectColumnValuesToNotBeNull", {"column": "alert_id"},
+                 "alert_id is blank"),
+            Rule("known state", "rows", "ExpectColumnValuesToNotBeNull", {"column": "state"},
+                 "state is not open, acknowledged or resolved"),
+            Rule("parseable changed_at", "rows", "ExpectColumnValuesToNotBeNull", {"column": "changed_at"},
+                 "changed_at is not an ISO timestamp"),
+        ]
     if kind == "vendor_remittance":
         return [
             Rule("payment number present", "rows", "ExpectColumnValuesToNotBeNull", {"column": "payment_number"},

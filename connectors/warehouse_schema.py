@@ -117,6 +117,17 @@ RAW_TABLES: dict[str, str] = {
         source_line INTEGER NOT NULL,
         PRIMARY KEY (source_file_sha256, source_line)
     """,
+    # Acknowledgements and resolutions of alerts (the Money-at-risk page); the latest per alert_id is its state.
+    "raw.alert_state_changes": """
+        alert_id VARCHAR NOT NULL,
+        state VARCHAR NOT NULL,                  -- open / acknowledged / resolved
+        changed_at TIMESTAMP NOT NULL,           -- UTC
+        changed_by VARCHAR,
+        note VARCHAR,
+        source_file_sha256 VARCHAR NOT NULL,
+        source_line INTEGER NOT NULL,
+        PRIMARY KEY (source_file_sha256, source_line)
+    """,
     # `acorn close --period P` writes a close record (a JSON input, archived and loaded like any other), so a
     # rebuild from the archive keeps every period closed exactly as it was.
     "raw.period_closes": """
@@ -179,6 +190,19 @@ AUDIT_TABLES: dict[str, str] = {
         failed_line INTEGER,
         detail VARCHAR,
         validated_at TIMESTAMP NOT NULL
+    """,
+    # The notifier's log, one row per alert x channel x attempt: 'claimed' before the send, then 'sent' or 'failed'.
+    # A channel never gets an alert that has a 'sent' row, nor one claimed less than the stale-claim age ago.
+    "audit.alert_deliveries": """
+        alert_id VARCHAR NOT NULL,
+        channel VARCHAR NOT NULL,                -- the channel's name in the notify config
+        attempt INTEGER NOT NULL,                -- 1, 2, ... per alert and channel, across runs
+        status VARCHAR NOT NULL,                 -- claimed / sent / failed
+        error VARCHAR,                           -- what went wrong, secrets redacted
+        claimed_at TIMESTAMP NOT NULL,           -- UTC
+        sent_at TIMESTAMP,                       -- UTC, when the channel accepted the message
+        run_id VARCHAR NOT NULL,                 -- one notifier run: the alerts of one message share it
+        PRIMARY KEY (alert_id, channel, attempt)
     """,
 }
 

@@ -15,6 +15,7 @@ from orchestration.dbt_models.assets import acorn_project
 from orchestration.dbt_models.definitions import dbt_definitions
 from orchestration.dbt_models.project import dbt_resource
 from orchestration.jobs import acorn_pipeline, daily_pipeline, inbox_sensor
+from orchestration.notify.definitions import notify_definitions
 from orchestration.raw.definitions import raw_definitions
 from orchestration.resources import InboxResource, WarehouseResource, default_inbox
 from orchestration.spapi.definitions import spapi_definitions
@@ -50,6 +51,7 @@ def build_definitions(
     return Definitions.merge(
         raw_definitions(),
         dbt_definitions(),
+        notify_definitions(),
         spapi_definitions(settings.spapi_config),
         vendor_definitions(settings.vendor_config),
         Definitions(

@@ -56,7 +56,8 @@ def test_settings_travel_as_strings_field_for_field():
                "cost_method": "fifo", "inventory_account": "1406", "refund_restock": False,
                "users_file": Path("/x/users.yaml"), "access_log": Path("/x/access_log.jsonl"), "language": "zh",
                "session_minutes": 60, "login_max_failures": 3, "login_lockout_minutes": 30, "sql_row_limit": 100,
-               "sql_timeout_seconds": 2.5, "auth": "oidc"}
+               "sql_timeout_seconds": 2.5, "auth": "oidc",
+               "notify_config": Path("/x/notify.yaml")}
     # A new field must be added here, with a value unlike its default.
     assert set(changed) == {f.name for f in dataclasses.fields(Settings)}
     settings = dataclasses.replace(defaults, **changed)
@@ -104,3 +105,14 @@ def test_the_published_copy_defaults_to_beside_the_warehouse_and_env_configures_
     monkeypatch.setenv("ACORN_LOCK_WAIT_SECONDS", "soon")
     with pytest.raises(ValueError, match="ACORN_LOCK_WAIT_SECONDS"):
         Settings.from_env(tmp_path / "acorn.duckdb")
+
+
+def test_secret_environ_holds_only_the_names_asked_for(monkeypatch):
+    from config.settings import secret_environ
+
+    monkeypatch.setenv("ACORN_WECOM_WEBHOOK", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k")
+    monkeypatch.setenv("ACORN_OTHER", "x")
+    found = secret_environ(["ACORN_WECOM_WEBHOOK", "ACORN_UNSET"])
+    assert dict(found) == {"ACORN_WECOM_WEBHOOK": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"}
+    with pytest.raises(TypeError):
+        found["ACORN_OTHER"] = "y"  # read-only
