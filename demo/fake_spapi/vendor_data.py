@@ -391,6 +391,7 @@ class VendorEndpoints:
                 raise self._error(400, "InvalidInput", f"invoice {invoice.get('id')}: missing {', '.join(missing)}")
             total = Decimal(invoice["invoiceTotal"]["amount"])
             lines = sum((Decimal(i["netCost"]["amount"]) * i["invoicedQuantity"]["amount"]
+                         + sum((Decimal(t["taxAmount"]["amount"]) for t in i.get("taxDetails") or []), Decimal("0"))
                          for i in invoice.get("items") or []), Decimal("0"))
             if invoice.get("items") and money(lines) != total:
                 errors.append({"code": "InvalidInvoiceTotal",

@@ -33,6 +33,7 @@ enriched as (
         rules.country_code as rule_country,
         rules.currency as rule_currency,
         rules.tax_type,
+        rules.api_tax_type,
         rules.tax_rate,
         coalesce(rules.tax_registration_required, false) as tax_registration_required,
         rules.tax_registration_prefix,
@@ -127,6 +128,7 @@ select
     amount_to_invoice,
     currency,
     tax_type,
+    api_tax_type,
     tax_rate,
     -- the precision must be a constant in some engines: one branch per decimals the seed allows
     cast(case when tax_rate is null then null
