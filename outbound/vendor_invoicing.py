@@ -83,7 +83,8 @@ def build_and_export(settings: Settings, config_path: Path, out_dir: Path, invoi
     for account_id, candidates, held, invoices in built:
         payload = export_json(invoices)
         json_path, xlsx_path = out_dir / f"submit_invoices_{account_id}.json", out_dir / f"submit_invoices_{account_id}.xlsx"
-        json_path.write_bytes(payload)
+        if invoices:  # an account whose every line is held back has no submitInvoices body to review
+            json_path.write_bytes(payload)
         xlsx_path.write_bytes(export_xlsx(invoices, held))
         held_path = None
         if held:
