@@ -45,6 +45,12 @@ if po is not None:
                 f"**{ui.money(row.outstanding, row.currency)}** still to come "
                 f"(invoices: {row.invoice_statuses}; next expected {row.next_expected_payment})."
             )
+    steps = ui.load(vendor_queries.po_steps, warehouse, po)
+    st.markdown("**Ordered → acknowledged → shipped → received → invoiced → paid**")
+    st.dataframe(steps.drop(columns=["step_order"]), hide_index=True, width="stretch")
+    blockers = ui.load(vendor_queries.po_blockers, warehouse, po)
+    for blocker in blockers.blocker:
+        st.warning(blocker)
     lines = ui.load(vendor_queries.po_lines, warehouse, po)
     st.markdown("**Lines**")
     st.dataframe(
