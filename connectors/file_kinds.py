@@ -6,11 +6,11 @@ import json
 from connectors.csv_inputs import BANK_COLUMNS, FX_RATE_COLUMNS, SKU_MAP_COLUMNS, STORE_COLUMNS
 from connectors.parsing import ParseError, decode_text, physical_lines, sniff_delimiter
 from connectors.settlement_flatfile import report_format_of
-from connectors.vendor.exports import INVOICE_EXPORT_KIND, REMITTANCE_KIND, export_kind, is_xlsx
+from connectors.vendor.exports import INVOICE_EXPORT_KIND, REMITTANCE_KIND, SHIPMENT_EXPORT_KIND, export_kind, is_xlsx
 from connectors.vendor.invoice_submissions import SUBMISSION_KIND, is_submission
 
 KINDS = ("settlement_v2", "settlement_v1", "bank_statement", "store_config", "sku_map", "fx_rates",
-         REMITTANCE_KIND, INVOICE_EXPORT_KIND, SUBMISSION_KIND, "unknown")
+         REMITTANCE_KIND, INVOICE_EXPORT_KIND, SHIPMENT_EXPORT_KIND, SUBMISSION_KIND, "unknown")
 
 _CSV_KINDS = {
     "bank_statement": BANK_COLUMNS,

@@ -34,6 +34,7 @@ CSV_KINDS: dict[str, tuple[Callable[[bytes], list[Any]], str]] = {
     # Vendor Central exports, CSV or XLSX (rows keep source_sheet beside source_line).
     vendor_exports.REMITTANCE_KIND: (vendor_exports.parse_remittance, "raw.vendor_remittances"),
     vendor_exports.INVOICE_EXPORT_KIND: (vendor_exports.parse_invoice_export, "raw.vendor_central_invoices"),
+    vendor_exports.SHIPMENT_EXPORT_KIND: (vendor_exports.parse_shipment_export, "raw.vendor_shipment_exports"),
 }
 
 

@@ -122,6 +122,7 @@ ASSET_KEYS = [
     "raw/vendor_purchase_order_status",
     "raw/vendor_purchase_orders",
     "raw/vendor_remittances",
+    "raw/vendor_shipment_exports",
     "raw/vendor_shipment_items",
     "raw/vendor_shipments",
     "seeds/chart_of_accounts",
@@ -165,6 +166,7 @@ ASSET_KEYS = [
     "staging/stg_vendor__purchase_order_status",
     "staging/stg_vendor__purchase_orders",
     "staging/stg_vendor__remittances",
+    "staging/stg_vendor__shipment_exports",
     "staging/stg_vendor__shipment_items",
     "staging/stg_vendor__shipments",
 ]

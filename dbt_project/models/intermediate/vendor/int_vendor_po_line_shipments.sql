@@ -1,6 +1,8 @@
 -- One row per PO line that any (not cancelled) shipment carries: the quantity shipped (eaches), the first ship
 -- date, the latest estimated and actual delivery, how much is still on its way (shipments shipped and not
--- delivered) and the shipment ids. Only shipments with a ship date count as shipped.
+-- delivered) and the shipment ids. Only shipments with a ship date count as shipped. ASNs known only from a
+-- dropped Vendor Central shipment export count too (their PO line found by PO number and ASIN or vendor SKU),
+-- unless the API already holds that shipment id; a file row of the same shipment is read once per line.
 with
 
 shipments as (
@@ -29,6 +31,35 @@ shipped_items as (
         and shipments.shipment_id = items.shipment_id
         and shipments.version_id = items.version_id
     where shipments.shipped_at is not null
+),
+
+exported_items as (
+    select
+        po_lines.account_id,
+        exported.purchase_order_number,
+        po_lines.item_sequence_number,
+        max(exported.shipped_quantity) as shipped_quantity,
+        exported.shipment_id,
+        cast(min(exported.ship_date) as timestamp) as shipped_at,
+        cast(max(exported.estimated_delivery_date) as timestamp) as estimated_delivery_at,
+        cast(max(exported.delivery_date) as timestamp) as delivered_at,
+        max(exported.delivery_date) is null as is_in_transit,
+        max(exported.carton_count) as carton_count
+    from {{ ref('stg_vendor__shipment_exports') }} as exported
+    inner join {{ ref('int_vendor_po_lines') }} as po_lines
+        on po_lines.purchase_order_number = exported.purchase_order_number
+        and (po_lines.asin = exported.asin or po_lines.vendor_sku = exported.vendor_sku)
+    where exported.ship_date is not null
+        and exported.shipment_id not in (select shipment_id from shipments)
+    group by po_lines.account_id, exported.purchase_order_number, po_lines.item_sequence_number, exported.shipment_id
+),
+
+all_items as (
+    select * from shipped_items
+    union all
+    select account_id, purchase_order_number, item_sequence_number, shipped_quantity, shipment_id, shipped_at,
+           estimated_delivery_at, delivered_at, is_in_transit, carton_count
+    from exported_items
 )
 
 select
@@ -42,5 +73,5 @@ select
     max(delivered_at) as delivered_at,
     count(distinct shipment_id) as n_shipments,
     min(shipment_id) as shipment_id
-from shipped_items
+from all_items
 group by account_id, purchase_order_number, item_sequence_number
