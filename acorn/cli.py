@@ -351,6 +351,10 @@ def _vendor_invoices(args: argparse.Namespace) -> int:
     for batch in batches:
         say(f"{batch.account_id}: {len(batch.invoices)} invoice(s) for PO {', '.join(batch.purchase_orders)} "
             f"→ {batch.json_path}, {batch.xlsx_path.name}")
+        for held in batch.held_back:
+            for reason in held.reasons:
+                say(f"  held back PO {held.candidate.purchase_order_number} line "
+                    f"{held.candidate.item_sequence_number}: {reason}")
     if not batches:
         say("No received purchase-order lines wait for an invoice.")
     if args.submit:

@@ -132,6 +132,33 @@ def _money_by_currency(pairs: list[tuple[Any, str]]) -> str:
     return ", ".join(f"{totals[c]:,} {c}" for c in sorted(totals))
 
 
+# What the vendor chain shows beyond alerts, as (flag, marketplace name, PO, detail): shipments shipped after their
+# ship window or still in transit, POs partly invoiced with lines still offered, candidate lines held back by an
+# invoice-compliance rule, and deductions under a vendor agreement (co-op, MDF, freight allowance).
+VENDOR_CHAIN_FLAGS = """
+    SELECT DISTINCT 'shipped_late', marketplace_name, purchase_order_number, CAST(shipped_on AS VARCHAR)
+    FROM marts.fct_po_lifecycle WHERE shipped_on > CAST(ship_window_end AS DATE)
+    UNION
+    SELECT DISTINCT 'shipment_in_transit', marketplace_name, purchase_order_number, shipment_id
+    FROM marts.fct_po_lifecycle WHERE is_in_transit
+    UNION
+    SELECT DISTINCT 'partly_invoiced', c.marketplace_name, c.purchase_order_number, c.item_sequence_number
+    FROM marts.fct_vendor_invoice_candidates AS c
+    WHERE EXISTS (SELECT 1 FROM marts.fct_po_lifecycle AS l WHERE l.account_id = c.account_id
+                  AND l.purchase_order_number = c.purchase_order_number AND l.invoiced_quantity > 0)
+    UNION
+    SELECT DISTINCT 'invoice_held_back', marketplace_name, purchase_order_number, rule
+    FROM marts.fct_vendor_invoice_compliance WHERE NOT is_passed
+    UNION
+    SELECT DISTINCT 'agreement_deduction', marketplace_name, purchase_order_number, deduction_number
+    FROM marts.fct_vendor_deductions WHERE agreement_id IS NOT NULL
+"""
+
+
+def vendor_chain_flags(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
+    return sorted(con.execute(VENDOR_CHAIN_FLAGS).fetchall(), key=repr)
+
+
 def print_vendor_summary(settings: Settings, say: Callable[[str], None]) -> bool:
     """POs by stage, invoices by status, deductions by type and open alerts; nothing (False) without vendor data."""
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
@@ -148,6 +175,13 @@ def print_vendor_summary(settings: Settings, say: Callable[[str], None]) -> bool
         alerts = con.execute(
             "SELECT alert_type, marketplace_name, purchase_order_number, invoice_number, message FROM marts.fct_alerts "
             "WHERE domain = 'vendor' ORDER BY alert_type, marketplace_name, purchase_order_number").fetchall()
+        try:
+            flags = vendor_chain_flags(con)
+            held = con.execute(
+                "SELECT marketplace_name, purchase_order_number, item_sequence_number, reason "
+                "FROM marts.fct_vendor_invoice_compliance WHERE NOT is_passed ORDER BY 1, 2, 3, rule").fetchall()
+        except duckdb.CatalogException:
+            flags, held = [], []  # marts built before shipments and invoice compliance existed
     if not stages and not invoices and not deductions:
         return False
     say("")
@@ -162,6 +196,20 @@ def print_vendor_summary(settings: Settings, say: Callable[[str], None]) -> bool
     for kind in dict.fromkeys(kind for kind, _, _ in deductions):
         own = [(amount, currency) for k, amount, currency in deductions if k == kind]
         say(f"  {kind:<24} {len(own):>3}  {_money_by_currency(own)}")
+    in_transit = [f for f in flags if f[0] == "shipment_in_transit"]
+    late = [f for f in flags if f[0] == "shipped_late"]
+    say(f"Vendor shipments: {len(in_transit)} in transit, {len(late)} shipped after the ship window")
+    for _, marketplace, po, shipment in in_transit:
+        say(f"  in transit {marketplace} PO {po}: shipment {shipment}")
+    for _, marketplace, po, shipped_on in late:
+        say(f"  late       {marketplace} PO {po}: shipped {shipped_on}")
+    offered = [f for f in flags if f[0] == "partly_invoiced"]
+    if offered or held:
+        say(f"Vendor invoice candidates: {len(offered)} remaining lines of partly invoiced POs, {len(held)} held back")
+        for _, marketplace, po, line in offered:
+            say(f"  offered   {marketplace} PO {po} line {line}")
+        for marketplace, po, line, reason in held:
+            say(f"  held back {marketplace} PO {po} line {line}: {reason}")
     say(f"Open vendor alerts ({len(alerts)})")
     for alert_type, marketplace, po, invoice, message in alerts:
         where = " ".join(part for part in (marketplace, po and f"PO {po}", invoice and f"invoice {invoice}") if part)

@@ -9,11 +9,11 @@ from connectors.parsing import ParseError, decode_text, header_index, looks_bina
 from connectors.period_close import PERIOD_CLOSE_KIND, is_close_record
 from connectors.purchases import REQUIRED_COLUMNS as PURCHASE_COLUMNS
 from connectors.settlement_flatfile import V1_COLUMNS, V2_COLUMNS, report_format_of
-from connectors.vendor.exports import INVOICE_EXPORT_KIND, REMITTANCE_KIND, export_kind, is_xlsx
+from connectors.vendor.exports import INVOICE_EXPORT_KIND, REMITTANCE_KIND, SHIPMENT_EXPORT_KIND, export_kind, is_xlsx
 from connectors.vendor.invoice_submissions import SUBMISSION_KIND, is_submission
 
 KINDS = ("settlement_v2", "settlement_v1", "bank_statement", "store_config", "sku_map", "fx_rates", "purchases",
-         REMITTANCE_KIND, INVOICE_EXPORT_KIND, SUBMISSION_KIND, PERIOD_CLOSE_KIND, ALERT_STATES_KIND, "unknown")
+         REMITTANCE_KIND, INVOICE_EXPORT_KIND, SHIPMENT_EXPORT_KIND, SUBMISSION_KIND, PERIOD_CLOSE_KIND, ALERT_STATES_KIND, "unknown")
 
 _CSV_KINDS = {
     "bank_statement": BANK_COLUMNS,

@@ -37,6 +37,7 @@ CSV_KINDS: dict[str, tuple[Callable[[bytes], list[Any]], str]] = {
     vendor_exports.INVOICE_EXPORT_KIND: (vendor_exports.parse_invoice_export, "raw.vendor_central_invoices"),
     # Acknowledge / resolve from the Money-at-risk page (JSONL or CSV).
     alert_states.ALERT_STATES_KIND: (alert_states.parse_alert_states, "raw.alert_state_changes"),
+    vendor_exports.SHIPMENT_EXPORT_KIND: (vendor_exports.parse_shipment_export, "raw.vendor_shipment_exports"),
 }
 
 

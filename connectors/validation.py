@@ -236,6 +236,17 @@ def _rules_for(kind: str) -> list[Rule]:
                  "invoice date is missing or not a date"),
             *_vendor_currency_rules(),
         ]
+    if kind == "vendor_shipment_export":
+        return [
+            Rule("shipment id present", "rows", "ExpectColumnValuesToNotBeNull", {"column": "shipment_id"},
+                 "shipment id is blank"),
+            Rule("PO number present", "rows", "ExpectColumnValuesToNotBeNull", {"column": "purchase_order_number"},
+                 "PO number is blank"),
+            Rule("whole shipped quantity", "rows", "ExpectColumnValuesToNotBeNull", {"column": "shipped_quantity"},
+                 "shipped quantity is not a whole number"),
+            Rule("parseable ship date", "rows", "ExpectColumnValuesToNotBeNull", {"column": "ship_date"},
+                 "ship date is missing or not a date"),
+        ]
     if kind == "vendor_invoice_submission":
         return [
             Rule("transaction id present", "invoices", "ExpectColumnValuesToNotBeNull", {"column": "transaction_id"},

@@ -56,13 +56,81 @@ def po_lines(warehouse: str, scope: Scope, po: str) -> pd.DataFrame:
     sql = f"""
         select
             item_sequence_number, asin, current_stage, days_in_stage,
-            ordered_quantity, accepted_quantity, cancelled_quantity, received_quantity, invoiced_quantity,
+            ordered_quantity, accepted_quantity, cancelled_quantity, shipped_quantity, in_transit_quantity,
+            received_quantity, invoiced_quantity,
             currency, ordered_amount, received_amount, invoiced_amount, paid_amount, outstanding_amount,
-            ordered_on, acknowledged_on, shipped_on, received_on, invoiced_on, paid_on, cancelled_on,
+            ordered_on, acknowledged_on, shipped_on, estimated_delivery_on, delivered_on, days_in_transit,
+            received_on, invoiced_on, paid_on, cancelled_on, shipment_id,
             invoice_numbers, marketplace_name, vendor_code
         from marts.fct_po_lifecycle
         where purchase_order_number = $po and {_ACCOUNTS}
         order by item_sequence_number
+    """
+    return fetch_rows(warehouse, sql, {**scope.params(), "po": po})
+
+
+@cached
+def po_steps(warehouse: str, scope: Scope, po: str) -> pd.DataFrame:
+    """PO `po` from ordered to paid: per step the date it was first reached and the quantity (eaches) that reached it."""
+    sql = f"""
+        with po as (select * from marts.fct_po_lifecycle where purchase_order_number = $po and {_ACCOUNTS})
+        select 1 as step_order, 'ordered' as step, min(ordered_on) as reached_on, sum(ordered_quantity) as quantity from po
+        union all select 2, 'acknowledged', min(acknowledged_on), sum(coalesce(accepted_quantity, 0)) from po
+        union all select 3, 'shipped', min(shipped_on), sum(shipped_quantity) from po
+        union all select 4, 'received', min(received_on), sum(received_quantity) from po
+        union all select 5, 'invoiced', min(invoiced_on), sum(invoiced_quantity) from po
+        union all select 6, 'paid', max(paid_on), sum(paid_quantity) from po
+        order by step_order
+    """
+    return fetch_rows(warehouse, sql, {**scope.params(), "po": po})
+
+
+@cached
+def po_blockers(warehouse: str, scope: Scope, po: str) -> pd.DataFrame:
+    """What keeps PO `po` from its next step, one line each (empty when it is paid or cancelled)."""
+    sql = f"""
+        with po as (
+            select
+                sum(ordered_quantity) as ordered, sum(coalesce(accepted_quantity, 0) - cancelled_quantity) as open_quantity,
+                sum(shipped_quantity) as shipped, sum(in_transit_quantity) as in_transit,
+                sum(received_quantity) as received, sum(invoiced_quantity) as invoiced,
+                min(acknowledged_on) as acknowledged_on, min(cast(ship_window_end as date)) as ship_window_end,
+                max(estimated_delivery_on) as estimated_delivery_on, min(current_stage) as any_stage,
+                bool_and(current_stage in ('paid', 'cancelled')) as is_done
+            from marts.fct_po_lifecycle where purchase_order_number = $po and {_ACCOUNTS}
+        ),
+        held as (
+            select string_agg(distinct 'line ' || item_sequence_number || ': ' || reason, '; ') as reasons
+            from marts.fct_vendor_invoice_compliance where purchase_order_number = $po and not is_passed and {_ACCOUNTS}
+        ),
+        open_invoices as (
+            select string_agg(invoice_number || ' (' || status || ', due ' || cast(due_date as varchar) || ')', ', '
+                              order by invoice_number) as invoices
+            from marts.fct_vendor_invoices
+            where list_contains(string_split(replace(coalesce(purchase_order_numbers, ''), ' ', ''), ','), $po)
+                and status not in ('paid', 'rejected') and {_ACCOUNTS}
+        )
+        select blocker from (
+            select 1 as position, 'Not acknowledged yet: Amazon waits for the acknowledgement' as blocker
+            from po where acknowledged_on is null and not is_done
+            union all
+            select 2, 'Nothing shipped yet (ship window ends ' || cast(ship_window_end as varchar) || ')'
+            from po where acknowledged_on is not null and shipped = 0 and received = 0 and open_quantity > 0
+            union all
+            select 3, cast(in_transit as varchar) || ' units in transit'
+                || coalesce(' (estimated delivery ' || cast(estimated_delivery_on as varchar) || ')', '')
+            from po where in_transit > 0
+            union all
+            select 4, 'Invoice held back: ' || held.reasons
+            from held where held.reasons is not null
+            union all
+            select 5, cast(received - invoiced as varchar) || ' units received and not invoiced: acorn vendor-invoices offers them'
+            from po where received > invoiced and not exists (select 1 from held where reasons is not null)
+            union all
+            select 6, 'Waiting for payment of ' || open_invoices.invoices
+            from open_invoices where open_invoices.invoices is not null
+        ) as blockers
+        order by position
     """
     return fetch_rows(warehouse, sql, {**scope.params(), "po": po})
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import duckdb
 
-from acorn.summary import settlement_statuses
+from acorn.summary import settlement_statuses, vendor_chain_flags
 from config.settings import Settings
 from demo.generator import ANSWER_KEY_NAME
 from demo.generator.vendor import ANSWER_KEY_NAME as VENDOR_ANSWER_KEY_NAME
@@ -58,17 +58,27 @@ def check_vendor_answer_key(settings: Settings, say: Say) -> None:
     key_path = settings.warehouse.parent / "inbox" / VENDOR_ANSWER_KEY_NAME
     if not key_path.exists():
         return
-    expected = expected_vendor_alerts(json.loads(key_path.read_text(encoding="utf-8")))
+    answer_key = json.loads(key_path.read_text(encoding="utf-8"))
+    expected = expected_vendor_alerts(answer_key)
+    expected_chain = expected_vendor_flags(answer_key)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         found = set(con.execute(
             "SELECT alert_type, marketplace_name, purchase_order_number, invoice_number FROM marts.fct_alerts "
             "WHERE domain = 'vendor'").fetchall())
+        flags = set(vendor_chain_flags(con))
     say("")
     if found == expected:
         say(f"Vendor demo check: exactly the {len(expected)} injected situations were flagged, nothing else.")
     else:
         say(f"Vendor demo check FAILED: missed {sorted(expected - found, key=repr)}, "
             f"unexpected {sorted(found - expected, key=repr)}")
+    kinds = ", ".join(sorted({flag for flag, *_ in expected_chain}))
+    if flags == expected_chain:
+        say(f"Vendor chain check: exactly the {len(expected_chain)} shipment, invoicing and deduction situations "
+            f"were shown ({kinds}), nothing else.")
+    else:
+        say(f"Vendor chain check FAILED: missed {sorted(expected_chain - flags, key=repr)}, "
+            f"unexpected {sorted(flags - expected_chain, key=repr)}")
 
 
 def expected_vendor_alerts(answer_key: dict[str, Any]) -> set[tuple[str, str, str | None, str | None]]:
@@ -76,3 +86,10 @@ def expected_vendor_alerts(answer_key: dict[str, Any]) -> set[tuple[str, str, st
     names = {market.key: market.marketplace_name for market in MARKETPLACES}
     return {(a["alert"], names[a["marketplace"]], a["purchase_order_number"], a["invoice_number"])
             for a in answer_key["expected_alerts"]}
+
+
+def expected_vendor_flags(answer_key: dict[str, Any]) -> set[tuple[str, str, str | None, str | None]]:
+    """(flag, marketplace name, PO, detail) the vendor chain shows beyond alerts, from the vendor answer key."""
+    names = {market.key: market.marketplace_name for market in MARKETPLACES}
+    return {(f["flag"], names[f["marketplace"]], f["purchase_order_number"], f["detail"])
+            for f in answer_key.get("expected_flags", [])}

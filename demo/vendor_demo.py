@@ -41,6 +41,7 @@ FAULTS: tuple[tuple[str, str, int], ...] = (
     ("getPurchaseOrdersStatus", "500", 1),
     ("getInvoiceHeaders", "expired_token", 1),
     ("getInvoice", "429", 1),
+    ("getShipmentDetails", "500", 1),
 )
 
 
@@ -110,7 +111,7 @@ def sync_vendor_demo(
             return sync_vendor_account(settings, account, config, SOURCES, options, endpoint=server.url,
                                        lwa_url=server.lwa_url).results
 
-        say(f"Syncing purchase orders, their status and Finances invoices from {server.url}")
+        say(f"Syncing purchase orders, their status, shipments and Finances invoices from {server.url}")
         say("  (paced at Amazon's documented rate per operation and account: expect ten to twenty seconds) ...")
         started = time.monotonic()
         # Side by side: Amazon meters each vendor account on its own.

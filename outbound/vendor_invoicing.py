@@ -31,11 +31,15 @@ from connectors.vendor.invoice_submissions import render_submission
 from connectors.vendor.own_invoices import refresh_statuses, submit
 from outbound.own_invoices import (
     Candidate,
+    HeldBack,
     build_invoices,
+    export_held_back_json,
     export_json,
     export_xlsx,
     po_item_sequence_numbers,
     read_candidates,
+    read_compliance,
+    split_held_back,
 )
 
 
@@ -51,6 +55,8 @@ class InvoiceBatch:
     json_path: Path
     xlsx_path: Path
     candidates: tuple[Candidate, ...] = ()
+    held_back: tuple[HeldBack, ...] = ()
+    held_back_path: Path | None = None
 
     @property
     def purchase_orders(self) -> list[str]:
@@ -58,24 +64,38 @@ class InvoiceBatch:
 
 
 def build_and_export(settings: Settings, config_path: Path, out_dir: Path, invoice_date: date | None = None) -> list[InvoiceBatch]:
-    """One batch per vendor account with received, uninvoiced PO lines; files `submit_invoices_<account>.json|xlsx`."""
+    """One batch per vendor account with received, uninvoiced PO lines; files `submit_invoices_<account>.json|xlsx`.
+    Lines a compliance rule holds back stay out of the invoices; they are listed with their reasons on the XLSX's
+    "Held back" sheet and in `held_back_<account>.json`."""
     config = load_vendor_config(config_path)
     invoice_date = invoice_date or utc_now().date()
     with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
         _refuse_if_marts_behind(conn)
-        built = [(account_id, candidates, build_invoices(candidates, config, invoice_date))
-                 for account_id in dict.fromkeys(v.account_id for v in config.vendors)
-                 if (candidates := read_candidates(conn, account_id))]
+        built = []
+        for account_id in dict.fromkeys(v.account_id for v in config.vendors):
+            candidates = read_candidates(conn, account_id)
+            if not candidates:
+                continue
+            compliance = read_compliance(conn, account_id)
+            ready, held = split_held_back(candidates, compliance)
+            built.append((account_id, ready, held, build_invoices(ready, config, invoice_date, compliance)))
     out_dir.mkdir(parents=True, exist_ok=True)
     batches = []
-    for account_id, candidates, invoices in built:
+    for account_id, candidates, held, invoices in built:
         payload = export_json(invoices)
         json_path, xlsx_path = out_dir / f"submit_invoices_{account_id}.json", out_dir / f"submit_invoices_{account_id}.xlsx"
-        json_path.write_bytes(payload)
-        xlsx_path.write_bytes(export_xlsx(invoices))
-        for path in (json_path, xlsx_path):
-            protect(path, settings.file_group)
-        batches.append(InvoiceBatch(account_id, invoices, payload, json_path, xlsx_path, tuple(candidates)))
+        if invoices:  # an account whose every line is held back has no submitInvoices body to review
+            json_path.write_bytes(payload)
+        xlsx_path.write_bytes(export_xlsx(invoices, held))
+        held_path = None
+        if held:
+            held_path = out_dir / f"held_back_{account_id}.json"
+            held_path.write_bytes(export_held_back_json(held))
+        for path in (json_path, xlsx_path, held_path):
+            if path is not None and path.exists():
+                protect(path, settings.file_group)
+        batches.append(InvoiceBatch(account_id, invoices, payload, json_path, xlsx_path, tuple(candidates),
+                                    tuple(held), held_path))
     return batches
 
 
@@ -138,7 +158,8 @@ def submit_and_refresh(
         for account_id, account in accounts.items():
             clients = build_vendor_clients(account, endpoint=endpoint, lwa_url=lwa_url)
             try:
-                for batch in (b for b in batches if b.account_id == account_id):
+                # a batch whose every line is held back has nothing to submit
+                for batch in (b for b in batches if b.account_id == account_id and b.invoices):
                     built_at = utc_now()
                     transaction_id = submit(clients, batch.invoices, pacer=pacer, policy=policy)
                     _record(conn, settings, batch, transaction_id, built_at, utc_now())

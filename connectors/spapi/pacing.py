@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 # (requests per second, burst) from the usage plans in Amazon's API models (reports_2021-06-30.json,
-# financesV0.json, finances_2024-06-19.json, vendorOrders.json, vendorInvoices.json, vendorTransactionStatus.json).
+# financesV0.json, finances_2024-06-19.json, vendorOrders.json, vendorInvoices.json, vendorTransactionStatus.json,
+# vendorShipments.json).
 RATE_LIMITS: dict[str, tuple[float, int]] = {
     "getReports": (0.0222, 10),
     "getReport": (2.0, 15),
@@ -24,6 +25,7 @@ RATE_LIMITS: dict[str, tuple[float, int]] = {
     "getPurchaseOrdersStatus": (10.0, 10),
     "submitInvoices": (10.0, 10),
     "getTransaction": (10.0, 20),
+    "getShipmentDetails": (10.0, 10),
     # The Finances Invoices model states no limit, so ACORN stays at a conservative 2/s.
     "getInvoiceHeaders": (2.0, 10),
     "getInvoice": (2.0, 10),

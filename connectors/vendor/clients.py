@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sp_api.api import VendorInvoices, VendorOrders, VendorTransactionStatus
+from sp_api.api import VendorInvoices, VendorOrders, VendorShipments, VendorTransactionStatus
 
 from connectors.spapi.accounts import Account
 from connectors.spapi.clients import LWA_URL, ClientFactory
@@ -17,13 +17,14 @@ class VendorClients:
     invoices: VendorInvoices
     transactions: VendorTransactionStatus
     finances_invoices: FinancesInvoices
+    shipments: VendorShipments
 
     def refresh_access_token(self) -> None:
         """Forget the cached access token (see `AccountClients.refresh_access_token`)."""
         forget_access_token(self.account.refresh_token.value)
 
     def close(self) -> None:
-        for client in (self.orders, self.invoices, self.transactions, self.finances_invoices):
+        for client in (self.orders, self.invoices, self.transactions, self.finances_invoices, self.shipments):
             client.close()
 
 
@@ -31,4 +32,5 @@ def build_vendor_clients(account: Account, *, endpoint: str | None = None, lwa_u
                          timeout: float = 60.0) -> VendorClients:
     factory = ClientFactory(account, endpoint=endpoint, lwa_url=lwa_url, timeout=timeout)
     return VendorClients(account, factory.build(VendorOrders), factory.build(VendorInvoices),
-                         factory.build(VendorTransactionStatus), factory.build(FinancesInvoices))
+                         factory.build(VendorTransactionStatus), factory.build(FinancesInvoices),
+                         factory.build(VendorShipments))

@@ -3,7 +3,9 @@
 Shape (JSON; `acorn generate` writes one as `.vendor_config.json`):
 {"invoice_prefix": "ACORN-", "vendors": [{"account_id", "region", "marketplace_id", "marketplace_name", "vendor_code",
  "currency", "bill_to_party_id", "remit_to_party_id", "payment_terms": {"type", "net_due_days", "discount_percent",
- "discount_due_days"}}]}
+ "discount_due_days"}, "tax_registration_type", "tax_registration_number", "legal_name"}]}
+The tax registration (VAT id in the EU, GST/HST number in Canada, the qualified-invoice number T+13 digits in Japan)
+is what the invoice-compliance rules (`dbt_project/seeds/vendor_invoice_rules.csv`) require per marketplace.
 Credentials are not here: vendor accounts use `connectors.spapi.accounts` like seller accounts.
 """
 from __future__ import annotations
@@ -35,6 +37,9 @@ class VendorMarketplaceConfig:
     bill_to_party_id: str
     remit_to_party_id: str
     payment_terms: PaymentTerms
+    tax_registration_type: str | None = None     # VAT / GST / HST / JCT ...
+    tax_registration_number: str | None = None
+    legal_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,9 @@ def parse_vendor_config(data: bytes) -> VendorConfig:
             payment_terms=PaymentTerms(terms.get("type", "Basic"), int(terms["net_due_days"]),
                                        Decimal(str(terms.get("discount_percent", "0"))),
                                        int(terms.get("discount_due_days", 0))),
+            tax_registration_type=(entry.get("tax_registration_type") or None),
+            tax_registration_number=(str(entry.get("tax_registration_number") or "").strip() or None),
+            legal_name=entry.get("legal_name") or None,
         ))
     return VendorConfig(tuple(vendors), raw.get("invoice_prefix", "ACORN-"))
 

@@ -1,4 +1,4 @@
-"""Pure parsers for Vendor Central's remittance (Payments) and invoice exports, CSV or XLSX, by column name.
+"""Pure parsers for Vendor Central's remittance (Payments), invoice and shipment exports, CSV or XLSX, by column name.
 
 No authoritative column list is public, so each field is found through a list of header aliases compared after
 normalising (lower case, letters and digits only): "Invoice #", "Invoice Number" and "invoice_number" are one column.
@@ -30,6 +30,7 @@ from connectors.parsing import (
 
 REMITTANCE_KIND = "vendor_remittance"
 INVOICE_EXPORT_KIND = "vendor_invoice_export"
+SHIPMENT_EXPORT_KIND = "vendor_shipment_export"
 
 _ALIASES: dict[str, tuple[str, ...]] = {
     "payment_number": ("paymentnumber", "paymentno", "paymentid", "paymentreference"),
@@ -48,10 +49,23 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "purchase_order_number": ("ponumber", "po", "purchaseorder", "purchaseordernumber"),
     "due_date": ("duedate", "paymentduedate"),
     "payment_terms": ("paymentterms", "terms"),
+    # Orders > Shipments export (ASNs)
+    "shipment_id": ("shipmentid", "asn", "asnid", "asnnumber", "shipmentidentifier", "vendorshipmentidentifier"),
+    "asin": ("asin",),
+    "vendor_sku": ("vendorsku", "sku", "modelnumber", "vendorproductidentifier"),
+    "shipped_quantity": ("shippedquantity", "quantityshipped", "shippedunits", "unitsshipped"),
+    "carton_count": ("cartoncount", "cartons", "numberofcartons"),
+    "ship_date": ("shipdate", "shippeddate"),
+    "estimated_delivery_date": ("estimateddeliverydate", "estimateddelivery", "eta"),
+    "delivery_date": ("deliverydate", "actualdeliverydate", "delivereddate"),
+    "shipment_status": ("shipmentstatus", "asnstatus"),
+    "ship_to": ("shipto", "shiptolocation", "fulfillmentcenter", "destinationfc"),
 }
 REMITTANCE_REQUIRED = ("payment_number", "invoice_number", "amount_paid", "currency")
 INVOICE_REQUIRED = ("invoice_number", "invoice_status", "invoice_amount", "currency")
+SHIPMENT_REQUIRED = ("shipment_id", "purchase_order_number", "shipped_quantity")
 _MONEY = ("invoice_amount", "amount_paid", "discount_taken", "remaining_amount")
+_DATES = ("payment_date", "invoice_date", "due_date", "ship_date", "estimated_delivery_date", "delivery_date")
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,26 @@ class VendorCentralInvoice:
     invoice_amount_text: str
     amount_paid_text: str
     due_date_text: str
+
+
+@dataclass(frozen=True)
+class VendorShipmentRow:
+    shipment_id: str | None
+    purchase_order_number: str | None
+    asin: str | None
+    vendor_sku: str | None
+    shipped_quantity: int | None
+    carton_count: int | None
+    ship_date: date | None
+    estimated_delivery_date: date | None
+    delivery_date: date | None
+    shipment_status: str | None
+    vendor_code: str | None
+    ship_to: str | None
+    source_sheet: str | None
+    source_line: int
+    shipped_quantity_text: str
+    ship_date_text: str
 
 
 @dataclass(frozen=True)
@@ -182,6 +216,8 @@ def export_kind(data: bytes) -> str | None:
         return REMITTANCE_KIND
     if set(INVOICE_REQUIRED) <= fields and "payment_number" not in fields:
         return INVOICE_EXPORT_KIND
+    if set(SHIPMENT_REQUIRED) <= fields:
+        return SHIPMENT_EXPORT_KIND
     return None
 
 
@@ -193,8 +229,7 @@ class _Values:
         texts = lambda field: [self.text(r, field) for _, r in sheet.rows]  # noqa: E731
         currency = next((self.text(r, "currency") for _, r in sheet.rows if self.text(r, "currency")), None)
         self.decimal_comma = detect_decimal_comma((t for f in _MONEY for t in texts(f)), currency)
-        self.day_first = detect_day_first(
-            (t for f in ("payment_date", "invoice_date", "due_date") for t in texts(f)), self.decimal_comma)
+        self.day_first = detect_day_first((t for f in _DATES for t in texts(f)), self.decimal_comma)
 
     def raw(self, row: list[object], field: str) -> object:
         index = self.sheet.fields.get(field)
@@ -231,6 +266,15 @@ class _Values:
         if isinstance(value, date):
             return value
         return parse_date(self.text(row, field), self.day_first)
+
+    def count(self, row: list[object], field: str) -> int | None:
+        value = self.raw(row, field)
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, (int, float)):
+            return int(value) if float(value).is_integer() else None
+        text = self.text(row, field).replace(",", "").replace(".", "") if self.text(row, field).isascii() else ""
+        return int(text) if text.isdigit() else None
 
     def code(self, row: list[object], field: str) -> str | None:
         value = self.text(row, field)
@@ -299,6 +343,33 @@ def parse_invoice_export(data: bytes) -> list[VendorCentralInvoice]:
             invoice_amount_text=v.text(row, "invoice_amount"),
             amount_paid_text=v.text(row, "amount_paid"),
             due_date_text=v.text(row, "due_date"),
+        )
+        for line, row in sheet.rows
+    ]
+
+
+def parse_shipment_export(data: bytes) -> list[VendorShipmentRow]:
+    """Rows of a Vendor Central shipment (ASN) export: one per shipment and PO item, as exported."""
+    sheet = _sheet_with(data, SHIPMENT_REQUIRED, "vendor shipment export")
+    v = _Values(sheet)
+    return [
+        VendorShipmentRow(
+            shipment_id=v.optional(row, "shipment_id"),
+            purchase_order_number=v.code(row, "purchase_order_number"),
+            asin=v.code(row, "asin"),
+            vendor_sku=v.optional(row, "vendor_sku"),
+            shipped_quantity=v.count(row, "shipped_quantity"),
+            carton_count=v.count(row, "carton_count"),
+            ship_date=v.day(row, "ship_date"),
+            estimated_delivery_date=v.day(row, "estimated_delivery_date"),
+            delivery_date=v.day(row, "delivery_date"),
+            shipment_status=v.optional(row, "shipment_status"),
+            vendor_code=v.code(row, "vendor_code"),
+            ship_to=v.code(row, "ship_to"),
+            source_sheet=sheet.name,
+            source_line=line,
+            shipped_quantity_text=v.text(row, "shipped_quantity"),
+            ship_date_text=v.text(row, "ship_date"),
         )
         for line, row in sheet.rows
     ]

@@ -303,3 +303,59 @@ def flatten_invoice(page: dict, *, account_id: str, marketplace_id: str, page_sh
         "raw.vendor_invoice_related_ids": related,
         "raw.vendor_invoice_lines": lines,
     }
+
+
+# ---- vendorShipments -----------------------------------------------------------------------------------
+
+def shipment_version_id(shipment: dict) -> str:
+    transport = shipment.get("transportationDetails") or {}
+    key = "|".join(str(part or "") for part in (
+        shipment["vendorShipmentIdentifier"], shipment.get("transactionType"), shipment.get("currentShipmentStatus"),
+        shipment.get("currentshipmentStatusDate"), transport.get("shipmentDeliveryDate")))
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def flatten_shipments(page: dict, *, account_id: str, page_sha256: str,
+                      fetched_at: datetime) -> tuple[list[dict], list[dict]]:
+    """getShipmentDetails page (Amazon's `payload`: `shipments`) → (shipment version rows, shipped item rows)."""
+    shipments, items = [], []
+    for index, shipment in enumerate(page.get("shipments") or [], start=1):
+        identifier = shipment["vendorShipmentIdentifier"]
+        version = shipment_version_id(shipment)
+        transport = shipment.get("transportationDetails") or {}
+        containers = [c.get("containerType") for c in shipment.get("containers") or []]
+        shipped = 0
+        for order in shipment.get("purchaseOrders") or []:
+            for item in order.get("items") or []:
+                quantity, unit, size = _quantity(item.get("shippedQuantity"))
+                shipped += 1
+                items.append({
+                    "account_id": account_id, "vendor_shipment_identifier": identifier, "version_id": version,
+                    "purchase_order_number": order["purchaseOrderNumber"],
+                    "item_sequence_number": str(item.get("itemSequenceNumber")),
+                    "asin": item.get("buyerProductIdentifier"), "vendor_sku": item.get("vendorProductIdentifier"),
+                    "shipped_quantity": quantity or 0, "unit_of_measure": unit, "unit_size": size,
+                })
+        shipments.append({
+            "account_id": account_id, "vendor_shipment_identifier": identifier, "version_id": version,
+            "buyer_reference_number": shipment.get("buyerReferenceNumber"),
+            "transaction_type": shipment.get("transactionType"),
+            "transaction_date": parse_utc(shipment.get("transactionDate")),
+            "current_shipment_status": shipment.get("currentShipmentStatus"),
+            "current_shipment_status_at": parse_utc(shipment.get("currentshipmentStatusDate")),
+            "shipment_created_at": parse_utc(shipment.get("shipmentCreateDate")),
+            "shipment_confirmed_at": parse_utc(shipment.get("shipmentConfirmDate")),
+            "shipped_at": parse_utc(transport.get("shippedDate")),
+            "estimated_delivery_at": parse_utc(transport.get("estimatedDeliveryDate")),
+            "delivered_at": parse_utc(transport.get("shipmentDeliveryDate")),
+            "selling_party_id": (shipment.get("sellingParty") or {}).get("partyId"),
+            "ship_from_party_id": (shipment.get("shipFromParty") or {}).get("partyId"),
+            "ship_to_party_id": (shipment.get("shipToParty") or {}).get("partyId"),
+            "ship_mode": transport.get("shipMode"),
+            "bill_of_lading_number": transport.get("billOfLadingNumber"),
+            "carton_count": containers.count("carton"), "pallet_count": containers.count("pallet"),
+            "item_count": shipped,
+            "content_sha256": hashlib.sha256(json.dumps(shipment, sort_keys=True, default=str).encode()).hexdigest(),
+            "source_page_sha256": page_sha256, "source_index": index, "fetched_at": fetched_at,
+        })
+    return shipments, items

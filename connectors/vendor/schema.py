@@ -263,6 +263,84 @@ RAW_TABLES: dict[str, str] = {
         currency VARCHAR NOT NULL,
         PRIMARY KEY (account_id, invoice_id, item_sequence_number)
     """,
+    # One row per shipment VERSION (vendorShipments getShipmentDetails, the ASN Amazon holds). A version is what
+    # changes as the shipment moves: status, its date, transaction type (New / Cancel) and the delivery date, so
+    # "shipped" and later "delivered" are two rows and neither overwrites the other.
+    "raw.vendor_shipments": """
+        account_id VARCHAR NOT NULL,
+        vendor_shipment_identifier VARCHAR NOT NULL,   -- the vendor's shipment id (ASN id)
+        version_id VARCHAR NOT NULL,             -- sha256(id | transaction type | status | status date | delivery)[:16]
+        buyer_reference_number VARCHAR,          -- Amazon's reference (ARN) for the shipment
+        transaction_type VARCHAR,                -- New / Cancel
+        transaction_date TIMESTAMP,              -- UTC
+        current_shipment_status VARCHAR,         -- Created / TransportationRequested / CarrierAssigned / Shipped
+        current_shipment_status_at TIMESTAMP,    -- UTC
+        shipment_created_at TIMESTAMP,
+        shipment_confirmed_at TIMESTAMP,         -- the shipment confirmation (ASN) was sent
+        shipped_at TIMESTAMP,                    -- transportationDetails.shippedDate
+        estimated_delivery_at TIMESTAMP,         -- transportationDetails.estimatedDeliveryDate
+        delivered_at TIMESTAMP,                  -- transportationDetails.shipmentDeliveryDate (actual)
+        selling_party_id VARCHAR,                -- the vendor code
+        ship_from_party_id VARCHAR,
+        ship_to_party_id VARCHAR,                -- the fulfilment centre
+        ship_mode VARCHAR,                       -- TruckLoad / LessThanTruckLoad / SmallParcel
+        bill_of_lading_number VARCHAR,
+        carton_count INTEGER,                    -- containers of type carton
+        pallet_count INTEGER,                    -- containers of type pallet
+        item_count INTEGER NOT NULL,
+        content_sha256 VARCHAR NOT NULL,         -- of the shipment JSON as first seen for this version
+        source_page_sha256 VARCHAR NOT NULL,
+        source_index INTEGER NOT NULL,
+        fetched_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (account_id, vendor_shipment_identifier, version_id)
+    """,
+    # One row per PO item of a shipment version (purchaseOrders[].items[]): what was shipped against which PO line.
+    "raw.vendor_shipment_items": """
+        account_id VARCHAR NOT NULL,
+        vendor_shipment_identifier VARCHAR NOT NULL,
+        version_id VARCHAR NOT NULL,
+        purchase_order_number VARCHAR NOT NULL,
+        item_sequence_number VARCHAR NOT NULL,
+        asin VARCHAR,                            -- buyerProductIdentifier
+        vendor_sku VARCHAR,                      -- vendorProductIdentifier
+        shipped_quantity INTEGER NOT NULL,       -- in unit_of_measure
+        unit_of_measure VARCHAR,                 -- Cases / Eaches
+        unit_size INTEGER,                       -- eaches per case
+        PRIMARY KEY (account_id, vendor_shipment_identifier, version_id, purchase_order_number, item_sequence_number)
+    """,
+    # One row per row of a Vendor Central shipment spreadsheet (Orders > Shipments export), as exported.
+    "raw.vendor_shipment_exports": """
+        shipment_id VARCHAR NOT NULL,            -- ASN / shipment id
+        purchase_order_number VARCHAR NOT NULL,
+        asin VARCHAR,
+        vendor_sku VARCHAR,
+        shipped_quantity INTEGER,                -- eaches
+        carton_count INTEGER,
+        ship_date DATE,
+        estimated_delivery_date DATE,
+        delivery_date DATE,
+        shipment_status VARCHAR,
+        vendor_code VARCHAR,
+        ship_to VARCHAR,                         -- fulfilment centre
+        source_file_sha256 VARCHAR NOT NULL,
+        source_sheet VARCHAR,
+        source_line INTEGER NOT NULL,
+        PRIMARY KEY (source_file_sha256, source_line)
+    """,
+    # The vendor configuration's parties and tax registrations, written by each vendor sync (replaced per vendor
+    # code), so the invoice-compliance mart can check them.
+    "raw.vendor_config_parties": """
+        account_id VARCHAR NOT NULL,
+        vendor_code VARCHAR NOT NULL,
+        marketplace_id VARCHAR NOT NULL,
+        legal_name VARCHAR,
+        remit_to_party_id VARCHAR,
+        bill_to_party_id VARCHAR,
+        tax_registration_type VARCHAR,
+        tax_registration_number VARCHAR,
+        recorded_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (account_id, vendor_code, marketplace_id)
+    """,
 }
 
 AUDIT_TABLES: dict[str, str] = {}

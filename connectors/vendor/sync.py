@@ -12,6 +12,9 @@ Sources (scope '*'):
 - `vendor_invoices:<marketplace id>`: getInvoiceHeaders in ≤90-day issue-date windows over `invoice_lookback`,
   with `invoicesModifiedAfter` = the cursor (the previous run's start), then getInvoice per header (line pages
   followed). Amazon has no modified-before filter, so the cursor moves only when every window of a run is written.
+- `vendor_shipments`: vendorShipments getShipmentDetails in 7-day `createdAfter`/`createdBefore` windows. A shipment
+  keeps changing after it is created (shipped, then delivered), so the cursor stays `SHIPMENT_REREAD` behind now:
+  recent shipments are read again each run and a changed one adds a version (INSERT OR IGNORE).
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ from connectors.warehouse_writer import write_rows
 PURCHASE_ORDERS = "vendor_purchase_orders"
 PURCHASE_ORDER_STATUS = "vendor_purchase_orders_status"
 INVOICES = "vendor_invoices"
+SHIPMENTS = "vendor_shipments"
 
 # Every vendor listing sends `nextToken` back beside the same arguments; getInvoice pages its line items on
 # `nextTokenForLineItems` (the adapter's client reports it as the response's next token).
@@ -39,7 +43,11 @@ GET_PURCHASE_ORDERS = Listing("getPurchaseOrders")
 GET_PURCHASE_ORDERS_STATUS = Listing("getPurchaseOrdersStatus")
 GET_INVOICE_HEADERS = Listing("getInvoiceHeaders")
 GET_INVOICE = Listing("getInvoice", token_param="nextTokenForLineItems")
+GET_SHIPMENT_DETAILS = Listing("getShipmentDetails")
 PO_WINDOW = timedelta(days=7)
+SHIPMENT_WINDOW = timedelta(days=7)
+# An ASN is usually delivered within a few weeks of its creation; until then its versions must be re-read.
+SHIPMENT_REREAD = timedelta(days=30)
 INVOICE_WINDOW = timedelta(days=90)
 
 
@@ -57,13 +65,25 @@ class VendorSync:
         self.config = config
         self.invoice_lookback = invoice_lookback
         self.engine = SyncEngine(conn, clients.account, options, clients.refresh_access_token)
+        self.record_config()
+
+    def record_config(self) -> None:
+        """The account's vendor codes, parties and tax registrations as configured now (the compliance rules
+        read them from the warehouse)."""
+        rows = [{"account_id": v.account_id, "vendor_code": v.vendor_code, "marketplace_id": v.marketplace_id,
+                 "legal_name": v.legal_name, "remit_to_party_id": v.remit_to_party_id,
+                 "bill_to_party_id": v.bill_to_party_id, "tax_registration_type": v.tax_registration_type,
+                 "tax_registration_number": v.tax_registration_number, "recorded_at": self.options.now()}
+                for v in self.config.vendors if v.account_id == self.account.account_id]
+        write_rows(self.conn, "raw.vendor_config_parties", rows, on_conflict="replace")
 
     @property
     def run_id(self) -> str:
         return self.engine.run_id
 
     def run_vendor(self) -> dict[str, SourceResult]:
-        results = {PURCHASE_ORDERS: self.sync_purchase_orders(), PURCHASE_ORDER_STATUS: self.sync_purchase_order_status()}
+        results = {PURCHASE_ORDERS: self.sync_purchase_orders(), PURCHASE_ORDER_STATUS: self.sync_purchase_order_status(),
+                   SHIPMENTS: self.sync_shipments()}
         for store in self.account.stores:
             results[f"{INVOICES}:{store.marketplace_id}"] = self.sync_invoices(store.marketplace_id)
         return results
@@ -130,6 +150,34 @@ class VendorSync:
 
         return self.engine.run(PURCHASE_ORDER_STATUS, self.engine.windows(PURCHASE_ORDER_STATUS, PO_WINDOW),
                                fetch, write, lambda window: window.end)
+
+    # ---- shipments (ASNs) ------------------------------------------------------------------------------------
+
+    def sync_shipments(self) -> SourceResult:
+        shipments = self.clients.shipments
+
+        def fetch(window: Window, stats: CallStats) -> list[dict]:
+            return self.engine.pages(
+                GET_SHIPMENT_DETAILS, shipments.get_shipment_details, stats, limit=self.options.page_size,
+                sortOrder="ASC", createdAfter=iso_z(window.start), createdBefore=iso_z(window.end))
+
+        def write(window: Window, pages: list[dict]) -> int:
+            rows = 0
+            for page in pages:
+                versions, items = flatten.flatten_shipments(
+                    page, account_id=self.account.account_id, page_sha256=self.engine.archive(page),
+                    fetched_at=self.options.now())
+                rows += write_rows(self.conn, "raw.vendor_shipments", versions, on_conflict="ignore")
+                rows += write_rows(self.conn, "raw.vendor_shipment_items", items, on_conflict="ignore")
+            return rows
+
+        windows = self.engine.windows(SHIPMENTS, SHIPMENT_WINDOW)
+
+        def next_cursor(window: Window) -> datetime:
+            # Never behind where this run started, never closer to now than the re-read span.
+            return max(windows[0].start, min(window.end, self.options.now() - SHIPMENT_REREAD))
+
+        return self.engine.run(SHIPMENTS, windows, fetch, write, next_cursor)
 
     # ---- Finances invoices ----------------------------------------------------------------------------------
 

@@ -46,6 +46,12 @@ if po is not None:
         if row.outstanding and row.outstanding > 0:
             st.write(t("vendor.still_to_come", amount=ui.money(row.outstanding, row.currency),
                        statuses=row.invoice_statuses, day=str(row.next_expected_payment)))  # fmt: skip
+    steps = ui.load(vendor_queries.po_steps, warehouse, scope, po)
+    st.markdown(f"**{t('vendor.steps')}**")
+    ui.table(steps.drop(columns=["step_order"]), "po_steps", Spec())
+    blockers = ui.load(vendor_queries.po_blockers, warehouse, scope, po)
+    for blocker in blockers.blocker:
+        st.warning(blocker)
     lines = ui.load(vendor_queries.po_lines, warehouse, scope, po)
     st.markdown(f"**{t('vendor.lines')}**")
     ui.table(lines, "po_lines", Spec(money=("ordered_amount", "received_amount", "invoiced_amount", "paid_amount",

@@ -1,5 +1,5 @@
-"""The vendor side of the fake SP-API: vendorOrders, Finances Invoices 2026-06-25, vendorInvoices and
-vendorTransactionStatus, rendered from the generator's vendor world (`demo.generator.vendor.world`).
+"""The vendor side of the fake SP-API: vendorOrders, vendorShipments, Finances Invoices 2026-06-25, vendorInvoices
+and vendorTransactionStatus, rendered from the generator's vendor world (`demo.generator.vendor.world`).
 
 The fake answers as of `VendorFakeData.as_of` (naive UTC): a PO acknowledged later is still New, an invoice paid
 later is still IN_PROGRESS. Moving `as_of` forward between two syncs shows how changes arrive as new versions.
@@ -18,6 +18,7 @@ from demo.fake_spapi.times import parse_iso
 from demo.generator.vendor.world import Invoice, PurchaseOrder, VendorWorld, money
 
 PO_WINDOW = timedelta(days=7)
+SHIPMENT_WINDOW = timedelta(days=7)
 INVOICE_WINDOW = timedelta(days=90)
 INVOICE_REQUIRED = ("date", "id", "invoiceTotal", "invoiceType", "remitToParty")
 ITEM_REQUIRED = ("invoicedQuantity", "itemSequenceNumber", "netCost")
@@ -147,6 +148,49 @@ def render_status(po: PurchaseOrder, now: datetime) -> dict:
             "itemStatus": items}
 
 
+# ---- shipments (ASNs) ------------------------------------------------------------------------------------
+
+def _shipment_created(po: PurchaseOrder) -> datetime | None:
+    return None if po.shipped is None else po.shipped - timedelta(days=1)
+
+
+def render_shipment(po: PurchaseOrder, now: datetime) -> dict:
+    """The ASN of `po` as getShipmentDetails shows it at `now`: Created a day before the ship date, then Shipped;
+    the actual delivery date appears once Amazon received the goods."""
+    market = po.marketplace
+    created = _shipment_created(po)
+    shipped = _visible(po.shipped, now)
+    delivered = _visible(po.received, now)
+    statuses = [{"shipmentStatus": "Created", "shipmentStatusDate": _iso(created)}]
+    if shipped:
+        statuses.append({"shipmentStatus": "Shipped", "shipmentStatusDate": _iso(shipped)})
+    transport = {"shipMode": "LessThanTruckLoad", "transportationMode": "Road",
+                 "estimatedDeliveryDate": _iso(po.estimated_delivery), "billOfLadingNumber": f"BOL{po.number}"}
+    if shipped:
+        transport["shippedDate"] = _iso(shipped)
+    if delivered:
+        transport["shipmentDeliveryDate"] = _iso(delivered)
+    lines = [l for l in po.lines if l.shipped_quantity]
+    return {
+        "vendorShipmentIdentifier": po.shipment_id, "transactionType": "New", "buyerReferenceNumber": f"ARN{po.number}",
+        "transactionDate": _iso(created), "currentShipmentStatus": statuses[-1]["shipmentStatus"],
+        "currentshipmentStatusDate": statuses[-1]["shipmentStatusDate"], "shipmentStatusDetails": statuses,
+        "shipmentCreateDate": _iso(created), "shipmentConfirmDate": _iso(shipped) if shipped else None,
+        "sellingParty": {"partyId": market.vendor_code}, "shipFromParty": {"partyId": f"{market.vendor_code}-WH1"},
+        "shipToParty": {"partyId": market.ship_to_party_id},
+        "purchaseOrders": [{"purchaseOrderNumber": po.number, "purchaseOrderDate": _iso(po.created),
+                            "shipWindow": f"{_iso(po.ship_window[0])}--{_iso(po.ship_window[1])}",
+                            "items": [{"itemSequenceNumber": l.sequence, "buyerProductIdentifier": l.asin,
+                                       "vendorProductIdentifier": l.vendor_sku,
+                                       "shippedQuantity": _quantity(l.shipped_quantity)} for l in lines]}],
+        "containers": [{"containerType": "carton", "containerSequenceNumber": str(n),
+                        "containerIdentifiers": [{"containerIdentificationType": "SSCC",
+                                                  "containerIdentificationNumber": f"00{po.number}{n:03d}"}]}
+                       for n in range(1, 1 + max(1, sum(l.shipped_quantity for l in lines) // 12))],
+        "transportationDetails": transport,
+    }
+
+
 # ---- Finances invoices -----------------------------------------------------------------------------------
 
 def _cur(amount: Decimal, currency: str) -> dict:
@@ -231,6 +275,8 @@ class VendorEndpoints:
             return "getPurchaseOrders", self.get_purchase_orders, ()
         if path == "/vendor/orders/v1/purchaseOrdersStatus":
             return "getPurchaseOrdersStatus", self.get_purchase_orders_status, ()
+        if path == "/vendor/shipping/v1/shipments" and method == "GET":
+            return "getShipmentDetails", self.get_shipment_details, ()
         if path == "/finances/invoices/2026-06-25/invoices":
             return "getInvoiceHeaders", self.get_invoice_headers, ()
         if parts[:4] == ["finances", "invoices", "2026-06-25", "invoices"] and len(parts) == 5:
@@ -286,6 +332,19 @@ class VendorEndpoints:
                                         int(query.get("limit", 100)))
         return {"payload": {**({"pagination": {"nextToken": token}} if token else {}), "ordersStatus": page}}
 
+    def get_shipment_details(self, seller: str, query: dict, **_) -> dict:
+        now = self.data.as_of
+        created = self._bounded(query, "createdAfter", "createdBefore", SHIPMENT_WINDOW)
+        shipments = [
+            render_shipment(po, now)
+            for po in sorted(self._orders(seller), key=lambda o: (_shipment_created(o) or o.created, o.number))
+            if (moment := _shipment_created(po)) is not None and moment <= now
+            and (not created or created[0] <= moment < created[1])
+        ]
+        page, token = self.server._page("getShipmentDetails", seller, query, "nextToken", shipments,
+                                        int(query.get("limit", 50)))
+        return {"payload": {**({"pagination": {"nextToken": token}} if token else {}), "shipments": page}}
+
     def _invoices(self, seller: str, marketplace_id: str | None) -> list[Invoice]:
         if not marketplace_id:
             raise self._error(400, "InvalidInput", "marketplaceId is required")
@@ -332,6 +391,7 @@ class VendorEndpoints:
                 raise self._error(400, "InvalidInput", f"invoice {invoice.get('id')}: missing {', '.join(missing)}")
             total = Decimal(invoice["invoiceTotal"]["amount"])
             lines = sum((Decimal(i["netCost"]["amount"]) * i["invoicedQuantity"]["amount"]
+                         + sum((Decimal(t["taxAmount"]["amount"]) for t in i.get("taxDetails") or []), Decimal("0"))
                          for i in invoice.get("items") or []), Decimal("0"))
             if invoice.get("items") and money(lines) != total:
                 errors.append({"code": "InvalidInvoiceTotal",

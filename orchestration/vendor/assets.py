@@ -23,7 +23,7 @@ from dagster import (
 
 from connectors.spapi.accounts import Account, AccountConfigError
 from connectors.vendor.config import VendorConfig
-from connectors.vendor.sync import INVOICES, PURCHASE_ORDER_STATUS, PURCHASE_ORDERS
+from connectors.vendor.sync import INVOICES, PURCHASE_ORDER_STATUS, PURCHASE_ORDERS, SHIPMENTS
 from orchestration.resources import WarehouseResource
 from orchestration.spapi.assets import TRANSIENT_RETRY
 from orchestration.vendor.resources import VendorResource
@@ -49,6 +49,13 @@ SOURCES: dict[str, tuple[str, tuple[str, ...], str]] = {
         ("vendor_purchase_order_status",),
         "getPurchaseOrdersStatus in 7-day updated windows: acknowledgement, accepted, rejected, cancelled and "
         "received quantities per PO item and update.",
+    ),
+    SHIPMENTS: (
+        "vendor_shipments_sync",
+        ("vendor_shipments", "vendor_shipment_items", "vendor_config_parties"),
+        "vendorShipments getShipmentDetails in 7-day created windows, the last 30 days read again: every ASN "
+        "version (created, shipped, delivered) with ship date, estimated and actual delivery, cartons and the "
+        "quantity shipped per PO item; and the configured vendor parties and tax registrations.",
     ),
     INVOICES: (
         "vendor_invoices_sync",

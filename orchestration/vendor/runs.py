@@ -10,11 +10,11 @@ from connectors.vendor.clients import build_vendor_clients
 from connectors.vendor.config import VendorConfig
 from connectors.vendor.own_invoices import refresh_statuses
 from connectors.vendor.schema import create_statements
-from connectors.vendor.sync import INVOICES, PURCHASE_ORDER_STATUS, PURCHASE_ORDERS, VendorSync
+from connectors.vendor.sync import INVOICES, PURCHASE_ORDER_STATUS, PURCHASE_ORDERS, SHIPMENTS, VendorSync
 from orchestration.spapi.runs import SyncRun
 
 # Finances invoices are synced per marketplace of the account: results and cursors are `vendor_invoices:<id>`.
-SOURCES = (PURCHASE_ORDERS, PURCHASE_ORDER_STATUS, INVOICES)
+SOURCES = (PURCHASE_ORDERS, PURCHASE_ORDER_STATUS, SHIPMENTS, INVOICES)
 
 
 def sync_vendor_account(
@@ -40,6 +40,8 @@ def sync_vendor_account(
             results[PURCHASE_ORDERS] = runner.sync_purchase_orders()
         if PURCHASE_ORDER_STATUS in sources:
             results[PURCHASE_ORDER_STATUS] = runner.sync_purchase_order_status()
+        if SHIPMENTS in sources:
+            results[SHIPMENTS] = runner.sync_shipments()
         if INVOICES in sources:
             for store in account.stores:
                 results[f"{INVOICES}:{store.marketplace_id}"] = runner.sync_invoices(store.marketplace_id)

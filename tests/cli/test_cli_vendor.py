@@ -54,8 +54,16 @@ def test_demo_flags_exactly_the_injected_vendor_situations(demo_warehouse):
     expected = {(a["alert"], MARKETPLACE_NAMES[a["marketplace"]], a["purchase_order_number"], a["invoice_number"])
                 for a in key["expected_alerts"]}
 
-    assert len(expected) == 6
-    assert "Vendor demo check: exactly the 6 injected situations were flagged, nothing else." in output
+    assert len(expected) == 8
+    assert "Vendor demo check: exactly the 8 injected situations were flagged, nothing else." in output
+    # beyond alerts: shipped late, in transit, the partly invoiced PO's remaining line, the compliance hold, co-op
+    assert ("Vendor chain check: exactly the 5 shipment, invoicing and deduction situations were shown (agreement_deduction, "
+            "invoice_held_back, partly_invoiced, shipment_in_transit, shipped_late), nothing else.") in output
+    hold = situation(key, "invoice_compliance_hold")
+    assert (f"held back Amazon.de PO {hold['purchase_order_number']} line 1: VAT registration number of vendor ACMD1 "
+            "is required in DE and not configured") in output
+    transit = situation(key, "shipment_in_transit")
+    assert f"in transit Amazon.com PO {transit['purchase_order_number']}: shipment {transit['shipment_id']}" in output
     # The seller check is untouched by the vendor part.
     assert "Demo check: exactly the 4 injected anomalies were flagged, nothing else." in output
     alerts = rows(demo_warehouse, "SELECT alert_type, marketplace_name, purchase_order_number, invoice_number, "
@@ -64,7 +72,7 @@ def test_demo_flags_exactly_the_injected_vendor_situations(demo_warehouse):
     # dbt measured ages on the answer key's day, not on the day the test runs.
     assert {alert[4] for alert in alerts} == {date.fromisoformat(key["generator"]["as_of"])}
     for heading in ("Vendor purchase orders (", "lines by stage:", "Vendor invoices (", "Vendor deductions (",
-                    "Open vendor alerts (6)", "chargeback", "price_claim", "shortage_claim_reversal"):
+                    "Open vendor alerts (8)", "Vendor shipments: 1 in transit, 1 shipped after the ship window", "chargeback", "price_claim", "shortage_claim_reversal"):
         assert heading in output
     overdue = situation(key, "invoice_overdue", "ca")
     assert f"outstanding {Decimal(overdue['amount']):,} CAD" in output
@@ -79,7 +87,7 @@ def test_demo_syncs_the_vendor_api_through_injected_faults(demo_warehouse):
     assert "failed (SellingApi" not in output
     logged = rows(demo_warehouse, "SELECT source, status, errors FROM audit.sync_log WHERE source LIKE 'vendor%'")
     sources = {source.split(":")[0] for source, _, _ in logged}
-    assert sources == {"vendor_purchase_orders", "vendor_purchase_orders_status", "vendor_invoices"}
+    assert sources == {"vendor_purchase_orders", "vendor_purchase_orders_status", "vendor_shipments", "vendor_invoices"}
     assert {status for _, status, _ in logged} == {"complete"}
     errors = " | ".join(e for _, _, e in logged if e)
     for evidence in ("QuotaExceeded", "InternalFailure", "Unauthorized"):
@@ -179,16 +187,25 @@ def test_vendor_invoices_writes_the_payload_of_the_unsubmitted_invoice(demo_ware
                    "--invoice-date", "2026-10-15", "--warehouse", str(demo_warehouse))
 
     assert result.returncode == 0, result.stdout + result.stderr
+    # the EU account's only candidate is held back (no VAT id): listed, not invoiced
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "held_back_acme-vendor-eu.json", "submit_invoices_acme-vendor-eu.xlsx",
         "submit_invoices_acme-vendor-na.json", "submit_invoices_acme-vendor-na.xlsx"]
-    (invoice,) = json.loads((tmp_path / "out" / "submit_invoices_acme-vendor-na.json").read_text())["invoices"]
+    partly = situation(key, "partly_invoiced")
+    remaining, invoice = json.loads((tmp_path / "out" / "submit_invoices_acme-vendor-na.json").read_text())["invoices"]
+    # the partly invoiced PO gets a second number for its remaining line, with GST on it
+    assert remaining["id"] == f"ACORN-{partly['purchase_order_number']}-2"
+    assert [item["taxDetails"][0]["taxType"] for item in remaining["items"]] == ["GST"]
     assert invoice["id"] == f"ACORN-{missing['purchase_order_number']}" and invoice["date"] == "2026-10-15T00:00:00Z"
     assert invoice["invoiceTotal"] == {"amount": missing["amount"], "currencyCode": missing["currency"]}
     assert invoice["paymentTerms"]["netDueDays"] == 60
     assert {item["purchaseOrderNumber"] for item in invoice["items"]} == {missing["purchase_order_number"]}
     sheet = load_workbook(tmp_path / "out" / "submit_invoices_acme-vendor-na.xlsx").active
-    assert sheet.max_row == len(invoice["items"]) + 1
-    assert f"1 invoice(s) for PO {missing['purchase_order_number']}" in result.stdout
+    assert sheet.max_row == len(invoice["items"]) + len(remaining["items"]) + 1
+    assert f"2 invoice(s) for PO {partly['purchase_order_number']}, {missing['purchase_order_number']}" in result.stdout
+    hold = situation(key, "invoice_compliance_hold")
+    assert (f"held back PO {hold['purchase_order_number']} line 1: VAT registration number of vendor ACMD1 is "
+            "required in DE and not configured") in result.stdout
 
 
 def test_vendor_invoices_without_config_or_credentials_is_one_line_and_records_nothing(demo_warehouse, tmp_path, monkeypatch):
@@ -232,7 +249,7 @@ def test_submitted_invoices_are_recorded_and_their_transaction_tracked(demo_ware
     (submission,) = data.submissions.values()
     assert submission.body == json.loads(batches[0].payload)          # what was reviewed is what was submitted
     tid = submission.transaction_id
-    assert first == [f"acme-vendor-na: submitted 1 invoice(s), transaction {tid}",
+    assert first == [f"acme-vendor-na: submitted 2 invoice(s), transaction {tid}",
                      f"acme-vendor-na: transaction {tid}: Processing",
                      "Amazon is still processing: the daily vendor sync (or this command again) checks the status later."]
     assert second == [f"acme-vendor-na: transaction {tid}: Success"]
@@ -242,7 +259,11 @@ def test_submitted_invoices_are_recorded_and_their_transaction_tracked(demo_ware
         loads = conn.execute("SELECT file_name, kind, status FROM audit.file_loads "
                              "WHERE kind = 'vendor_invoice_submission'").fetchall()
     missing = situation(answer_key(demo_warehouse), "received_not_invoiced")
-    assert recorded == [(f"ACORN-{missing['purchase_order_number']}", tid, "Success", Decimal(missing["amount"]))]
+    partly = situation(answer_key(demo_warehouse), "partly_invoiced")
+    gst = (Decimal(partly["remaining_amount"]) * Decimal("0.05")).quantize(Decimal("0.01"))
+    assert sorted(recorded) == [(f"ACORN-{partly['purchase_order_number']}-2", tid, "Success",
+                                 Decimal(partly["remaining_amount"]) + gst),
+                                (f"ACORN-{missing['purchase_order_number']}", tid, "Success", Decimal(missing["amount"]))]
     # The submission came in through the loader, as a file of its own beside the batch.
     record = f"submission_acme-vendor-na_{tid}.json"
     assert loads == [(record, "vendor_invoice_submission", "loaded")] and (tmp_path / "out" / record).is_file()
@@ -252,8 +273,8 @@ def test_submitted_invoices_are_recorded_and_their_transaction_tracked(demo_ware
     # A rebuild from the archive reproduces the submission (Amazon's later verdicts are asked again).
     rebuilt = Settings(warehouse=tmp_path / "rebuilt.duckdb", archive_dir=tmp_path / "rebuilt-archive")
     replay_archive(rebuilt, settings.archive_dir)
-    assert rows(rebuilt.warehouse, "SELECT invoice_id, transaction_id, transaction_status, invoice_total "
-                                   "FROM raw.vendor_invoice_submissions") == [
-        (recorded[0][0], tid, "Processing", recorded[0][3])]
+    assert sorted(rows(rebuilt.warehouse, "SELECT invoice_id, transaction_id, transaction_status, invoice_total "
+                                          "FROM raw.vendor_invoice_submissions")) == [
+        (invoice_id, tid, "Processing", total) for invoice_id, _, _, total in sorted(recorded)]
     assert rows(rebuilt.warehouse, "SELECT count(*) FROM raw.vendor_invoice_submission_items") == [
-        (len(json.loads(batches[0].payload)["invoices"][0]["items"]),)]
+        (sum(len(i["items"]) for i in json.loads(batches[0].payload)["invoices"]),)]

@@ -35,7 +35,7 @@ def test_generated_exports_load_and_rerun_changes_nothing(vendor_inbox: Path, tm
         claims = con.execute("SELECT invoice_number, amount_paid FROM raw.vendor_remittances "
                              "WHERE invoice_number LIKE '%SC' ORDER BY 1").fetchall()
         assert len(claims) == 2 and all(amount < 0 for _, amount in claims)
-        assert con.execute("SELECT count(*) FROM raw.vendor_central_invoices").fetchone()[0] == 33
+        assert con.execute("SELECT count(*) FROM raw.vendor_central_invoices").fetchone()[0] == 34
         checks = con.execute("SELECT DISTINCT rule FROM audit.validation_results WHERE kind = 'vendor_remittance'").fetchall()
         assert ("parseable amount paid",) in checks
     finally:

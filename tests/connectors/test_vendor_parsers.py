@@ -140,8 +140,13 @@ def test_deduction_classification(number: str, expected: str | None):
 
 def test_deduction_reference_list_is_ordered_and_unique():
     rules = deduction_rules()
-    assert len({r.priority for r in rules}) == len(rules) == 7
+    assert len({r.priority for r in rules}) == len(rules) == 10
     assert [r.deduction_type for r in rules][:3] == ["shortage_claim_rebill", "shortage_claim_reversal", "shortage_claim"]
+
+
+def test_agreement_deductions_are_classified_by_their_suffix():
+    assert [classify_invoice_number(n) for n in ("7100004COOP", "7100004MDF", "7100004FRTA", "7100004")] == [
+        "coop", "marketing_development_fund", "freight_allowance", None]
 
 
 def test_remittance_csv_by_column_name_in_any_order_with_symbols():
@@ -220,10 +225,13 @@ def test_answer_key_lists_every_situation_once(generated):
         "po_changed_before_acknowledgement", "po_cancelled_after_acknowledgement", "po_cancelled_before_acknowledgement",
         "partial_acceptance", "partial_receipt", "late_shipment", "received_not_invoiced", "invoice_overdue",
         "invoice_overdue", "quick_pay_discount", "shortage_claim", "shortage_claim", "shortage_claim_reversal",
-        "chargeback", "price_claim"])
+        "chargeback", "price_claim", "shipment_in_transit", "partly_invoiced", "invoice_deadline",
+        "invoice_compliance_hold", "coop_deduction"])
     assert {a["alert"] for a in key["expected_alerts"]} == {
         "po_cancelled_after_acknowledgement", "shipment_late", "received_not_invoiced", "invoice_overdue",
-        "deduction_above_threshold"}
+        "deduction_above_threshold", "invoice_deadline"}
+    assert sorted(f["flag"] for f in key["expected_flags"]) == [
+        "agreement_deduction", "invoice_held_back", "partly_invoiced", "shipment_in_transit", "shipped_late"]
     unbilled = next(s for s in key["situations"] if s["kind"] == "received_not_invoiced")
     assert unbilled["purchase_order_number"] not in {i["purchase_order_number"] for i in key["invoices"]}
     for overdue in (s for s in key["situations"] if s["kind"] == "invoice_overdue"):

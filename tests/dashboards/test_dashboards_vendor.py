@@ -40,7 +40,32 @@ def test_the_po_chain_answers_for_every_po(built: VendorWarehouse) -> None:
         currency = next(p["currency"] for p in built.answer_key["purchase_orders"] if p["purchase_order_number"] == po)
         assert {f"{label} ({currency})" for label in ("Ordered", "Received", "Invoiced", "Paid", "Deducted", "Outstanding")} <= set(metrics), po
         lines = query(built.settings, "select count(*) from marts.fct_po_lifecycle where purchase_order_number = ?", [po])[0][0]
-        assert len(at.dataframe[1].value) == lines, po
+        steps = at.dataframe[1].value
+        assert list(steps.step) == ["ordered", "acknowledged", "shipped", "received", "invoiced", "paid"], po
+        assert len(at.dataframe[2].value) == lines, po
+
+
+def situation(built: VendorWarehouse, kind: str) -> dict:
+    return next(s for s in built.answer_key["situations"] if s["kind"] == kind)
+
+
+def test_each_step_of_a_po_has_its_date_and_quantity_and_what_blocks_the_next(built: VendorWarehouse) -> None:
+    warehouse = str(built.settings.warehouse)
+    transit = situation(built, "shipment_in_transit")
+    steps = vendor_queries.po_steps(warehouse, transit["purchase_order_number"]).set_index("step")
+    assert steps.loc["shipped", "quantity"] == transit["shipped_quantity"] and steps.loc["received", "quantity"] == 0
+    assert str(steps.loc["shipped", "reached_on"]) == transit["shipped_at"][:10]
+    assert list(vendor_queries.po_blockers(warehouse, transit["purchase_order_number"]).blocker) == [
+        f"{transit['shipped_quantity']} units in transit (estimated delivery {transit['estimated_delivery_at'][:10]})"]
+    hold = situation(built, "invoice_compliance_hold")
+    assert list(vendor_queries.po_blockers(warehouse, hold["purchase_order_number"]).blocker) == [
+        "Invoice held back: line 1: VAT registration number of vendor ACMD1 is required in DE and not configured"]
+    partly = situation(built, "partly_invoiced")
+    assert list(vendor_queries.po_blockers(warehouse, partly["purchase_order_number"]).blocker)[0] == (
+        f"{partly['remaining_quantity']} units received and not invoiced: acorn vendor-invoices offers them")
+    overdue = situation(built, "invoice_overdue")
+    assert list(vendor_queries.po_blockers(warehouse, overdue["purchase_order_number"]).blocker) == [
+        f"Waiting for payment of {overdue['invoice_number']} (overdue, due {overdue['due_date']})"]
 
 
 def test_an_overdue_po_says_how_much_is_still_to_come(built: VendorWarehouse) -> None:
@@ -69,7 +94,7 @@ def test_alerts_aging_deductions_and_forecast_sections(built: VendorWarehouse) -
     aging = vendor_queries.invoice_aging(warehouse, EVERYTHING)
     assert list(aging.aging_bucket.unique()) == ["not_due", "31-60"]  # buckets in their seed order
     by_type = vendor_queries.deductions_by_type(warehouse, EVERYTHING)
-    assert set(by_type.deduction_type) == {"shortage_claim", "shortage_claim_reversal", "chargeback", "price_claim"}
+    assert set(by_type.deduction_type) == {"shortage_claim", "shortage_claim_reversal", "chargeback", "price_claim", "coop"}
     forecast = vendor_queries.cashflow_forecast(warehouse, EVERYTHING, ("Amazon.de",))
     assert set(forecast.marketplace_name) == {"Amazon.de"}
     assert len(at.get("plotly_chart")) == 1

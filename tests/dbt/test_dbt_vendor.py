@@ -63,12 +63,23 @@ def test_exactly_the_expected_alerts_are_raised(built: VendorWarehouse) -> None:
 
 def test_alert_amounts_and_dates_come_from_the_situations(built: VendorWarehouse) -> None:
     alerts = {r[0]: r[1:] for r in query(built.settings, "select alert_type, amount, currency, raised_on from marts.fct_alerts")}
+    by_po = {(r[0], r[1]): r[2:] for r in query(
+        built.settings, "select alert_type, purchase_order_number, amount, currency, raised_on from marts.fct_alerts")}
     not_invoiced = situations(built, "received_not_invoiced")[0]
-    assert alerts["received_not_invoiced"][:2] == (D(not_invoiced["amount"]), not_invoiced["currency"])
+    assert by_po[("received_not_invoiced", not_invoiced["purchase_order_number"])][:2] == (
+        D(not_invoiced["amount"]), not_invoiced["currency"])
+    partly = situations(built, "partly_invoiced")[0]
+    assert by_po[("received_not_invoiced", partly["purchase_order_number"])][:2] == (
+        D(partly["remaining_amount"]), partly["currency"])
+    deadline = situations(built, "invoice_deadline")[0]
+    assert by_po[("invoice_deadline", deadline["purchase_order_number"])] == (
+        D(deadline["amount"]), deadline["currency"],
+        date.fromisoformat(deadline["received_at"][:10]) + timedelta(days=deadline["deadline_days"] + 1))
     chargeback = situations(built, "chargeback")[0]
     assert alerts["deduction_above_threshold"][:2] == (D(chargeback["amount"]), chargeback["currency"])
     late = situations(built, "late_shipment")[0]
-    assert alerts["shipment_late"][2] == date.fromisoformat(late["received_at"][:10])
+    # the ship date on the ASN, no longer the first receipt
+    assert alerts["shipment_late"][2] == date.fromisoformat(late["shipped_at"][:10])
     cancelled = situations(built, "po_cancelled_after_acknowledgement")[0]
     assert alerts["po_cancelled_after_acknowledgement"][2] == date.fromisoformat(cancelled["cancelled_at"][:10])
 
@@ -124,11 +135,99 @@ def test_a_received_po_nobody_invoiced_stays_received(built: VendorWarehouse) ->
 
 def test_invoice_candidates_are_the_lines_the_alert_counts(built: VendorWarehouse) -> None:
     situation = situations(built, "received_not_invoiced")[0]
+    partly = situations(built, "partly_invoiced")[0]
+    deadline = situations(built, "invoice_deadline")[0]
     candidates = query(built.settings, "select purchase_order_number, sum(quantity_to_invoice), sum(amount_to_invoice), "
-                                       "min(invoices_naming_po) from marts.fct_vendor_invoice_candidates group by 1")
+                                       "min(invoices_naming_po) from marts.fct_vendor_invoice_candidates group by 1 order by 1")
     lines = lines_of(built, situation["purchase_order_number"])
-    assert candidates == [(situation["purchase_order_number"], sum(l["received_quantity"] for l in lines),
-                           D(situation["amount"]), 0)]
+    assert sorted(candidates) == sorted([
+        (situation["purchase_order_number"], sum(l["received_quantity"] for l in lines), D(situation["amount"]), 0),
+        (partly["purchase_order_number"], partly["remaining_quantity"], D(partly["remaining_amount"]), 1),
+        (deadline["purchase_order_number"], sum(l["received_quantity"] for l in lines_of(built, deadline["purchase_order_number"])),
+         D(deadline["amount"]), 0)])
+
+
+def test_a_partly_invoiced_po_offers_its_remaining_line_and_nothing_exceeds_the_receipt(built: VendorWarehouse) -> None:
+    partly = situations(built, "partly_invoiced")[0]
+    rows = query(built.settings, "select item_sequence_number, quantity_to_invoice from marts.fct_vendor_invoice_candidates "
+                                 "where purchase_order_number = ?", [partly["purchase_order_number"]])
+    assert rows == [(partly["remaining_item_sequence_number"], partly["remaining_quantity"])]
+    # every candidate plus what is already invoiced is exactly what was received, never more
+    over = query(built.settings, "select c.purchase_order_number from marts.fct_vendor_invoice_candidates as c "
+                                 "join marts.fct_po_lifecycle as l using (account_id, purchase_order_number, item_sequence_number) "
+                                 "where c.quantity_to_invoice + l.invoiced_quantity <> l.received_quantity "
+                                 "or c.quantity_to_invoice <= 0")
+    assert over == []
+    config = load_vendor_config(built.generated.config)
+    with duckdb.connect(str(built.settings.warehouse), read_only=True) as con:
+        received = dict(((po, seq), (r, i)) for po, seq, r, i in con.execute(
+            "select purchase_order_number, item_sequence_number, received_quantity, invoiced_quantity from marts.fct_po_lifecycle").fetchall())
+        for account_id in ("acme-vendor-na", "acme-vendor-eu"):
+            candidates = read_candidates(con, account_id)
+            for invoice, lines in zip(build_invoices(candidates, config, built.as_of),
+                                      [[c for c in candidates if c.purchase_order_number == po]
+                                       for po in dict.fromkeys(c.purchase_order_number for c in candidates)]):
+                for item, line in zip(invoice["items"], lines):
+                    got, already = received[(line.purchase_order_number, line.item_sequence_number)]
+                    assert item["invoicedQuantity"]["amount"] + already <= got
+
+
+def test_shipments_show_in_the_lifecycle(built: VendorWarehouse) -> None:
+    world = built.generated.world
+    shipped = dict(((po, seq), (qty, on)) for po, seq, qty, on in query(
+        built.settings, "select purchase_order_number, item_sequence_number, shipped_quantity, shipped_on "
+                        "from marts.fct_po_lifecycle where shipped_quantity > 0"))
+    assert shipped == {(o.number, l.sequence): (l.shipped_quantity, o.shipped.date())
+                       for o in world.orders if o.shipped for l in o.lines if l.shipped_quantity}
+    transit = situations(built, "shipment_in_transit")[0]
+    lines = lines_of(built, transit["purchase_order_number"])
+    assert {(l["current_stage"], l["is_in_transit"], l["received_quantity"]) for l in lines} == {("shipped", True, 0)}
+    assert sum(l["in_transit_quantity"] for l in lines) == sum(l["shipped_not_received_quantity"] for l in lines) \
+        == transit["shipped_quantity"]
+    assert {l["days_in_transit"] for l in lines} == {(built.as_of - date.fromisoformat(transit["shipped_at"][:10])).days}
+    assert {l["estimated_delivery_on"] for l in lines} == {date.fromisoformat(transit["estimated_delivery_at"][:10])}
+    late = situations(built, "late_shipment")[0]
+    line = lines_of(built, late["purchase_order_number"])[0]
+    assert (line["shipped_on"], line["days_in_transit"]) == (date.fromisoformat(late["shipped_at"][:10]), 2)
+    assert query(built.settings, "select distinct purchase_order_number from marts.fct_po_lifecycle where is_in_transit") == [
+        (transit["purchase_order_number"],)]
+
+
+def test_an_eu_candidate_without_the_vendors_vat_id_is_held_back(built: VendorWarehouse, tmp_path: Path) -> None:
+    from outbound.vendor_invoicing import build_and_export
+
+    hold = situations(built, "invoice_compliance_hold")[0]
+    failed = query(built.settings, "select purchase_order_number, rule, reason, is_held_back "
+                                   "from marts.fct_vendor_invoice_compliance where not is_passed")
+    assert failed == [(hold["purchase_order_number"], hold["rule"],
+                       "VAT registration number of vendor ACMD1 is required in DE and not configured", True)]
+    taxed = query(built.settings, "select distinct country_code, tax_type, tax_rate from marts.fct_vendor_invoice_compliance "
+                                  "where is_passed and rule = 'tax_rate'")
+    assert sorted(taxed, key=repr) == sorted([("US", None, None), ("CA", "GST", D("0.0500")), ("DE", "VAT", D("0.1900"))], key=repr)
+    batches = {b.account_id: b for b in build_and_export(built.settings, built.generated.config, tmp_path,
+                                                         built.as_of)}
+    eu = batches["acme-vendor-eu"]
+    assert eu.invoices == [] and [h.candidate.purchase_order_number for h in eu.held_back] == [hold["purchase_order_number"]]
+    assert json.loads(eu.held_back_path.read_text())["heldBack"][0]["Reason"].startswith("VAT registration number")
+    sheet = load_workbook(eu.xlsx_path)["Held back"]
+    assert [c.value for c in sheet[2]][0] == hold["purchase_order_number"]
+    # the CA invoice carries GST per line and the vendor's GST number; the total includes the tax
+    ca = next(i for i in batches["acme-vendor-na"].invoices if i["invoiceTotal"]["currencyCode"] == "CAD")
+    tax = ca["items"][0]["taxDetails"][0]
+    assert (tax["taxType"], tax["taxRate"]) == ("GST", "0.05")
+    assert D(ca["invoiceTotal"]["amount"]) == D(tax["taxableAmount"]["amount"]) + D(tax["taxAmount"]["amount"])
+    assert ca["remitToParty"]["taxRegistrationDetails"] == [
+        {"taxRegistrationType": "GST", "taxRegistrationNumber": "123456789RT0001"}]
+
+
+def test_a_coop_deduction_is_linked_to_its_agreement_and_shown_by_month(built: VendorWarehouse) -> None:
+    coop = situations(built, "coop_deduction")[0]
+    rows = query(built.settings, "select deduction_number, deduction_type, amount, agreement_id "
+                                 "from marts.fct_vendor_deductions where agreement_id is not null")
+    assert rows == [(coop["deduction_invoice_number"], "coop", D(coop["amount"]), coop["agreement_id"])]
+    months = query(built.settings, "select deducted_amount, linked_amount, accrued_amount is not null "
+                                   "from marts.fct_vendor_agreement_deductions where n_deductions > 0")
+    assert months == [(-D(coop["amount"]), -D(coop["amount"]), True)]
 
 
 def test_a_partly_invoiced_po_offers_exactly_its_remaining_lines(built: VendorWarehouse, tmp_path: Path) -> None:
@@ -139,13 +238,14 @@ def test_a_partly_invoiced_po_offers_exactly_its_remaining_lines(built: VendorWa
 
     situation = situations(built, "received_not_invoiced")[0]
     po = situation["purchase_order_number"]
+    others = {s["purchase_order_number"] for s in situations(built, "partly_invoiced")}
     settings: Settings = replace(built.settings, warehouse=tmp_path / "acorn.duckdb", archive_dir=tmp_path / "archive")
     shutil.copy(built.settings.warehouse, settings.warehouse)
     config = load_vendor_config(built.generated.config)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         (account_id,) = {a for (a,) in con.execute(
             "select account_id from marts.fct_vendor_invoice_candidates where purchase_order_number = ?", [po]).fetchall()}
-        before = read_candidates(con, account_id)
+        before = [c for c in read_candidates(con, account_id) if c.purchase_order_number == po]
     assert before[0].quantity_to_invoice > 1
     billed = [replace(before[0], quantity_to_invoice=before[0].quantity_to_invoice - 1), *before[1:2]]
     invoices = build_invoices(billed, config, built.as_of)
@@ -164,7 +264,7 @@ def test_a_partly_invoiced_po_offers_exactly_its_remaining_lines(built: VendorWa
     dbt_build(settings, built.as_of)
 
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        after = read_candidates(con, account_id)
+        after = [c for c in read_candidates(con, account_id) if c.purchase_order_number not in others]
         alert = con.execute("select amount from marts.fct_alerts where alert_type = 'received_not_invoiced' "
                             "and purchase_order_number = ?", [po]).fetchall()
     assert [(c.item_sequence_number, c.quantity_to_invoice) for c in after] == [
@@ -247,7 +347,7 @@ def test_each_deduction_type_with_its_invoice_po_and_reversal(built: VendorWareh
                                  "purchase_order_number, is_reversed from marts.fct_vendor_deductions")
     got = {r[0]: r[1:] for r in rows}
     kinds = {"shortage_claim": "shortage_claim", "shortage_claim_reversal": "shortage_claim_reversal",
-             "chargeback": "chargeback", "price_claim": "price_claim"}
+             "chargeback": "chargeback", "price_claim": "price_claim", "coop_deduction": "coop"}
     expected = {}
     for kind, deduction_type in kinds.items():
         for s in situations(built, kind):

@@ -50,7 +50,8 @@ def test_configured_vendor_accounts_become_partitions_schedules_and_a_separate_j
     assert {k.to_user_string() for k in ALL_KEYS} == {
         "raw/vendor_purchase_orders", "raw/vendor_purchase_order_items", "raw/vendor_purchase_order_status",
         "raw/vendor_invoices", "raw/vendor_invoice_breakdowns", "raw/vendor_invoice_related_ids",
-        "raw/vendor_invoice_lines", "raw/vendor_invoice_submissions"}
+        "raw/vendor_invoice_lines", "raw/vendor_invoice_submissions", "raw/vendor_shipments", "raw/vendor_shipment_items",
+        "raw/vendor_config_parties"}
     graph = defs.resolve_asset_graph()
     staging = graph.get(AssetKey(["staging", "stg_vendor__purchase_orders"]))
     assert AssetKey(["raw", "vendor_purchase_orders"]) in staging.parent_keys
@@ -91,6 +92,7 @@ def test_materialize_one_vendor_account_against_the_fake(generated, tmp_path, mo
         defs = build_definitions(settings, root / "inbox", vendor=vendor)
         server.inject("getInvoice", "500", times=1)                 # retried inside the step
         server.inject("getPurchaseOrders", "expired_token", times=1)
+        server.inject("getShipmentDetails", "429", times=1)
         with DagsterInstance.ephemeral() as instance:
             result = defs.resolve_job_def(SYNC_JOB_NAME).execute_in_process(
                 partition_key="acme-vendor-eu", instance=instance, raise_on_error=False)
@@ -105,6 +107,7 @@ def test_materialize_one_vendor_account_against_the_fake(generated, tmp_path, mo
     assert metadata["vendor_purchase_orders"]["retries"].value == 1
     assert metadata["vendor_invoices"]["cursors"].value.keys() == {f"vendor_invoices:{EU_MARKETPLACE}"}
     assert metadata["vendor_purchase_order_status"]["rows_written"].value > 0
+    assert metadata["vendor_shipments"]["retries"].value == 1 and metadata["vendor_shipments"]["rows_written"].value > 0
     assert metadata["vendor_invoice_submissions"]["transactions_checked"].value == 0
     with duckdb.connect(str(settings.warehouse), read_only=True) as conn:
         count = lambda table: conn.execute(f"SELECT count(*) FROM raw.{table}").fetchone()[0]  # noqa: E731

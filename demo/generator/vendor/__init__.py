@@ -15,6 +15,8 @@ from demo.generator.vendor.exports import INVOICE_COLUMNS, REMITTANCE_COLUMNS, i
 from demo.generator.vendor.world import MARKETPLACES, VendorWorld, build_world
 
 CONFIG_NAME = ".vendor_config.json"
+# The DE entry has none on purpose (situation `invoice_compliance_hold`): an EU invoice needs the vendor's VAT id.
+TAX_REGISTRATIONS = {"ca": {"tax_registration_type": "GST", "tax_registration_number": "123456789RT0001"}}
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ def render_config(world: VendorWorld) -> bytes:
          "marketplace_name": m.marketplace_name, "vendor_code": m.vendor_code, "currency": m.currency,
          "bill_to_party_id": m.bill_to_party_id, "remit_to_party_id": m.vendor_code,
          "payment_terms": {"type": "Basic", "net_due_days": m.net_days, "discount_percent": "0",
-                           "discount_due_days": 0}}
+                           "discount_due_days": 0},
+         "legal_name": "Acme Housewares", **TAX_REGISTRATIONS.get(m.key, {})}
         for m in world.marketplaces
     ]
     return (json.dumps({"vendors": vendors, "invoice_prefix": "ACORN-"}, indent=2) + "\n").encode("utf-8")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from demo.generator.vendor.world import VendorWorld
+from demo.generator.vendor.world import Situation, VendorWorld
 
 ANSWER_KEY_NAME = ".expected_vendor_situations.json"
 SCHEMA_VERSION = 1
@@ -28,6 +28,8 @@ def render_answer_key(world: VendorWorld) -> bytes:
               "invoice_number": s.invoice_number} for s in world.situations if s.expected_alert),
             key=lambda a: (a["alert"], a["marketplace"], a["purchase_order_number"] or ""),
         ),
+        "expected_flags": sorted(
+            (flag for s in world.situations if (flag := _chain_flag(s)) is not None), key=lambda f: tuple(map(str, f.values()))),
         "purchase_orders": [
             {"marketplace": o.marketplace.key, "purchase_order_number": o.number, "created_at": _ts(o.created),
              "state": "Closed" if o.cancelled or o.received else ("Acknowledged" if o.acknowledged else "New"),
@@ -47,6 +49,21 @@ def render_answer_key(world: VendorWorld) -> bytes:
         ],
     }
     return (json.dumps(key, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _chain_flag(situation: Situation) -> dict | None:
+    """What a correct pipeline shows for a situation beyond alerts (`acorn.summary.VENDOR_CHAIN_FLAGS`)."""
+    detail = {
+        "late_shipment": ("shipped_late", (situation.details.get("shipped_at") or "")[:10]),
+        "shipment_in_transit": ("shipment_in_transit", situation.details.get("shipment_id")),
+        "partly_invoiced": ("partly_invoiced", situation.details.get("remaining_item_sequence_number")),
+        "invoice_compliance_hold": ("invoice_held_back", situation.details.get("rule")),
+        "coop_deduction": ("agreement_deduction", situation.details.get("deduction_invoice_number")),
+    }.get(situation.kind)
+    if detail is None:
+        return None
+    return {"flag": detail[0], "marketplace": situation.marketplace,
+            "purchase_order_number": situation.purchase_order_number, "detail": detail[1]}
 
 
 def _ts(moment) -> str:

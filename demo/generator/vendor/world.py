@@ -77,6 +77,11 @@ class PoLine:
     received: int = 0
     cancelled: int = 0
     invoiced: int = 0              # on the vendor's invoice
+    shipped: int | None = None     # on the ASN; None: what was received or invoiced, whichever is more
+
+    @property
+    def shipped_quantity(self) -> int:
+        return max(self.received, self.invoiced) if self.shipped is None else self.shipped
 
 
 @dataclass
@@ -90,6 +95,16 @@ class PurchaseOrder:
     acknowledged: datetime | None = None
     cancelled: datetime | None = None
     received: datetime | None = None
+    shipped: datetime | None = None                # the ASN's ship date (None: nothing shipped)
+    in_transit_days: int = 3                       # estimated delivery = shipped + this
+
+    @property
+    def shipment_id(self) -> str:
+        return f"ASN-{self.number}"
+
+    @property
+    def estimated_delivery(self) -> datetime | None:
+        return None if self.shipped is None else self.shipped + timedelta(days=self.in_transit_days)
 
     @property
     def ship_window(self) -> tuple[datetime, datetime]:
@@ -216,13 +231,22 @@ def _build_marketplace(world: VendorWorld, market: VendorMarketplace, rng: rando
     world.orders.extend(orders + [recent])
 
     situations = _INJECT[market.key](world, market, orders)
+    # The issue-13 situations come from a stream of their own, so the earlier POs keep their numbers and amounts.
+    extra = _EXTRA[market.key](world, market, random.Random(f"acorn-vendor-extra:{world.seed}:{market.key}"), used)
+    world.orders.extend(extra)
+    for po in orders + extra:
+        if po.received and po.shipped is None:
+            po.shipped = datetime.combine(po.created.date() + timedelta(days=4), time(14))
     invoices = []
-    for po in orders:
-        if po.cancelled or po.index in situations.get("not_invoiced", ()):
+    for po in orders + extra:
+        if po.cancelled or po.received is None or po.index in situations.get("not_invoiced", ()):
+            continue
+        lines = [(line, line.invoiced) for line in po.lines if line.invoiced]
+        if not lines:
             continue
         issued = datetime.combine(po.received.date() + timedelta(days=1), time(12))
-        invoice = Invoice(str(market.invoice_base + po.index + 1), market, po, issued,
-                          [(line, line.invoiced) for line in po.lines if line.invoiced])
+        invoice = Invoice(str(market.invoice_base + (po.index if po.index >= 0 else 90 + len(invoices)) + 1), market,
+                          po, issued, lines)
         invoices.append(invoice)
     world.invoices.extend(invoices)
     _pay(world, market, invoices, situations)
@@ -260,7 +284,8 @@ def _inject_us(world: VendorWorld, market: VendorMarketplace, orders: list[Purch
         details={"received_at": _ts(unbilled.received),
                  "amount": str(sum((money(l.net_cost * l.received) for l in unbilled.lines), Decimal("0"))),
                  "currency": market.currency}))
-    return {"not_invoiced": {7}, "quick_pay": 0, "shortage": {2: 2}, "reversal": (2, 6), "chargeback": (5, Decimal("750.00"))}
+    return {"not_invoiced": {7}, "quick_pay": 0, "shortage": {2: 2}, "reversal": (2, 6), "chargeback": (5, Decimal("750.00")),
+            "coop": (3, Decimal("0.03"))}
 
 
 def _inject_ca(world: VendorWorld, market: VendorMarketplace, orders: list[PurchaseOrder]) -> dict:
@@ -299,13 +324,80 @@ def _inject_de(world: VendorWorld, market: VendorMarketplace, orders: list[Purch
 
     late = orders[5]
     late.received = late.ship_window[1] + timedelta(days=8)
+    late.shipped = late.ship_window[1] + timedelta(days=6)
+    late.in_transit_days = 2
     world.situations.append(Situation(
         "late_shipment", market.key, "shipment_late", late.number,
-        details={"ship_window_end": _ts(late.ship_window[1]), "received_at": _ts(late.received), "days_late": 8}))
+        details={"ship_window_end": _ts(late.ship_window[1]), "shipped_at": _ts(late.shipped),
+                 "received_at": _ts(late.received), "days_late": 6}))
     return {"overdue": {0}, "price_claim": (3, Decimal("0.85"))}
 
 
 _INJECT = {"us": _inject_us, "ca": _inject_ca, "de": _inject_de}
+
+
+# ---- issue-13 situations: shipments in flight, line-level invoicing, compliance, deadlines, co-op -------------
+
+def _extra_po(world: VendorWorld, market: VendorMarketplace, rng: random.Random, used: set[str], days_ago: int,
+              n_lines: int, index: int) -> PurchaseOrder:
+    created = datetime.combine(world.as_of.date() - timedelta(days=days_ago), time(rng.randint(8, 17), rng.randint(0, 59)))
+    products = rng.sample(_PRODUCTS, n_lines)
+    lines = [PoLine(str(seq), asin, sku, description, money(cost * _COST_FACTOR[market.currency]), quantity, quantity,
+                    accepted=quantity)
+             for seq, ((asin, sku, description, cost), quantity)
+             in enumerate(zip(products, (rng.randrange(12, 61, 6) for _ in products)), start=1)]
+    return PurchaseOrder(_po_number(rng, used), market, index, created, lines,
+                         acknowledged=created + timedelta(days=1))
+
+
+def _extra_us(world: VendorWorld, market: VendorMarketplace, rng: random.Random, used: set[str]) -> list[PurchaseOrder]:
+    transit = _extra_po(world, market, rng, used, 10, 2, 20)
+    transit.shipped = datetime.combine(world.as_of.date() - timedelta(days=4), time(14))
+    transit.in_transit_days = 6
+    for line in transit.lines:
+        line.shipped = line.accepted
+    world.situations.append(Situation(
+        "shipment_in_transit", market.key, None, transit.number,
+        details={"shipment_id": transit.shipment_id, "shipped_at": _ts(transit.shipped),
+                 "estimated_delivery_at": _ts(transit.estimated_delivery),
+                 "shipped_quantity": sum(l.accepted for l in transit.lines)}))
+    return [transit]
+
+
+def _extra_ca(world: VendorWorld, market: VendorMarketplace, rng: random.Random, used: set[str]) -> list[PurchaseOrder]:
+    partly = _extra_po(world, market, rng, used, 40, 2, 21)
+    partly.received = datetime.combine(partly.created.date() + timedelta(days=7), time(11))
+    for line in partly.lines:
+        line.received = line.accepted
+    partly.lines[0].invoiced = partly.lines[0].received     # the second line was left off the invoice
+    remaining = partly.lines[1]
+    world.situations.append(Situation(
+        "partly_invoiced", market.key, "received_not_invoiced", partly.number,
+        details={"invoiced_item_sequence_number": partly.lines[0].sequence,
+                 "remaining_item_sequence_number": remaining.sequence, "remaining_quantity": remaining.received,
+                 "remaining_amount": str(money(remaining.net_cost * remaining.received)), "currency": market.currency}))
+    return [partly]
+
+
+def _extra_de(world: VendorWorld, market: VendorMarketplace, rng: random.Random, used: set[str]) -> list[PurchaseOrder]:
+    pending = _extra_po(world, market, rng, used, 17, 1, 22)
+    pending.received = datetime.combine(world.as_of.date() - timedelta(days=10), time(9))
+    for line in pending.lines:
+        line.received = line.accepted
+    amount = str(sum((money(l.net_cost * l.received) for l in pending.lines), Decimal("0")))
+    world.situations.append(Situation(
+        "invoice_deadline", market.key, "invoice_deadline", pending.number,
+        details={"received_at": _ts(pending.received), "deadline_days": 7, "amount": amount,
+                 "currency": market.currency}))
+    # The demo's DE vendor configuration has no VAT registration number: its invoice must not go out.
+    world.situations.append(Situation(
+        "invoice_compliance_hold", market.key, None, pending.number,
+        details={"rule": "seller_tax_registration", "amount": amount, "currency": market.currency}))
+    return [pending]
+
+
+_EXTRA = {"us": _extra_us, "ca": _extra_ca, "de": _extra_de}
+COOP_AGREEMENT = "AGR-ACME1-COOP-2026"
 
 
 # ---- payments and deductions ---------------------------------------------------------------------------
@@ -383,6 +475,15 @@ def _pay(world: VendorWorld, market: VendorMarketplace, invoices: list[Invoice],
                 "chargeback", market.key, "deduction_above_threshold", invoice.po.number, None,
                 details={"deduction_invoice_number": number, "amount": str(-amount), "currency": market.currency,
                          "payment_number": payments[day], "threshold": "500.00"}))
+        if "coop" in plan and by_index[plan["coop"][0]] is invoice:
+            share = money(invoice.amount * plan["coop"][1])
+            number = f"{invoice.number}COOP"
+            rows.append(_deduction(payments[day], day, number, f"Co-op {COOP_AGREEMENT} {plan['coop'][1] * 100:.0f}%",
+                                   -share, invoice.po.number))
+            world.situations.append(Situation(
+                "coop_deduction", market.key, None, invoice.po.number, invoice.number,
+                details={"deduction_invoice_number": number, "amount": str(-share), "currency": market.currency,
+                         "agreement_id": COOP_AGREEMENT, "payment_number": payments[day]}))
     world.remittances[market.key] = rows
 
 

@@ -3,7 +3,11 @@
 -- (enabled, severity, threshold_days, threshold_amount). Vendor alerts:
 --   po_cancelled_after_acknowledgement  Amazon cancelled units of a PO after it was acknowledged
 --   po_changed_after_acknowledgement    a PO line's quantity or cost changed after acknowledgement
---   shipment_late                       first receipt (or nothing yet) more than N days after the ship window end
+--   shipment_late                       shipped (ASN ship date; without an ASN the first receipt) more than N days
+--                                       after the ship window end, or nothing shipped N days after it
+--   invoice_deadline                    a received PO still not (fully) invoiced more than the marketplace's
+--                                       submission deadline after receipt (vendor_invoice_rules.invoice_deadline_days,
+--                                       default 7), until received_not_invoiced takes over
 --   received_not_invoiced               units received more than N days ago and not invoiced
 --   invoice_overdue                     invoice status overdue (unpaid more than N days after its due date)
 --   deduction_above_threshold           a deduction taken above the amount, in its own currency
@@ -32,6 +36,7 @@ orders as (
         min(po_lines.acknowledged_on) as acknowledged_on,
         min(cast(po_lines.ship_window_end as date)) as ship_window_end_on,
         min(po_lines.received_on) as received_on,
+        min(po_lines.shipped_on) as shipped_on,
         max(po_lines.last_received_on) as last_received_on,
         min(case when po_lines.is_cancelled_after_acknowledgement then po_lines.cancelled_on end) as cancelled_on,
         sum(case when po_lines.is_cancelled_after_acknowledgement
@@ -105,10 +110,11 @@ late as (
         cast(null as {{ dbt.type_string() }}) as invoice_number,
         cast(null as {{ dbt.type_string() }}) as deduction_id,
         ordered_amount as amount,
-        coalesce(received_on, cast({{ dbt.dateadd('day', 'thresholds.threshold_days + 1', 'ship_window_end_on') }} as date)) as raised_on,
+        coalesce(shipped_on, received_on, cast({{ dbt.dateadd('day', 'thresholds.threshold_days + 1', 'ship_window_end_on') }} as date)) as raised_on,
         'PO ' || purchase_order_number || ' ship window ended ' || cast(ship_window_end_on as {{ dbt.type_string() }})
-            || case when received_on is null then '; nothing received yet'
-                    else '; first received ' || cast(received_on as {{ dbt.type_string() }}) end as message
+            || case when shipped_on is not null then '; shipped ' || cast(shipped_on as {{ dbt.type_string() }})
+                    when received_on is null then '; nothing shipped yet'
+                    else '; no ASN, first received ' || cast(received_on as {{ dbt.type_string() }}) end as message
     from purchase_orders
     cross join as_of
     inner join thresholds
@@ -116,7 +122,7 @@ late as (
     where acknowledged_on is not null
         and open_quantity > 0
         and ship_window_end_on is not null
-        and {{ dbt.datediff('ship_window_end_on', 'coalesce(received_on, as_of.as_of_date)', 'day') }} > thresholds.threshold_days
+        and {{ dbt.datediff('ship_window_end_on', 'coalesce(shipped_on, received_on, as_of.as_of_date)', 'day') }} > thresholds.threshold_days
 ),
 
 not_invoiced as (
@@ -138,6 +144,38 @@ not_invoiced as (
         on thresholds.alert_type = 'received_not_invoiced'
     where uninvoiced.uninvoiced_quantity > 0
         and {{ dbt.datediff('last_received_on', 'as_of.as_of_date', 'day') }} > thresholds.threshold_days
+),
+
+-- the submission deadline per marketplace country comes first; past received_not_invoiced's days that alert
+-- takes over, so a PO carries one of the two
+deadline as (
+    select
+        'invoice_deadline' as alert_type,
+        purchase_orders.*,
+        cast(null as {{ dbt.type_string() }}) as invoice_number,
+        cast(null as {{ dbt.type_string() }}) as deduction_id,
+        uninvoiced.uninvoiced_amount as amount,
+        cast({{ dbt.dateadd('day', 'coalesce(rules.invoice_deadline_days, 7) + 1', 'last_received_on') }} as date) as raised_on,
+        'PO ' || purchase_orders.purchase_order_number || ': ' || cast(uninvoiced.uninvoiced_quantity as {{ dbt.type_string() }})
+            || ' units received by ' || cast(last_received_on as {{ dbt.type_string() }}) || ' still not invoiced after '
+            || cast(coalesce(rules.invoice_deadline_days, 7) as {{ dbt.type_string() }}) || ' days' as message
+    from purchase_orders
+    inner join uninvoiced
+        on uninvoiced.account_id = purchase_orders.account_id
+        and uninvoiced.purchase_order_number = purchase_orders.purchase_order_number
+    cross join as_of
+    inner join thresholds
+        on thresholds.alert_type = 'invoice_deadline'
+    left join {{ ref('int_vendor_marketplaces') }} as marketplaces
+        on marketplaces.marketplace_id = purchase_orders.marketplace_id
+    left join {{ ref('vendor_invoice_rules') }} as rules
+        on rules.country_code = marketplaces.country_code
+    left join thresholds as escalation
+        on escalation.alert_type = 'received_not_invoiced'
+    where uninvoiced.uninvoiced_quantity > 0
+        and {{ dbt.datediff('last_received_on', 'as_of.as_of_date', 'day') }} > coalesce(rules.invoice_deadline_days, 7)
+        and (escalation.threshold_days is null
+            or {{ dbt.datediff('last_received_on', 'as_of.as_of_date', 'day') }} <= escalation.threshold_days)
 ),
 
 overdue as (
@@ -201,6 +239,10 @@ po_alerts as (
     select alert_type, account_id, purchase_order_number, marketplace_id, marketplace_name, vendor_code, currency,
            invoice_number, deduction_id, amount, raised_on, message
     from not_invoiced
+    union all
+    select alert_type, account_id, purchase_order_number, marketplace_id, marketplace_name, vendor_code, currency,
+           invoice_number, deduction_id, amount, raised_on, message
+    from deadline
 ),
 
 vendor_alerts as (

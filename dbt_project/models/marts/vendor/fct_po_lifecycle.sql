@@ -1,8 +1,9 @@
 -- One row per PO line: ordered → acknowledged → shipped → received → invoiced → paid (or cancelled), the
 -- quantities and amounts reached at each stage, the date each stage was reached, the current stage and
 -- how many days (to as_of) the line has been in it. Quantities in eaches; amounts in the PO currency at
--- the line's net cost (invoiced and paid amounts as invoiced and paid). No shipment source is fetched
--- yet, so shipped_on stays empty and a line moves from acknowledged to received.
+-- the line's net cost (invoiced and paid amounts as invoiced and paid). Shipped quantities and dates come from
+-- the ASNs (vendorShipments); a line on a shipment not delivered yet is in transit, and units shipped but not
+-- (yet) received are shipped_not_received_quantity (in transit, or a shortage once delivered).
 with
 
 as_of as (
@@ -20,12 +21,22 @@ lines as (
         coalesce(invoicing.is_fully_settled, false) as is_fully_settled,
         invoicing.first_invoiced_on,
         invoicing.last_paid_on,
-        invoicing.invoice_numbers
+        invoicing.invoice_numbers,
+        coalesce(shipping.shipped_quantity, 0) as shipped_quantity,
+        coalesce(shipping.in_transit_quantity, 0) as in_transit_quantity,
+        shipping.first_shipped_at,
+        shipping.estimated_delivery_at,
+        shipping.delivered_at,
+        shipping.shipment_id
     from {{ ref('int_vendor_po_lines') }} as po_lines
     left join {{ ref('int_vendor_po_line_invoicing') }} as invoicing
         on invoicing.account_id = po_lines.account_id
         and invoicing.purchase_order_number = po_lines.purchase_order_number
         and invoicing.item_sequence_number = po_lines.item_sequence_number
+    left join {{ ref('int_vendor_po_line_shipments') }} as shipping
+        on shipping.account_id = po_lines.account_id
+        and shipping.purchase_order_number = po_lines.purchase_order_number
+        and shipping.item_sequence_number = po_lines.item_sequence_number
 ),
 
 staged as (
@@ -33,7 +44,9 @@ staged as (
         lines.*,
         cast(ordered_at as date) as ordered_on,
         cast(acknowledged_at as date) as acknowledged_on,
-        cast(null as date) as shipped_on,
+        cast(first_shipped_at as date) as shipped_on,
+        cast(estimated_delivery_at as date) as estimated_delivery_on,
+        cast(delivered_at as date) as delivered_on,
         cast(first_received_at as date) as received_on,
         cast(last_receive_at as date) as last_received_on,
         first_invoiced_on as invoiced_on,
@@ -45,6 +58,7 @@ staged as (
             when invoiced_quantity > 0 and is_fully_settled then 'paid'
             when invoiced_quantity > 0 then 'invoiced'
             when received_quantity > 0 then 'received'
+            when shipped_quantity > 0 then 'shipped'
             when acknowledged_at is not null then 'acknowledged'
             else 'ordered'
         end as current_stage
@@ -102,13 +116,14 @@ select
     case staged.current_stage
         when 'ordered' then staged.ordered_on
         when 'acknowledged' then staged.acknowledged_on
+        when 'shipped' then staged.shipped_on
         when 'received' then staged.received_on
         when 'invoiced' then staged.invoiced_on
         when 'paid' then staged.paid_on
         when 'cancelled' then coalesce(staged.cancelled_on, staged.acknowledged_on, staged.ordered_on)
     end as stage_entered_on,
     {{ dbt.datediff(
-        "case staged.current_stage when 'ordered' then staged.ordered_on when 'acknowledged' then staged.acknowledged_on when 'received' then staged.received_on when 'invoiced' then staged.invoiced_on when 'paid' then staged.paid_on else coalesce(staged.cancelled_on, staged.acknowledged_on, staged.ordered_on) end",
+        "case staged.current_stage when 'ordered' then staged.ordered_on when 'acknowledged' then staged.acknowledged_on when 'shipped' then staged.shipped_on when 'received' then staged.received_on when 'invoiced' then staged.invoiced_on when 'paid' then staged.paid_on else coalesce(staged.cancelled_on, staged.acknowledged_on, staged.ordered_on) end",
         'as_of.as_of_date', 'day') }} as days_in_stage,
     as_of.as_of_date,
 
@@ -119,7 +134,19 @@ select
     staged.original_ordered_quantity <> staged.ordered_quantity as is_quantity_changed,
     staged.is_cancelled_after_acknowledgement,
     staged.is_changed_after_acknowledgement,
-    staged.invoice_numbers
+    staged.invoice_numbers,
+
+    ---------- shipments (ASNs)
+    staged.shipped_quantity,
+    staged.in_transit_quantity,
+    greatest(staged.shipped_quantity - staged.received_quantity, 0) as shipped_not_received_quantity,
+    staged.estimated_delivery_on,
+    staged.delivered_on,
+    case when staged.shipped_on is not null then {{ dbt.datediff(
+        'staged.shipped_on', 'coalesce(staged.delivered_on, staged.received_on, as_of.as_of_date)', 'day') }}
+    end as days_in_transit,
+    staged.in_transit_quantity > 0 as is_in_transit,
+    staged.shipment_id
 from staged
 cross join as_of
 left join {{ ref('vendor_po_stages') }} as stages

@@ -3,7 +3,8 @@
 -- of its number), signed amount (negative: taken; positive: a reversal giving money back), the invoice it
 -- refers to (its number without the suffix; chargebacks name a PO only) and that invoice's POs, and whether
 -- it was reversed later (a reversal of its type for the same invoice) or disputed (the Vendor Central
--- invoice export lists its number with a dispute status).
+-- invoice export lists its number with a dispute status). Agreement deductions (co-op, MDF, freight
+-- allowance) are linked to the vendor_agreements row their description names.
 with
 
 deductions as (
@@ -76,7 +77,9 @@ select
     '{{ functional }}' as functional_currency,
     deductions.source_file_sha256,
     deductions.source_sheet,
-    deductions.source_line
+    deductions.source_line,
+    agreements.agreement_id,
+    agreements.percent_of_invoiced as agreement_percent
 from deductions
 left join {{ ref('vendor_deduction_types') }} as types
     on types.deduction_type = deductions.deduction_type
@@ -93,6 +96,11 @@ left join {{ ref('int_vendor_invoices') }} as invoices
 left join invoice_pos
     on invoice_pos.vendor_code = deductions.vendor_code
     and invoice_pos.invoice_number = deductions.invoice_number
+-- co-op / MDF / freight allowances: the agreement the remittance description names
+left join {{ ref('vendor_agreements') }} as agreements
+    on agreements.vendor_code = deductions.vendor_code
+    and agreements.deduction_type = deductions.deduction_type
+    and deductions.invoice_description like '%' || agreements.agreement_id || '%'
 left join rates
     on rates.currency = deductions.currency
     and rates.calendar_date = deductions.payment_date
