@@ -5,12 +5,14 @@ import json
 
 from connectors.csv_inputs import BANK_COLUMNS, FX_RATE_COLUMNS, SKU_MAP_COLUMNS, STORE_COLUMNS
 from connectors.parsing import ParseError, decode_text, physical_lines, sniff_delimiter
+from connectors.seller_reports import KINDS as SELLER_REPORT_KINDS
+from connectors.seller_reports import kind_of as seller_report_kind
 from connectors.settlement_flatfile import report_format_of
 from connectors.vendor.exports import INVOICE_EXPORT_KIND, REMITTANCE_KIND, export_kind, is_xlsx
 from connectors.vendor.invoice_submissions import SUBMISSION_KIND, is_submission
 
-KINDS = ("settlement_v2", "settlement_v1", "bank_statement", "store_config", "sku_map", "fx_rates",
-         REMITTANCE_KIND, INVOICE_EXPORT_KIND, SUBMISSION_KIND, "unknown")
+KINDS = ("settlement_v2", "settlement_v1", *SELLER_REPORT_KINDS, "bank_statement", "store_config", "sku_map",
+         "fx_rates", REMITTANCE_KIND, INVOICE_EXPORT_KIND, SUBMISSION_KIND, "unknown")
 
 _CSV_KINDS = {
     "bank_statement": BANK_COLUMNS,
@@ -38,6 +40,8 @@ def detect_kind(file_name: str, data: bytes) -> str:
     settlement_format = report_format_of(columns)
     if settlement_format:
         return f"settlement_{settlement_format}"
+    if report_kind := seller_report_kind(columns):
+        return report_kind
     for kind, required in _CSV_KINDS.items():
         if set(required) <= set(columns):
             return kind
@@ -63,7 +67,8 @@ _SP_API_OPERATIONS = {
     "reportId": "Reports getReport / createReport",
 }
 _NOT_YET = "ACORN does not read this kind of file yet"
-_KNOWN = ("a settlement flat file (V2 or V1), bank_statement.csv, stores.csv, sku_map.csv, fx_rates.csv or a Vendor "
+_KNOWN = ("a settlement flat file (V2 or V1), an FBA reimbursements, FBA customer returns or returns report, "
+          "bank_statement.csv, stores.csv, sku_map.csv, fx_rates.csv or a Vendor "
           "Central remittance or invoice export (CSV or XLSX)")
 
 
