@@ -100,6 +100,18 @@ RAW_TABLES: dict[str, str] = {
         source_line INTEGER NOT NULL,
         PRIMARY KEY (rate_date, base_currency, quote_currency, source_file_sha256)
     """,
+    # Acknowledgements and resolutions of alerts (an `alert_states` input file from the Money-at-risk page);
+    # the alerts mart takes the latest per alert_id. Same DDL as the notifier side (issue 11 contract).
+    "raw.alert_state_changes": """
+        alert_id VARCHAR NOT NULL,
+        state VARCHAR NOT NULL,                  -- open / acknowledged / resolved
+        changed_at TIMESTAMP NOT NULL,           -- UTC
+        changed_by VARCHAR,
+        note VARCHAR,
+        source_file_sha256 VARCHAR NOT NULL,
+        source_line INTEGER NOT NULL,
+        PRIMARY KEY (source_file_sha256, source_line)
+    """,
     # GET_FBA_REIMBURSEMENTS_DATA: one row per reimbursement line as delivered; reports overlap, staging dedups.
     "raw.fba_reimbursements": """
         approved_at TIMESTAMP,                   -- approval-date, UTC
