@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -170,11 +171,13 @@ def build_risk_reports(facts: RiskFacts, store_ids: list[str], as_of: date, seed
         assert store.last_day is not None
         refunds = sorted(store.refunds, key=lambda r: (r.posted_at, r.order_id, r.sku))
         taken: set[str] = set()
+        last_day = store.last_day
 
-        def pick(condition) -> Refund:
+        def pick(condition: Callable[[Refund], bool], refunds: list[Refund] = refunds, taken: set[str] = taken,
+                 rng: random.Random = rng) -> Refund:
             candidates = [r for r in refunds if r.order_id not in taken and condition(r)]
             if not candidates:
-                raise ValueError(f"{store_id}: no refund to place a money-at-risk situation on")
+                raise ValueError("no refund to place a money-at-risk situation on; generate more months")
             chosen = rng.choice(candidates)
             taken.add(chosen.order_id)
             return chosen
@@ -185,7 +188,7 @@ def build_risk_reports(facts: RiskFacts, store_ids: list[str], as_of: date, seed
             safet = pick(lambda r: as_of <= r.refund_date + timedelta(days=SAFET_DAYS) <= as_of + timedelta(days=SAFET_WINDOW))
             filed = pick(lambda r: r.refund_date + timedelta(days=SAFET_DAYS) > as_of)
             # Refunded 46+ days before the last day the returns report reaches (returns come within 20 days).
-            unreturned = pick(lambda r: r.refund_date + timedelta(days=UNRETURNED_DAYS + 20) < store.last_day
+            unreturned = pick(lambda r: r.refund_date + timedelta(days=UNRETURNED_DAYS + 20) < last_day  # noqa: B023 (pick runs now)
                               and r.refund_date + timedelta(days=UNRETURNED_DAYS) < as_of)
             for refund, claim in ((safet, None), (filed, f"STC-{rng.randrange(10**6, 10**7)}")):
                 fnsku, asin = _ids(refund.sku)
@@ -205,7 +208,7 @@ def build_risk_reports(facts: RiskFacts, store_ids: list[str], as_of: date, seed
             injected.append({"kind": "refund_not_returned", "store_id": store_id, "order_id": unreturned.order_id,
                              "sku": unreturned.sku, "refund_date": unreturned.refund_date.isoformat()})
         if store_id == second:
-            damaged = pick(lambda r: r.posted_at.date() + timedelta(days=20) < store.last_day)
+            damaged = pick(lambda r: r.posted_at.date() + timedelta(days=20) < last_day)  # noqa: B023
             injected.append({"kind": "damaged_return_not_reimbursed", "store_id": store_id,
                              "order_id": damaged.order_id, "sku": damaged.sku})
 

@@ -9,12 +9,15 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from connectors.loader import CSV_KINDS, SETTLEMENT_KINDS, FileLoad, LoadReport
+from connectors.seller_reports import TABLES as SELLER_REPORT_TABLES
 
 # Which file kinds feed each table the inbox load writes; None: every kind, including 'unknown'.
 TABLE_KINDS: dict[str, tuple[str, ...] | None] = {
     "raw.settlement_headers": SETTLEMENT_KINDS,
     "raw.settlement_lines": SETTLEMENT_KINDS,
     **{table: (kind,) for kind, (_parser, table) in CSV_KINDS.items()},
+    **{table: (kind,) for kind, table in SELLER_REPORT_TABLES.items()},
+    "audit.report_unknown_columns": tuple(SELLER_REPORT_TABLES),
     "audit.file_loads": None,
     "audit.validation_results": None,
 }
