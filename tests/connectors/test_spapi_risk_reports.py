@@ -61,3 +61,16 @@ def test_reports_are_requested_per_window_and_land_in_the_inbox(tmp_path) -> Non
         ("acme-us", datetime(2025, 11, 1))]
     assert conn.execute("SELECT count(*) FROM audit.sync_log WHERE source = 'seller_returns' AND status = 'complete'"
                         ).fetchone() == (2,)
+
+
+def test_authorized_at_is_read_from_the_accounts_config_in_utc() -> None:
+    import pytest
+
+    from connectors.spapi.accounts import AccountConfigError, account_from_entry
+
+    entry = {"account_id": "a", "region": "NA", "seller_id": "S", "stores": [],
+             "credentials": CREDS, "authorized_at": "2025-11-01T08:00:00+08:00"}
+    assert account_from_entry(entry, {}).authorized_at == datetime(2025, 11, 1, 0, 0)
+    assert account_from_entry({**entry, "authorized_at": None}, {}).authorized_at is None
+    with pytest.raises(AccountConfigError, match="authorized_at"):
+        account_from_entry({**entry, "authorized_at": "last spring"}, {})

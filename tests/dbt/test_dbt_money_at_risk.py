@@ -57,3 +57,9 @@ def test_refund_rate_baseline_pools_the_four_weeks_before(demo_warehouse: Path) 
                   and e.week_start >= w.week_start - interval 28 day and e.week_start < w.week_start)
         from marts.fct_refund_rates w where w.grain = 'store' and w.baseline_weeks = 4""")
     assert rows and all(a == c and b == d for a, b, c, d in rows)
+
+
+def test_the_demo_says_exactly_the_expected_seller_alerts_were_raised(demo_warehouse: Path) -> None:
+    output = (demo_warehouse.parent / "demo-output.txt").read_text()
+    assert "Seller alerts check: exactly the 14 expected alerts were raised" in output
+    assert "Open seller alerts (14)" in output and "Reimbursement opportunities" in output
