@@ -95,6 +95,7 @@ def print_summary(settings: Settings, result: Any, say: Callable[[str], None],
         else:
             detail = f"lines differ from the header total by {row.difference} {row.currency}"
         say(f"  {row.status:<16} {row.store_id or '(no store)'} settlement {row.settlement_id}: {detail}")
+    print_seller_risk_summary(settings, say)
     vendor = print_vendor_summary(settings, say)
     books = print_books_summary(settings, say)
     for check in checks:
@@ -120,6 +121,35 @@ def print_next_steps(settings: Settings, say: Callable[[str], None], *, vendor: 
         f"ACORN_WAREHOUSE={warehouse} {program_as_typed(Path(sys.executable).parent / 'dagster')} "
         "dev -m orchestration.definitions")
     say(f"  {dagster}   (the same pipeline in the Dagster UI)")
+
+
+# ---- seller money at risk ------------------------------------------------------------------------------------
+
+
+def print_seller_risk_summary(settings: Settings, say: Callable[[str], None]) -> None:
+    """Open seller alerts by rule, and the reimbursement opportunities to file; nothing without seller alerts."""
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        try:
+            alerts = con.execute(
+                "SELECT alert_type, severity, store_id, subject, amount, currency, message FROM marts.fct_alerts "
+                "WHERE domain = 'seller' AND state = 'open' "
+                "ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, alert_type, store_id, subject"
+            ).fetchall()
+            opportunities = con.execute(
+                "SELECT opportunity_type, count(*), sum(amount), currency FROM marts.fct_reimbursement_opportunities "
+                "GROUP BY opportunity_type, currency ORDER BY opportunity_type, currency").fetchall()
+        except duckdb.CatalogException:
+            return  # a warehouse built before the seller alerts existed
+    if not alerts and not opportunities:
+        return
+    say("")
+    say(f"Open seller alerts ({len(alerts)})")
+    for alert_type, severity, store_id, _subject, _amount, _currency, message in alerts:
+        say(f"  {alert_type:<26} {severity:<6} {store_id or '-':<8} {message}")
+    if opportunities:
+        say("Reimbursement opportunities (money Amazon probably owes; cases to file)")
+        for kind, count, amount, currency in opportunities:
+            say(f"  {kind:<30} {count:>3}  {amount or 0:,} {currency or ''}")
 
 
 # ---- vendor (Vendor Central) ----------------------------------------------------------------------------------

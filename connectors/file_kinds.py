@@ -8,11 +8,13 @@ from connectors.csv_inputs import BANK_COLUMNS, FX_RATE_COLUMNS, SKU_MAP_COLUMNS
 from connectors.parsing import ParseError, decode_text, header_index, looks_binary, physical_lines, sniff_delimiter
 from connectors.period_close import PERIOD_CLOSE_KIND, is_close_record
 from connectors.purchases import REQUIRED_COLUMNS as PURCHASE_COLUMNS
+from connectors.seller_reports import KINDS as SELLER_REPORT_KINDS
+from connectors.seller_reports import kind_of as seller_report_kind
 from connectors.settlement_flatfile import V1_COLUMNS, V2_COLUMNS, report_format_of
 from connectors.vendor.exports import INVOICE_EXPORT_KIND, REMITTANCE_KIND, SHIPMENT_EXPORT_KIND, export_kind, is_xlsx
 from connectors.vendor.invoice_submissions import SUBMISSION_KIND, is_submission
 
-KINDS = ("settlement_v2", "settlement_v1", "bank_statement", "store_config", "sku_map", "fx_rates", "purchases",
+KINDS = ("settlement_v2", "settlement_v1", *SELLER_REPORT_KINDS, "bank_statement", "store_config", "sku_map", "fx_rates", "purchases",
          REMITTANCE_KIND, INVOICE_EXPORT_KIND, SHIPMENT_EXPORT_KIND, SUBMISSION_KIND, PERIOD_CLOSE_KIND, ALERT_STATES_KIND, "unknown")
 
 _CSV_KINDS = {
@@ -49,6 +51,8 @@ def detect_kind(file_name: str, data: bytes) -> str:
     settlement_format = report_format_of(columns)
     if settlement_format:
         return f"settlement_{settlement_format}"
+    if report_kind := seller_report_kind(columns):
+        return report_kind
     for kind, required in _CSV_KINDS.items():
         if set(required) <= set(columns):
             return kind
@@ -74,8 +78,9 @@ _SP_API_OPERATIONS = {
     "reportId": "Reports getReport / createReport",
 }
 _NOT_YET = "ACORN does not read this kind of file yet"
-_KNOWN = ("a settlement flat file (V2 or V1), bank_statement.csv, stores.csv, sku_map.csv, fx_rates.csv, "
-          "purchases.csv or a Vendor Central remittance or invoice export (CSV or XLSX)")
+_KNOWN = ("a settlement flat file (V2 or V1), an FBA reimbursements, FBA customer returns or returns report, "
+          "bank_statement.csv, stores.csv, sku_map.csv, fx_rates.csv, purchases.csv or a Vendor Central remittance, "
+          "invoice or shipment export (CSV or XLSX)")
 
 
 def describe_unknown(file_name: str, data: bytes) -> str:

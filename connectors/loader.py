@@ -17,6 +17,9 @@ from config.settings import Settings
 from connectors import alert_states, archive, csv_inputs, period_close, purchases, validation, warehouse
 from connectors.file_kinds import describe_unknown, detect_kind
 from connectors.parsing import ParseError, gunzip
+from connectors.seller_reports import KINDS as SELLER_REPORT_KINDS
+from connectors.seller_reports import TABLES as SELLER_REPORT_TABLES
+from connectors.seller_reports import SellerReport, is_personal, parse_seller_report, stored_columns
 from connectors.settlement_flatfile import SettlementHeader, SettlementReport, parse_settlement_report
 from connectors.vendor import exports as vendor_exports
 from connectors.vendor.invoice_submissions import SUBMISSION_KIND, parse_submission
@@ -229,6 +232,8 @@ def _prepare(file_name: str, sha: str, data: bytes, kind: str) -> _Batch:
             return _Batch({"closes": pd.DataFrame([close]), "rows": pd.DataFrame(lines)},
                           [("raw.period_closes", [close]), ("raw.closed_journal_lines", lines)],
                           f"period {close['period']} closed ({len(lines)} journal lines)", len(lines))
+        if kind in SELLER_REPORT_KINDS:
+            return _seller_report_batch(file_name, sha, parse_seller_report(data, kind))
         parse, table = CSV_KINDS[kind]
         return _csv_batch(sha, kind, table, parse(data))
     except ParseError as problem:
@@ -267,6 +272,22 @@ def _csv_batch(sha: str, kind: str, table: str, rows: list[Any]) -> _Batch:
         frame["rate_positive"] = [True if r.rate is not None and r.rate > 0 else None for r in rows]
     return _Batch({"rows": frame}, [(table, [{**_fields(r), "source_file_sha256": sha} for r in rows])],
                   f"{len(rows)} rows", len(rows))
+
+
+def _seller_report_batch(file_name: str, sha: str, parsed: SellerReport) -> _Batch:
+    columns = stored_columns(parsed.kind)
+    rows = [{**{c: row[c] for c in columns}, "source_file_sha256": sha, "source_line": row["source_line"]}
+            for row in parsed.rows]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    # A column the parser does not know: its values stay out of the warehouse, its name is recorded.
+    unknown = [{"sha256": sha, "file_name": file_name, "kind": parsed.kind, "column_name": name,
+                "column_position": parsed.columns.index(name) + 1, "looks_personal": is_personal(name), "seen_at": now}
+               for name in parsed.unknown_columns]
+    frames = {"columns": pd.DataFrame([[""] * len(parsed.columns)], columns=parsed.columns),
+              "rows": pd.DataFrame(parsed.rows)}
+    note = f"; unknown column(s) {', '.join(parsed.unknown_columns)} not stored" if unknown else ""
+    return _Batch(frames, [(SELLER_REPORT_TABLES[parsed.kind], rows), ("audit.report_unknown_columns", unknown)],
+                  f"{len(rows)} {parsed.kind} rows{note}", len(rows))
 
 
 def _submission_batch(data: bytes) -> _Batch:

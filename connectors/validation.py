@@ -168,6 +168,8 @@ def _rules_for(kind: str) -> list[Rule]:
             *[_flag_rule(*rule) for rule in _SETTLEMENT_VALUE_RULES],
             *[_flag_rule(*rule, severity="warn") for rule in _VOCABULARY_RULES],
         ]
+    if kind in SELLER_REPORT_RULES:
+        return SELLER_REPORT_RULES[kind]()
     if kind == "bank_statement":
         return [
             Rule("parseable amount", "rows", "ExpectColumnValuesToNotBeNull", {"column": "amount"}, "amount is not a number"),
@@ -301,6 +303,55 @@ def _purchase_flags(frame: pd.DataFrame) -> pd.DataFrame:
         frame[f"{cost}_ok"] = [True if c is not None and not pd.isna(c) and c >= 0 else None for c in frame[cost]]
     return frame
 
+def _report_columns(*columns: str) -> list[Rule]:
+    return [Rule(f"required column {c}", "columns", "ExpectColumnToExist", {"column": c}, f"column '{c}' is missing")
+            for c in columns]
+
+
+def _parseable(column: str, what: str) -> Rule:
+    return Rule(f"parseable {what}", "rows", "ExpectColumnValuesToNotBeNull", {"column": column}, f"{what} is not readable")
+
+
+def _reimbursement_rules() -> list[Rule]:
+    return [
+        *_report_columns("approval-date", "reimbursement-id", "currency-unit", "amount-total",
+                         "quantity-reimbursed-total"),
+        _parseable("approved_at", "approval-date"),
+        Rule("reimbursement id present", "rows", "ExpectColumnValuesToNotBeNull", {"column": "reimbursement_id"},
+             "reimbursement-id is blank"),
+        _parseable("amount_total", "amount-total"),
+        Rule("known currency", "rows", "ExpectColumnValuesToBeInSet",
+             {"column": "currency", "value_set": sorted(SETTLEMENT_CURRENCIES)}, "currency-unit is not one Amazon pays in"),
+    ]
+
+
+def _customer_return_rules() -> list[Rule]:
+    return [
+        *_report_columns("return-date", "order-id", "sku", "quantity", "detailed-disposition"),
+        _parseable("returned_at", "return-date"),
+        Rule("order id present", "rows", "ExpectColumnValuesToNotBeNull", {"column": "order_id"}, "order-id is blank"),
+        Rule("positive quantity", "rows", "ExpectColumnValuesToBeBetween", {"column": "quantity", "min_value": 1},
+             "quantity is not a positive whole number"),
+    ]
+
+
+def _seller_return_rules() -> list[Rule]:
+    return [
+        *_report_columns("order id", "return request date", "currency code", "refunded amount"),
+        Rule("order id present", "rows", "ExpectColumnValuesToNotBeNull", {"column": "order_id"}, "Order ID is blank"),
+        _parseable("return_requested_at", "return request date"),
+        Rule("known currency", "rows", "ExpectColumnValuesToBeInSet",
+             {"column": "currency", "value_set": sorted(SETTLEMENT_CURRENCIES)},
+             "currency code is not one Amazon settles in"),
+    ]
+
+
+SELLER_REPORT_RULES = {
+    "fba_reimbursements": _reimbursement_rules,
+    "fba_customer_returns": _customer_return_rules,
+    "seller_fulfilled_returns": _seller_return_rules,
+}
+
 
 def _vendor_currency_rules() -> list[Rule]:
     return [
@@ -353,7 +404,7 @@ def validate(kind: str, frames: dict[str, pd.DataFrame], window: tuple[date, dat
     for frame_name in dict.fromkeys(r.frame for r in rules):
         frame = frames[frame_name]
         frame_rules = [r for r in rules if r.frame == frame_name]
-        if frame.empty and frame_name == "lines":
+        if frame.empty and (frame_name == "lines" or kind in SELLER_REPORT_RULES):
             results.extend(RuleResult(r.name, True) for r in frame_rules)
             continue
         suite = gx.ExpectationSuite(name=f"{kind}-{frame_name}")

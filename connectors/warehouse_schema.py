@@ -166,6 +166,84 @@ RAW_TABLES: dict[str, str] = {
         close_file_sha256 VARCHAR NOT NULL,      -- the close record this copy came from
         PRIMARY KEY (journal_line_id)
     """,
+    # GET_FBA_REIMBURSEMENTS_DATA: one row per reimbursement line as delivered; reports overlap, staging dedups.
+    "raw.fba_reimbursements": """
+        approved_at TIMESTAMP,                   -- approval-date, UTC
+        reimbursement_id VARCHAR,
+        case_id VARCHAR,
+        amazon_order_id VARCHAR,
+        reason VARCHAR,                          -- Lost_Warehouse, Damaged_Warehouse, CustomerReturn, Reimbursement_Reversal, ...
+        sku VARCHAR,
+        fnsku VARCHAR,
+        asin VARCHAR,
+        condition VARCHAR,
+        currency VARCHAR,
+        amount_per_unit DECIMAL(18,2),
+        amount_total DECIMAL(18,2),
+        quantity_reimbursed_cash INTEGER,
+        quantity_reimbursed_inventory INTEGER,
+        quantity_reimbursed_total INTEGER,
+        original_reimbursement_id VARCHAR,
+        original_reimbursement_type VARCHAR,
+        source_file_sha256 VARCHAR NOT NULL,
+        source_line INTEGER NOT NULL,
+        PRIMARY KEY (source_file_sha256, source_line)
+    """,
+    # GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA: units back at an FBA warehouse. No amounts, no buyer comments.
+    "raw.fba_customer_returns": """
+        returned_at TIMESTAMP,                   -- return-date, UTC
+        order_id VARCHAR,
+        sku VARCHAR,
+        asin VARCHAR,
+        fnsku VARCHAR,
+        quantity INTEGER,
+        fulfillment_center_id VARCHAR,
+        detailed_disposition VARCHAR,            -- SELLABLE, DAMAGED, CUSTOMER_DAMAGED, CARRIER_DAMAGED, DEFECTIVE, ...
+        reason VARCHAR,
+        status VARCHAR,
+        license_plate_number VARCHAR,
+        source_file_sha256 VARCHAR NOT NULL,
+        source_line INTEGER NOT NULL,
+        PRIMARY KEY (source_file_sha256, source_line)
+    """,
+    # GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE: seller-fulfilled returns, A-to-z flag and SAFE-T claims.
+    # Item names and any buyer columns are dropped by the parser.
+    "raw.seller_fulfilled_returns": """
+        order_id VARCHAR,
+        ordered_at TIMESTAMP,
+        return_requested_at TIMESTAMP,
+        return_request_status VARCHAR,
+        amazon_rma_id VARCHAR,
+        merchant_rma_id VARCHAR,
+        label_type VARCHAR,
+        label_cost DECIMAL(18,2),
+        currency VARCHAR,
+        return_carrier VARCHAR,
+        tracking_id VARCHAR,
+        label_to_be_paid_by VARCHAR,
+        is_a_to_z_claim BOOLEAN,
+        is_prime BOOLEAN,
+        asin VARCHAR,
+        merchant_sku VARCHAR,
+        return_quantity INTEGER,
+        return_reason VARCHAR,
+        in_policy BOOLEAN,
+        return_type VARCHAR,
+        resolution VARCHAR,
+        invoice_number VARCHAR,
+        return_delivered_at TIMESTAMP,
+        order_amount DECIMAL(18,2),
+        order_quantity INTEGER,
+        safet_action_reason VARCHAR,
+        safet_claim_id VARCHAR,
+        safet_claim_state VARCHAR,
+        safet_claim_created_at TIMESTAMP,
+        safet_reimbursement_amount DECIMAL(18,2),
+        refunded_amount DECIMAL(18,2),
+        source_file_sha256 VARCHAR NOT NULL,
+        source_line INTEGER NOT NULL,
+        PRIMARY KEY (source_file_sha256, source_line)
+    """,
 }
 
 AUDIT_TABLES: dict[str, str] = {
@@ -203,6 +281,18 @@ AUDIT_TABLES: dict[str, str] = {
         sent_at TIMESTAMP,                       -- UTC, when the channel accepted the message
         run_id VARCHAR NOT NULL,                 -- one notifier run: the alerts of one message share it
         PRIMARY KEY (alert_id, channel, attempt)
+    """,
+    # A report header held a column its parser does not know: the values were not stored, the name is kept here
+    # (the alerts mart raises report_columns_changed from it).
+    "audit.report_unknown_columns": """
+        sha256 VARCHAR NOT NULL,
+        file_name VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        column_name VARCHAR NOT NULL,
+        column_position INTEGER NOT NULL,        -- 1-based, in the header row
+        looks_personal BOOLEAN NOT NULL,         -- its name suggests buyer data: never stored
+        seen_at TIMESTAMP NOT NULL,              -- UTC
+        PRIMARY KEY (sha256, column_name)
     """,
 }
 

@@ -30,7 +30,7 @@ import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,9 +42,11 @@ from connectors.spapi.accounts import CREDENTIAL_ENV, Account, load_accounts
 from connectors.spapi.engine import SourceResult, SyncOptions, ensure_schema
 from connectors.spapi.pacing import Pacer
 from connectors.spapi.retry import RetryPolicy
-from connectors.spapi.sync import SOURCES
+from connectors.spapi.sync import RISK_REPORT_SOURCES, SOURCES
 from demo.fake_spapi import FakeData, FakeSeller, FakeSpApi, fake_data_from_inbox
 from demo.fake_spapi.data import MARKETPLACE_REGIONS
+from demo.generator.risk_reports import RISK_AS_OF_DAYS
+from demo.generator.world import arguments_of_inbox
 from demo.injected_faults import reporting_injected_faults
 
 Say = Callable[[str], None]
@@ -96,6 +98,8 @@ def prepare_demo_api(inbox: Path, work_dir: Path, environ: dict[str, str] | None
                                   values["lwa_client_secret"]))
         config.append({
             "account_id": account_id, "region": region, "seller_id": seller_id,
+            # Granted well within the year Amazon's seller authorizations last: no expiry alert in the demo.
+            "authorized_at": "2026-06-01",
             "stores": [{key: s[key] for key in ("store_id", "marketplace_id", "marketplace_name", "currency",
                                                 "time_zone")} for s in own],
         })
@@ -103,7 +107,9 @@ def prepare_demo_api(inbox: Path, work_dir: Path, environ: dict[str, str] | None
     config_path = work_dir / "spapi_accounts.json"
     config_path.write_text(json.dumps({"accounts": config}, indent=2), encoding="utf-8")
     data = fake_data_from_inbox(inbox, sellers)
-    now = max(report.created for report in data.reports) + timedelta(days=DAYS_AFTER_LAST_REPORT)
+    # ... and no earlier than the day the money-at-risk situations are measured on (the vendor world's as_of).
+    now = max(max(report.created for report in data.reports) + timedelta(days=DAYS_AFTER_LAST_REPORT),
+              datetime.combine(arguments_of_inbox(inbox).start + timedelta(days=RISK_AS_OF_DAYS), datetime.min.time()))
     first = min(event.posted for event in data.events)
     return DemoApi(data, load_accounts(config_path, env), config_path, now, now - first + timedelta(days=1))
 
@@ -140,9 +146,10 @@ def sync_all(
             archive_dir=settings.archive_dir, inbox_dir=inbox_dir, pacer=shared_pacer,
             # A demo backs off for a fraction of the production delays; the schedule of retries is the same.
             policy=policy or RetryPolicy(base_delay=0.25, max_delay=5.0),
-            now=lambda: api.now, backfill=api.backfill,
+            now=lambda: api.now, backfill=api.backfill, report_poll_seconds=0.0,
         )
-        return sync_account(settings, account, options=options, sources=SOURCES, endpoint=server.url,
+        return sync_account(settings, account, options=options, sources=SOURCES + RISK_REPORT_SOURCES,
+                            endpoint=server.url,
                             lwa_url=server.lwa_url).results
 
     with ThreadPoolExecutor(max_workers=len(api.accounts) or 1, thread_name_prefix="spapi-sync") as pool:
@@ -150,9 +157,15 @@ def sync_all(
     return {account.account_id: result for account, result in zip(api.accounts, results)}
 
 
+# The generator's money-at-risk report files: the API serves their rows (requested per window, under other names).
+RISK_REPORT_PREFIXES = ("fba_reimbursements_", "fba_customer_returns_", "seller_returns_")
+
+
 def hand_dropped_files(generated: Path, fetched: set[str]) -> list[Path]:
-    """The generated inputs the API does not serve: every non-hidden file not fetched under its name."""
-    return sorted(p for p in generated.iterdir() if p.is_file() and not p.name.startswith(".") and p.name not in fetched)
+    """The generated inputs the API does not serve: every non-hidden file not fetched under its name, and not one
+    of the money-at-risk reports the API serves."""
+    return sorted(p for p in generated.iterdir() if p.is_file() and not p.name.startswith(".")
+                  and p.name not in fetched and not p.name.startswith(RISK_REPORT_PREFIXES))
 
 
 def api_demo(settings: Settings, seed: int, say: Say, *, pacer: Pacer | None = None,
@@ -185,11 +198,14 @@ def api_demo(settings: Settings, seed: int, say: Say, *, pacer: Pacer | None = N
         from demo.vendor_demo import generate_and_sync_vendor
 
         settings = generate_and_sync_vendor(settings, generated_dir, seed, say, pacer=pacer, policy=policy)
+    elif settings.as_of is None:
+        settings = replace(settings, as_of=api.now.date())
     fetched = {path.name for by_source in results.values() for path in by_source["settlement_reports"].files}
+    reports = sum(len(by_source[source].files) for by_source in results.values() for source in RISK_REPORT_SOURCES)
     dropped = hand_dropped_files(generated_dir, fetched)
     for path in dropped:
         shutil.copy2(path, api_inbox / path.name)
-    say(f"  {len(fetched)} settlement reports fetched; dropped by hand beside them: "
+    say(f"  {len(fetched)} settlement reports and {reports} money-at-risk reports fetched; dropped by hand beside them: "
         f"{', '.join(p.name for p in dropped)}")
     result = load_and_build(settings, api_inbox, say, verbose=verbose, checks=demo_checks)
     if result is None:

@@ -19,6 +19,7 @@ Say = Callable[[str], None]
 def demo_checks(settings: Settings, result: Any, say: Say) -> list[Callable[[], None]]:
     """The checks `print_summary` runs after the results, for the answer keys found in the demo inbox."""
     return [lambda: check_answer_key(settings, result.load_report, say),
+            lambda: check_seller_alerts(settings, say),
             lambda: check_vendor_answer_key(settings, say)]
 
 
@@ -52,6 +53,34 @@ def expected_flags(answer_key: dict[str, Any]) -> set[tuple[str, str]]:
         else:
             raise ValueError(f"answer key names an anomaly ACORN does not know: {kind}")
     return flags
+
+
+def check_seller_alerts(settings: Settings, say: Say) -> None:
+    """Exactly the seller alerts the answer key lists (the injected money-at-risk situations, the settlement
+    situations the world holds and the deposit anomalies), nothing else."""
+    key_path = settings.warehouse.parent / "inbox" / ANSWER_KEY_NAME
+    if not key_path.exists():
+        return
+    answer_key = json.loads(key_path.read_text(encoding="utf-8"))
+    if "money_at_risk" not in answer_key:
+        return
+    expected = expected_seller_alerts(answer_key)
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        found = set(con.execute(
+            "SELECT alert_type, store_id, subject FROM marts.fct_alerts WHERE domain = 'seller'").fetchall())
+    say("")
+    if found == expected:
+        kinds = sorted({situation["kind"] for situation in answer_key["money_at_risk"]["injected"]})
+        say(f"Seller alerts check: exactly the {len(expected)} expected alerts were raised ({', '.join(kinds)} "
+            "injected), nothing else.")
+    else:
+        say(f"Seller alerts check FAILED: missed {sorted(expected - found, key=repr)}, "
+            f"unexpected {sorted(found - expected, key=repr)}")
+
+
+def expected_seller_alerts(answer_key: dict[str, Any]) -> set[tuple[str, str, str]]:
+    """(rule, store id, subject) of every seller alert a correct run raises, from the answer key."""
+    return {(a["rule"], a["store_id"], a["subject"]) for a in answer_key["money_at_risk"]["seller_alerts"]}
 
 
 def check_vendor_answer_key(settings: Settings, say: Say) -> None:

@@ -76,6 +76,14 @@ def _demo(args: argparse.Namespace) -> int:
         from demo.vendor_demo import generate_and_sync_vendor
 
         settings = generate_and_sync_vendor(settings, inbox, args.seed, say)
+    elif settings.as_of is None:
+        # SAFE-T deadlines and refund ages are measured on the day the generator placed them against.
+        from dataclasses import replace
+
+        from demo.generator.risk_reports import RISK_AS_OF_DAYS
+        from demo.generator.world import DEFAULT_START
+
+        settings = replace(settings, as_of=DEFAULT_START + timedelta(days=RISK_AS_OF_DAYS))
     code = run_pipeline(settings, inbox, checks=demo_checks, verbose=args.verbose)
     demo_users(settings.warehouse.parent)
     return code

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from config.settings import REPO_ROOT
@@ -53,6 +54,8 @@ class Account:
     refresh_token: Secret
     lwa_app_id: Secret
     lwa_client_secret: Secret
+    # When the seller granted the authorization (UTC, naive); Amazon's seller authorizations last a year.
+    authorized_at: datetime | None = None
 
     def secrets(self) -> list[str]:
         return [self.refresh_token.value, self.lwa_app_id.value, self.lwa_client_secret.value]
@@ -85,8 +88,9 @@ def redact(text: str, secrets: list[str]) -> str:
 def load_accounts(config_path: Path, environ: Mapping[str, str]) -> list[Account]:
     """Read accounts from `config_path` (JSON); credentials missing there are taken from `environ`.
 
-    Shape: {"accounts": [{"account_id", "region", "seller_id", "stores": [{"store_id", "marketplace_id",
-    "marketplace_name", "currency"}], "credentials"?: {"refresh_token", "lwa_app_id", "lwa_client_secret"}}]}
+    Shape: {"accounts": [{"account_id", "region", "seller_id", "authorized_at"? (ISO date the seller granted the
+    authorization), "stores": [{"store_id", "marketplace_id", "marketplace_name", "currency"}],
+    "credentials"?: {"refresh_token", "lwa_app_id", "lwa_client_secret"}}]}
     """
     raw = json.loads(Path(config_path).read_text(encoding="utf-8"))
     accounts = [account_from_entry(entry, environ) for entry in raw.get("accounts", [])]
@@ -120,4 +124,16 @@ def account_from_entry(entry: Mapping, environ: Mapping[str, str]) -> Account:
         Store(s["store_id"], s["marketplace_id"], s["marketplace_name"], s["currency"].upper())
         for s in entry.get("stores", [])
     )
-    return Account(account_id, region, entry.get("seller_id", ""), stores, **secrets)
+    return Account(account_id, region, entry.get("seller_id", ""), stores, **secrets,
+                   authorized_at=_authorized_at(account_id, entry.get("authorized_at")))
+
+
+def _authorized_at(account_id: str, text: str | None) -> datetime | None:
+    """`authorized_at` of the config: an ISO date or timestamp (UTC unless it says otherwise)."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        raise AccountConfigError(f"account {account_id}: authorized_at {text!r} is not an ISO date") from None
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment

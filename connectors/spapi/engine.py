@@ -55,6 +55,11 @@ class SyncOptions:
     document_url_attempts: int = 3
     download_timeout: float = 120.0
     page_size: int = 100
+    # Requested reports (money at risk): window per request (capped per report type), and how to wait for one.
+    window_for_reports: timedelta = timedelta(days=90)
+    report_poll_seconds: float = 30.0
+    report_poll_attempts: int = 40
+    sleep: Callable[[float], None] = time.sleep
 
 
 @dataclass

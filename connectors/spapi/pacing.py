@@ -16,6 +16,7 @@ from dataclasses import dataclass
 RATE_LIMITS: dict[str, tuple[float, int]] = {
     "getReports": (0.0222, 10),
     "getReport": (2.0, 15),
+    "createReport": (0.0167, 15),
     "getReportDocument": (0.0167, 15),
     "listFinancialEventGroups": (0.5, 30),
     "listFinancialEvents": (0.5, 30),

@@ -107,6 +107,31 @@ RAW_TABLES: dict[str, str] = {
         fetched_at TIMESTAMP NOT NULL,
         PRIMARY KEY (account_id, report_id)
     """,
+    # When each configured seller authorization was granted (accounts config `authorized_at`), written at every
+    # sync: Amazon's seller authorizations last a year, and the alerts mart warns before one expires.
+    "raw.spapi_authorizations": """
+        account_id VARCHAR NOT NULL,
+        seller_id VARCHAR,
+        authorized_at TIMESTAMP,                 -- UTC; NULL when the config does not say
+        recorded_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (account_id)
+    """,
+    # One row per money-at-risk report document fetched (reimbursements, FBA returns, seller returns); the bytes
+    # go to the inbox and through the file loader, like settlement reports.
+    "raw.spapi_report_documents": """
+        account_id VARCHAR NOT NULL,
+        report_type VARCHAR NOT NULL,
+        report_id VARCHAR NOT NULL,
+        report_document_id VARCHAR NOT NULL,
+        data_start_at TIMESTAMP,
+        data_end_at TIMESTAMP,
+        store_id VARCHAR,
+        file_name VARCHAR NOT NULL,
+        sha256 VARCHAR NOT NULL,
+        size_bytes BIGINT NOT NULL,
+        fetched_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (account_id, report_id)
+    """,
 }
 
 AUDIT_TABLES: dict[str, str] = {

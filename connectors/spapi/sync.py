@@ -22,6 +22,8 @@ from connectors.spapi.engine import Listing, SourceResult, SyncEngine, SyncOptio
 from connectors.spapi.finances_v0 import flatten_event_groups, flatten_financial_events
 from connectors.spapi.money import iso_z, parse_utc
 from connectors.spapi.retry import CallStats
+from connectors.spapi.risk_reports import CANCELLED, DONE, REPORT_SOURCES, ReportFailed
+from connectors.spapi.risk_reports import inbox_file_name as report_file_name
 from connectors.spapi.settlement_reports import (
     REPORT_TYPE,
     DocumentUrlExpired,
@@ -35,6 +37,8 @@ from connectors.warehouse_writer import write_rows
 log = logging.getLogger(__name__)
 
 SOURCES = ("settlement_reports", "financial_event_groups", "financial_events", "finance_transactions")
+# The money-at-risk reports, requested per window (connectors/spapi/risk_reports.py).
+RISK_REPORT_SOURCES = tuple(REPORT_SOURCES)
 
 # How each listing pages: Reports wants the token alone, Finances v0 `NextToken` beside the same arguments,
 # Finances 2024-06-19 `nextToken` beside them.
@@ -67,7 +71,59 @@ class AccountSync:
             "financial_events": self.sync_financial_events,
             "finance_transactions": self.sync_transactions,
         }
-        return {source: runners[source]() for source in sources}
+        self.record_authorization()
+        return {source: runners[source]() if source in runners else self.sync_report(source) for source in sources}
+
+    def record_authorization(self) -> None:
+        """When the seller granted this authorization (config `authorized_at`): Amazon's last a year."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO raw.spapi_authorizations VALUES (?, ?, ?, ?)",
+            [self.account.account_id, self.account.seller_id, self.account.authorized_at, self.options.now()],
+        )
+
+    def sync_report(self, source: str) -> SourceResult:
+        """One money-at-risk report type, requested window by window for all the account's marketplaces."""
+        report_type, longest = REPORT_SOURCES[source]
+        reports_client = self.clients.reports
+        marketplaces = [store.marketplace_id for store in self.account.stores]
+        files: list[Path] = []
+
+        def fetch(window: Window, stats: CallStats) -> list[tuple[dict, Any]]:
+            created = self.engine.call("createReport", lambda: reports_client.create_report(
+                reportType=report_type, marketplaceIds=marketplaces, dataStartTime=iso_z(window.start),
+                dataEndTime=iso_z(window.end)), stats).payload
+            report = self._await_report(created["reportId"], stats)
+            if report.get("processingStatus") == CANCELLED:
+                return []  # Amazon's way of saying the window holds no data
+            return [(report, self._fetch_document(report["reportDocumentId"], stats))]
+
+        def write(window: Window, documents: list[tuple[dict, Any]]) -> int:
+            store_id = self.account.stores[0].store_id if len(self.account.stores) == 1 else None
+            for report, document in documents:
+                name = report_file_name(source, self.account.account_id, window.start, window.end)
+                files.append(_write_atomically(self.options.inbox_dir / name, document.data))
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO raw.spapi_report_documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    [self.account.account_id, report_type, report["reportId"], report["reportDocumentId"],
+                     window.start, window.end, store_id, name, archive.sha256_of(document.data),
+                     len(document.data), self.options.now()],
+                )
+            return len(documents)
+
+        result = self.engine.run(source, self.engine.windows(source, min(self.options.window_for_reports, longest)),
+                                 fetch, write, self.engine.settled)
+        result.files = files
+        return result
+
+    def _await_report(self, report_id: str, stats: CallStats) -> dict:
+        for _ in range(self.options.report_poll_attempts):
+            report = self.engine.call("getReport", lambda: self.clients.reports.get_report(report_id), stats).payload
+            if report.get("processingStatus") in (DONE, CANCELLED):
+                return report
+            if report.get("processingStatus") == "FATAL":
+                raise ReportFailed(f"report {report_id}: Amazon answered FATAL")
+            self.options.sleep(self.options.report_poll_seconds)
+        raise ReportFailed(f"report {report_id}: not done after {self.options.report_poll_attempts} polls")
 
     def sync_settlement_reports(self) -> SourceResult:
         reports_client = self.clients.reports

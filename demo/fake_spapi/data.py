@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from demo.fake_spapi.times import iso
+from demo.generator.anomalies import Slot
+from demo.generator.risk_reports import RISK_AS_OF_DAYS, RiskFacts, build_risk_reports
 from demo.generator.simulation import Settlement
 from demo.generator.world import SellerWorld, arguments_of_inbox
 
@@ -106,6 +108,7 @@ class FakeReport:
     data_start: datetime | None
     data_end: datetime | None
     data: bytes
+    report_type: str = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 
 
 @dataclass
@@ -125,6 +128,9 @@ class FakeData:
     groups: list[tuple[str, datetime, dict]] = field(default_factory=list)      # seller, start, body
     events: list[FakeEvent] = field(default_factory=list)
     transactions: list[tuple[str, datetime, dict]] = field(default_factory=list)  # seller, posted, body
+    # Money-at-risk report documents the generator renders, per (seller, marketplace, report type): createReport
+    # serves the rows of a requested window from these.
+    requestable: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -337,10 +343,25 @@ def _served(settlement: Settlement) -> FakeSettlement:
 
 
 def fake_data_from_world(world: SellerWorld, sellers: list[FakeSeller], **options) -> FakeData:
-    """Serve the world `generate` renders into an inbox: its stores and every one of its settlements."""
+    """Serve the world `generate` renders into an inbox: its stores, every one of its settlements, and the
+    money-at-risk reports the generator renders from them (the same rows it writes into the inbox)."""
     stores = [FakeStore(p.store_id, p.seller_id, p.marketplace_id, p.marketplace_name, p.currency)
               for p in world.profiles]
-    return build_fake_data((_served(s) for s in world.settlements()), stores, sellers, **options)
+    facts = RiskFacts()
+
+    def served() -> Iterator[FakeSettlement]:
+        for settlement in world.settlements():
+            facts.observe(settlement, loaded=Slot(settlement.profile.store_id, settlement.cycle.index) != world.plan.malformed)
+            yield _served(settlement)
+
+    data = build_fake_data(served(), stores, sellers, **options)
+    arguments = world.arguments
+    reports = build_risk_reports(facts, [p.store_id for p in world.profiles],
+                                 arguments.start + timedelta(days=RISK_AS_OF_DAYS), arguments.seed)
+    for profile in world.profiles:
+        for report_type, document in reports.by_store[profile.store_id].items():
+            data.requestable[(profile.seller_id, profile.marketplace_id, report_type)] = document
+    return data
 
 
 def fake_data_from_inbox(inbox: Path, sellers: list[FakeSeller], **options) -> FakeData:

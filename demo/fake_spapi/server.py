@@ -24,13 +24,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from demo.fake_spapi.data import EVENT_LISTS, FakeData
+from demo.fake_spapi.data import EVENT_LISTS, FakeData, FakeReport
 from demo.fake_spapi.times import iso as _iso
 from demo.fake_spapi.times import parse_iso
 from demo.fake_spapi.vendor_data import VendorEndpoints, VendorFakeData
 
 FAULTS = ("429", "500", "expired_token", "invalid_next_token", "expired_url", "slow")
 URL_LIFETIME = 300
+SETTLEMENT_TYPE = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 MAX_WINDOW = timedelta(days=180)
 
 
@@ -71,6 +72,7 @@ class FakeSpApi:
         self._pages: dict[str, tuple[str, str, dict, int]] = {}  # next token → (op, seller, args, offset)
         self._urls: dict[str, tuple[str, float]] = {}            # url key → (document id, expiry)
         self.calls: list[tuple[str, dict]] = []                  # (operation, query) in arrival order
+        self._requested: dict[str, dict] = {}                    # report id → getReport answer (createReport)
 
     # ---- lifecycle ------------------------------------------------------------------------------------
     @property
@@ -154,8 +156,12 @@ class FakeSpApi:
 
     def _route(self, path: str, method: str = "GET", body: bytes = b""):
         parts = path.strip("/").split("/")
+        if path == "/reports/2021-06-30/reports" and method == "POST":
+            return "createReport", self._create_report, (json.loads(body or b"{}"),)
         if path == "/reports/2021-06-30/reports":
             return "getReports", self._get_reports, ()
+        if parts[:3] == ["reports", "2021-06-30", "reports"] and len(parts) == 4:
+            return "getReport", self._get_report, (parts[3],)
         if parts[:3] == ["reports", "2021-06-30", "documents"] and len(parts) == 4:
             return "getReportDocument", self._get_report_document, (parts[3],)
         if path == "/finances/v0/financialEventGroups":
@@ -245,11 +251,51 @@ class FakeSpApi:
              "reportDocumentId": r.document_id, "marketplaceIds": []}
             for r in sorted(self.data.reports, key=lambda r: r.created)
             if r.seller_id == seller and since <= r.created < until
-            and "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2" in types
+            and "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2" in types and r.report_type == SETTLEMENT_TYPE
         ]
         page, token = self._page("getReports", seller, {**args, **query}, "nextToken", reports,
                                  int(args.get("pageSize", 10)))
         return {"reports": page, **({"nextToken": token} if token else {})}
+
+    def _create_report(self, seller: str, query: dict, body: dict, **_) -> dict:
+        """The rows of the generator's report whose date falls in [dataStartTime, dataEndTime); CANCELLED when none."""
+        report_type = body.get("reportType", "")
+        start, end = parse_iso(body.get("dataStartTime")), parse_iso(body.get("dataEndTime"))
+        if start is None or end is None:
+            raise _ApiError(400, "InvalidInput", "dataStartTime and dataEndTime are required")
+        if report_type == "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE" and end - start > timedelta(days=60):
+            raise _ApiError(400, "InvalidInput", "The returns report covers at most 60 days")
+        header, rows = None, []
+        for marketplace in body.get("marketplaceIds") or []:
+            document = self.data.requestable.get((seller, marketplace, report_type))
+            if document is None:
+                continue
+            lines = document.decode("utf-8").splitlines()
+            header = lines[0]
+            # The date each report is "by": approval-date, return-date, Return request date.
+            column = 2 if report_type == "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE" else 0
+            rows += [line for line in lines[1:] if start <= datetime.fromisoformat(line.split("\t")[column][:19]) < end]
+        report_id = str(50_000_000_000 + len(self.data.reports) + len(self._requested))
+        done = bool(rows)
+        with self._lock:
+            self._requested[report_id] = {
+                "reportId": report_id, "reportType": report_type, "dataStartTime": _iso(start),
+                "dataEndTime": _iso(end), "marketplaceIds": body.get("marketplaceIds") or [],
+                "processingStatus": "DONE" if done else "CANCELLED", "createdTime": _iso(end),
+                **({"reportDocumentId": "amzn1.spdoc.1.4.req" + report_id} if done else {}),
+            }
+            if done:
+                self.data.reports.append(FakeReport(
+                    seller, report_id, "amzn1.spdoc.1.4.req" + report_id, end, start, end,
+                    ("\n".join([header or "", *rows]) + "\n").encode("utf-8"), report_type))
+        return {"reportId": report_id}
+
+    def _get_report(self, seller: str, query: dict, report_id: str, **_) -> dict:
+        with self._lock:
+            report = self._requested.get(report_id)
+        if report is None:
+            raise _ApiError(404, "NotFound", "Report not found")
+        return report
 
     def _get_report_document(self, seller: str, query: dict, document_id: str, expired_url: bool = False) -> dict:
         if not any(r.document_id == document_id and r.seller_id == seller for r in self.data.reports):

@@ -27,7 +27,8 @@ def _day(value: date | None) -> str | None:
 
 def render_answer_key(*, seed: int, months: int, orders_per_day: int, start: date, store_ids: list[str],
                       settlements: list[SettlementSummary], anomalies: list[Anomaly],
-                      unrelated: list[tuple[int, BankRow]], minor_units: dict[str, Decimal]) -> bytes:
+                      unrelated: list[tuple[int, BankRow]], minor_units: dict[str, Decimal],
+                      money_at_risk: dict | None = None) -> bytes:
     def money(amount: Decimal | None, currency: str) -> str | None:
         return None if amount is None else plain_amount(amount, minor_units[currency])
 
@@ -71,4 +72,7 @@ def render_answer_key(*, seed: int, months: int, orders_per_day: int, start: dat
             for line, r in unrelated
         ],
     }
+    if money_at_risk is not None:
+        # The money-at-risk situations placed in the reports, and every seller alert a correct run raises.
+        key["money_at_risk"] = money_at_risk
     return (json.dumps(key, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -10,7 +10,7 @@ import dataclasses
 import hashlib
 import io
 import random
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,6 +28,7 @@ from demo.generator.result import (
     GenerationResult,
     SettlementSummary,
 )
+from demo.generator.risk_reports import RISK_AS_OF_DAYS, RiskFacts, build_risk_reports
 from demo.generator.simulation import Settlement
 from demo.generator.world import DEFAULT_START, DEFAULT_STORES, SellerWorld, WorldArguments
 
@@ -36,7 +37,8 @@ SKU_MAP_COLUMNS = ("store_id", "seller_sku", "internal_sku", "brand", "category"
 
 
 def generate(out_dir: Path, *, seed: int = 7, months: int = 3, orders_per_day: int = 20,
-             start: date = DEFAULT_START, stores: tuple[str, ...] = DEFAULT_STORES) -> GenerationResult:
+             start: date = DEFAULT_START, stores: tuple[str, ...] = DEFAULT_STORES,
+             risk_as_of: date | None = None) -> GenerationResult:
     """Write the inbox into `out_dir` (created if needed; files of other names are left alone).
 
     `orders_per_day` is per store; each 14-day cycle varies it by up to 15%.
@@ -54,6 +56,7 @@ def generate(out_dir: Path, *, seed: int = 7, months: int = 3, orders_per_day: i
     summaries: list[SettlementSummary] = []
     file_anomalies: dict[str, Anomaly] = {}
     sold = UnitsSold(profiles)
+    risk = RiskFacts()
     for settlement in world.settlements():
         profile = settlement.profile
         sold.add(settlement)
@@ -70,6 +73,7 @@ def generate(out_dir: Path, *, seed: int = 7, months: int = 3, orders_per_day: i
                 {"duplicate_file_name": copy_name, "sha256": hashlib.sha256(data).hexdigest()},
             )
         summaries.append(_summary(settlement, quarantined=slot == plan.malformed))
+        risk.observe(settlement, loaded=slot != plan.malformed)
     assert world.malformed is not None  # the plan always places the malformed file
     file_anomalies[MALFORMED_FILE] = world.malformed
 
@@ -123,10 +127,19 @@ def generate(out_dir: Path, *, seed: int = 7, months: int = 3, orders_per_day: i
     ])))
     written.append(_write(out_dir / "sku_map.csv", _csv(SKU_MAP_COLUMNS, sku_map_rows(profiles))))
     written.append(_write(out_dir / "purchases.csv", _csv(PURCHASE_COLUMNS, purchase_rows(sold, seed=seed, start=start))))
+    reports = build_risk_reports(risk, store_ids, risk_as_of or start + timedelta(days=RISK_AS_OF_DAYS), seed)
+    written += [_write(out_dir / name, data) for name, data in reports.files.items()]
+    seller_alerts = reports.alerts + [
+        {"rule": a.kind, "store_id": a.store_id, "subject": a.settlement_id}
+        for a in anomalies if a.kind in (DEPOSIT_MISSING, DEPOSIT_SHORT)
+    ]
     answer_key = _write(out_dir / ANSWER_KEY_NAME, render_answer_key(
         seed=seed, months=months, orders_per_day=orders_per_day, start=start, store_ids=store_ids,
         settlements=summaries, anomalies=anomalies,
         unrelated=[(line, row) for line, row in numbered if row.settlement_id is None], minor_units=minor_units,
+        money_at_risk={"as_of": (risk_as_of or start + timedelta(days=RISK_AS_OF_DAYS)).isoformat(),
+                       "injected": reports.injected,
+                       "seller_alerts": sorted(seller_alerts, key=lambda a: (a["rule"], a["store_id"], a["subject"]))},
     ))
     written.append(answer_key)
     return GenerationResult(
@@ -137,6 +150,7 @@ def generate(out_dir: Path, *, seed: int = 7, months: int = 3, orders_per_day: i
         answer_key=answer_key,
         line_count=sum(s.line_count for s in summaries),
         bank_rows=len(bank_rows),
+        risk_reports=reports.by_store,
     )
 
 

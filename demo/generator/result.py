@@ -52,6 +52,8 @@ class GenerationResult:
     answer_key: Path
     line_count: int                    # settlement amount lines written, the duplicate copy not counted
     bank_rows: int
+    # Per store, the money-at-risk reports by Amazon report type (the local SP-API serves these bytes).
+    risk_reports: dict[str, dict[str, bytes]] = field(default_factory=dict)
 
     def anomaly(self, kind: str) -> Anomaly:
         return next(a for a in self.anomalies if a.kind == kind)

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 
 from connectors.loader import CSV_KINDS, SETTLEMENT_KINDS, FileLoad, LoadReport
 from connectors.period_close import PERIOD_CLOSE_KIND
+from connectors.seller_reports import TABLES as SELLER_REPORT_TABLES
 
 # Which file kinds feed each table the inbox load writes; None: every kind, including 'unknown'.
 TABLE_KINDS: dict[str, tuple[str, ...] | None] = {
@@ -19,6 +20,8 @@ TABLE_KINDS: dict[str, tuple[str, ...] | None] = {
     # `acorn close` records: the dbt sources of the books' frozen journal (raw/period_closes, raw/closed_journal_lines).
     "raw.period_closes": (PERIOD_CLOSE_KIND,),
     "raw.closed_journal_lines": (PERIOD_CLOSE_KIND,),
+    **{table: (kind,) for kind, table in SELLER_REPORT_TABLES.items()},
+    "audit.report_unknown_columns": tuple(SELLER_REPORT_TABLES),
     "audit.file_loads": None,
     "audit.validation_results": None,
 }

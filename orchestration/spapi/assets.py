@@ -22,6 +22,7 @@ from dagster import (
 )
 
 from connectors.spapi.accounts import AccountConfigError
+from connectors.spapi.risk_reports import REPORT_SOURCES
 from orchestration.resources import WarehouseResource
 from orchestration.spapi.resources import SpApiResource
 from orchestration.spapi.runs import sync_account, sync_facts
@@ -33,6 +34,8 @@ SOURCE_KEYS = {
     "financial_event_groups": AssetKey(["raw", "financial_event_groups"]),
     "financial_events": AssetKey(["raw", "financial_events"]),
     "finance_transactions": AssetKey(["raw", "finance_transactions"]),
+    # The money-at-risk reports: documents requested per window, landing in the SP-API inbox like settlements.
+    **{source: AssetKey(["raw", f"spapi_{source}_reports"]) for source in REPORT_SOURCES},
 }
 _DESCRIPTIONS = {
     "settlement_reports": "Settlement reports listed by getReports and downloaded (gunzipped, bytes as Amazon made "
@@ -40,6 +43,9 @@ _DESCRIPTIONS = {
     "financial_event_groups": "Finances v0 financial event groups (Open and Closed), with converted totals.",
     "financial_events": "Finances v0 financial events, one row per amount; lists ACORN does not know are kept and reported.",
     "finance_transactions": "Finances 2024-06-19 transactions, RELEASED and DEFERRED, with their breakdowns.",
+    **{source: f"{report_type} requested window by window (createReport, getReport, getReportDocument) into the "
+       "SP-API inbox, which the inbox load archives and parses like any dropped file."
+       for source, (report_type, _) in REPORT_SOURCES.items()},
 }
 # Events are assigned to the group whose span holds them: fetch groups first.
 _DEPS = {"financial_events": [SOURCE_KEYS["financial_event_groups"]]}
@@ -87,7 +93,7 @@ def _source_asset(source: str, partitions: PartitionsDefinition) -> AssetsDefini
             "rows_written": result.rows,
             **facts,
         }
-        if source == "settlement_reports":
+        if source == "settlement_reports" or source in REPORT_SOURCES:
             metadata["documents"] = MetadataValue.json(sorted(path.name for path in result.files))
             metadata["inbox_dir"] = MetadataValue.path(spapi.inbox_dir)
         if result.unknown_event_lists:

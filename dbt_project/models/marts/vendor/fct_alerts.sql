@@ -1,4 +1,5 @@
--- One row per open alert, the one table every domain's alerts land in (domain 'vendor' for now). Which
+-- One row per alert, the one table every domain's alerts land in: domain 'vendor' below, domain 'seller' from
+-- int_seller_alerts (rules in the alert_rules seed). Which
 -- alerts are raised, how severe and at which threshold is configuration: the vendor_alert_thresholds seed
 -- (enabled, severity, threshold_days, threshold_amount). Vendor alerts:
 --   po_cancelled_after_acknowledgement  Amazon cancelled units of a PO after it was acknowledged
@@ -255,26 +256,131 @@ vendor_alerts as (
     select alert_type, account_id, purchase_order_number, marketplace_id, marketplace_name, vendor_code, currency,
            invoice_number, deduction_id, amount, raised_on, message, deduction_id as entity_id
     from deductions
+),
+
+vendor_rows as (
+    select
+        'vendor:' || vendor_alerts.alert_type || ':' || vendor_alerts.entity_id as alert_id,
+        'vendor' as domain,
+        vendor_alerts.alert_type,
+        thresholds.severity,
+        vendor_alerts.account_id,
+        vendor_alerts.marketplace_id,
+        vendor_alerts.marketplace_name,
+        vendor_alerts.vendor_code,
+        vendor_alerts.purchase_order_number,
+        vendor_alerts.invoice_number,
+        vendor_alerts.deduction_id,
+        vendor_alerts.amount,
+        vendor_alerts.currency,
+        vendor_alerts.raised_on,
+        as_of.as_of_date,
+        vendor_alerts.message,
+        cast(null as {{ dbt.type_string() }}) as store_id,
+        vendor_alerts.entity_id as subject,
+        {{ evidence_json([('vendor_code', 'vendor_alerts.vendor_code'),
+                          ('purchase_order_number', 'vendor_alerts.purchase_order_number'),
+                          ('invoice_number', 'vendor_alerts.invoice_number'),
+                          ('deduction_id', 'vendor_alerts.deduction_id')]) }} as evidence,
+        case vendor_alerts.alert_type
+            when 'po_cancelled_after_acknowledgement' then '采购单 ' || vendor_alerts.purchase_order_number || ' 确认后被亚马逊取消'
+            when 'po_changed_after_acknowledgement' then '采购单 ' || vendor_alerts.purchase_order_number || ' 确认后被亚马逊修改'
+            when 'shipment_late' then '采购单 ' || vendor_alerts.purchase_order_number || ' 晚于发货窗口送达'
+            when 'received_not_invoiced' then '采购单 ' || vendor_alerts.purchase_order_number || ' 已收货但未开票'
+            when 'invoice_deadline' then '采购单 ' || vendor_alerts.purchase_order_number || ' 收货后临近开票期限仍未开票'
+            when 'invoice_overdue' then '发票 ' || vendor_alerts.invoice_number || ' 已逾期未付'
+            else '扣款 ' || vendor_alerts.deduction_id || ' 超过阈值' end as message_zh,
+        case vendor_alerts.alert_type
+            when 'received_not_invoiced' then '用 acorn vendor-invoices 生成并提交发票'
+            when 'invoice_deadline' then '在期限前用 acorn vendor-invoices 生成并提交发票'
+            when 'invoice_overdue' then '在 Vendor Central 查询付款状态并联系亚马逊'
+            when 'deduction_above_threshold' then '核对扣款依据，不合理时在 Vendor Central 提出争议'
+            else '在 Vendor Central 核对采购单的变更记录' end as next_step_zh,
+        case vendor_alerts.alert_type
+            when 'received_not_invoiced' then 'Build and submit the invoice with acorn vendor-invoices'
+            when 'invoice_deadline' then 'Build and submit the invoice with acorn vendor-invoices before the deadline'
+            when 'invoice_overdue' then 'Check the payment status in Vendor Central and contact Amazon'
+            when 'deduction_above_threshold' then 'Check the deduction''s basis and dispute it in Vendor Central if unfounded'
+            else 'Check the PO''s change history in Vendor Central' end as next_step_en
+    from vendor_alerts
+    inner join thresholds
+        on thresholds.alert_type = vendor_alerts.alert_type
+    cross join as_of
+),
+
+seller_rows as (
+    select
+        seller.alert_id,
+        'seller' as domain,
+        seller.alert_type,
+        seller.severity,
+        cast(null as {{ dbt.type_string() }}) as account_id,
+        seller.marketplace_id,
+        seller.marketplace_name,
+        cast(null as {{ dbt.type_string() }}) as vendor_code,
+        cast(null as {{ dbt.type_string() }}) as purchase_order_number,
+        cast(null as {{ dbt.type_string() }}) as invoice_number,
+        cast(null as {{ dbt.type_string() }}) as deduction_id,
+        seller.amount,
+        seller.currency,
+        seller.raised_on,
+        as_of.as_of_date,
+        seller.message,
+        seller.store_id,
+        seller.subject,
+        seller.evidence,
+        seller.message_zh,
+        seller.next_step_zh,
+        seller.next_step_en
+    from {{ ref('int_seller_alerts') }} as seller
+    cross join as_of
+),
+
+all_alerts as (
+    select * from vendor_rows
+    union all
+    select * from seller_rows
+),
+
+-- The latest acknowledgement or resolution of each alert; an alert nobody touched is open.
+states as (
+    select alert_id, state
+    from (
+        select
+            alert_id,
+            state,
+            row_number() over (partition by alert_id order by changed_at desc, source_file_sha256 desc, source_line desc) as recency_rank
+        from {{ ref('stg_alerts__state_changes') }}
+    ) as ranked
+    where recency_rank = 1
 )
 
 select
-    'vendor:' || vendor_alerts.alert_type || ':' || vendor_alerts.entity_id as alert_id,
-    'vendor' as domain,
-    vendor_alerts.alert_type,
-    thresholds.severity,
-    vendor_alerts.account_id,
-    vendor_alerts.marketplace_id,
-    vendor_alerts.marketplace_name,
-    vendor_alerts.vendor_code,
-    vendor_alerts.purchase_order_number,
-    vendor_alerts.invoice_number,
-    vendor_alerts.deduction_id,
-    vendor_alerts.amount,
-    vendor_alerts.currency,
-    vendor_alerts.raised_on,
-    as_of.as_of_date,
-    vendor_alerts.message
-from vendor_alerts
-inner join thresholds
-    on thresholds.alert_type = vendor_alerts.alert_type
-cross join as_of
+    all_alerts.alert_id,
+    all_alerts.domain,
+    all_alerts.alert_type,
+    all_alerts.severity,
+    all_alerts.account_id,
+    all_alerts.marketplace_id,
+    all_alerts.marketplace_name,
+    all_alerts.vendor_code,
+    all_alerts.purchase_order_number,
+    all_alerts.invoice_number,
+    all_alerts.deduction_id,
+    all_alerts.amount,
+    all_alerts.currency,
+    all_alerts.raised_on,
+    all_alerts.as_of_date,
+    all_alerts.message,
+    all_alerts.store_id,
+    all_alerts.subject,
+    all_alerts.evidence,
+    -- The day the alert's condition was first met, at 00:00 UTC: a rebuild recomputes the same value.
+    cast(all_alerts.raised_on as timestamp) as first_seen_at,
+    all_alerts.message_zh,
+    all_alerts.next_step_zh,
+    all_alerts.next_step_en,
+    coalesce(states.state, 'open') as state
+from all_alerts
+left join states
+    on states.alert_id = all_alerts.alert_id
