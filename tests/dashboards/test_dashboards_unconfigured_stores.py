@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from config.settings import Settings
+from connectors.fx import load_ecb_rates
 from connectors.loader import load_inbox
 from tests.helpers.dashboard_users import app_as
 from tests.helpers.vendor_world import dbt_build, query
@@ -27,6 +28,7 @@ def warehouse(samples: Path, tmp_path_factory: pytest.TempPathFactory) -> Settin
     settings = Settings.from_env(root / "acorn.duckdb")
     report = load_inbox(settings, inbox)
     assert report.counts()["loaded"] == len(GENUINE_CA)
+    load_ecb_rates(settings)  # as every run does: the books convert every line
     dbt_build(settings, date(2025, 12, 31))
     return settings
 
