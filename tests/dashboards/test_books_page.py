@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboards import books_queries
 from tests.helpers.books_warehouse import SETTLEMENT_SHA, build_books_warehouse
+from tests.helpers.dashboard_users import app_as
 from tests.helpers.paths import REPO
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_cache")
@@ -25,10 +26,8 @@ def warehouse(tmp_path, monkeypatch) -> Path:
 
 
 def books_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    at.switch_page("pages/books.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    # An auditor: the Books page and the archive download are theirs, in English (the demo's finance user reads 中文).
+    return app_as("auditor", "pages/books.py")
 
 
 def test_queries_keep_decimals_and_lead_from_a_journal_line_to_the_file_line(warehouse):

@@ -21,6 +21,7 @@ from tests.helpers.alerts_warehouse import (
     VENDOR_OVERDUE,
     build_alerts_warehouse,
 )
+from tests.helpers.dashboard_users import app_as
 from tests.helpers.paths import REPO
 
 APP = str(REPO / "dashboards" / "app.py")
@@ -35,10 +36,7 @@ def inbox(tmp_path: Path, monkeypatch, fresh_streamlit_cache) -> Path:
 
 def page(warehouse: Path, monkeypatch) -> AppTest:
     monkeypatch.setenv("ACORN_WAREHOUSE", str(warehouse))
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    at.switch_page("pages/money_at_risk.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return app_as("operations", "pages/money_at_risk.py")
 
 
 def test_every_section_shows_its_mart(tmp_path, inbox, monkeypatch):
