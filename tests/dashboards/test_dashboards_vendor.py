@@ -52,19 +52,19 @@ def situation(built: VendorWarehouse, kind: str) -> dict:
 def test_each_step_of_a_po_has_its_date_and_quantity_and_what_blocks_the_next(built: VendorWarehouse) -> None:
     warehouse = str(built.settings.warehouse)
     transit = situation(built, "shipment_in_transit")
-    steps = vendor_queries.po_steps(warehouse, transit["purchase_order_number"]).set_index("step")
+    steps = vendor_queries.po_steps(warehouse, EVERYTHING, transit["purchase_order_number"]).set_index("step")
     assert steps.loc["shipped", "quantity"] == transit["shipped_quantity"] and steps.loc["received", "quantity"] == 0
     assert str(steps.loc["shipped", "reached_on"]) == transit["shipped_at"][:10]
-    assert list(vendor_queries.po_blockers(warehouse, transit["purchase_order_number"]).blocker) == [
+    assert list(vendor_queries.po_blockers(warehouse, EVERYTHING, transit["purchase_order_number"]).blocker) == [
         f"{transit['shipped_quantity']} units in transit (estimated delivery {transit['estimated_delivery_at'][:10]})"]
     hold = situation(built, "invoice_compliance_hold")
-    assert list(vendor_queries.po_blockers(warehouse, hold["purchase_order_number"]).blocker) == [
+    assert list(vendor_queries.po_blockers(warehouse, EVERYTHING, hold["purchase_order_number"]).blocker) == [
         "Invoice held back: line 1: VAT registration number of vendor ACMD1 is required in DE and not configured"]
     partly = situation(built, "partly_invoiced")
-    assert list(vendor_queries.po_blockers(warehouse, partly["purchase_order_number"]).blocker)[0] == (
+    assert list(vendor_queries.po_blockers(warehouse, EVERYTHING, partly["purchase_order_number"]).blocker)[0] == (
         f"{partly['remaining_quantity']} units received and not invoiced: acorn vendor-invoices offers them")
     overdue = situation(built, "invoice_overdue")
-    assert list(vendor_queries.po_blockers(warehouse, overdue["purchase_order_number"]).blocker) == [
+    assert list(vendor_queries.po_blockers(warehouse, EVERYTHING, overdue["purchase_order_number"]).blocker) == [
         f"Waiting for payment of {overdue['invoice_number']} (overdue, due {overdue['due_date']})"]
 
 

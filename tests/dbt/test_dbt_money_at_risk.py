@@ -44,7 +44,7 @@ def test_opportunities_carry_their_evidence_and_alerts_their_state(demo_warehous
         keys = json.loads(evidence)
         assert (keys.get("order_id") or keys.get("reimbursement_id")), kind
     states = query(demo_warehouse, "select domain, state, count(*) from marts.fct_alerts group by all order by all")
-    assert states == [("seller", "open", 14), ("vendor", "open", 6)]
+    assert states == [("seller", "open", 14), ("vendor", "open", 8)]
     assert query(demo_warehouse, "select count(*) from marts.fct_alerts where message_zh is null or evidence is null") == [(0,)]
 
 
