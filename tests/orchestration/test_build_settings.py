@@ -78,6 +78,6 @@ def test_the_inbox_sensor_on_the_demo_warehouse_keeps_the_demos_vendor_alerts(de
     assert result.success
     after = _vendor_alerts(warehouse)
     assert after == before
-    assert len(after) == 6
+    assert len(after) == 8
     assert sum(1 for alert in after if alert[0] == "invoice_overdue") == 2
     assert {alert[4] for alert in after} == {recorded_as_of(settings)}
