@@ -294,6 +294,20 @@ AUDIT_TABLES: dict[str, str] = {
         seen_at TIMESTAMP NOT NULL,              -- UTC
         PRIMARY KEY (sha256, column_name)
     """,
+    # The dashboards' access log (dashboards/access_log.py writes the JSONL file Settings.access_log), copied line
+    # by line at every run. Append-only: auditors read it, nothing updates or deletes a row.
+    "audit.access_log": """
+        line_offset BIGINT NOT NULL,             -- byte offset of the line in the JSONL file
+        line_sha256 VARCHAR NOT NULL,            -- SHA-256 of the line's bytes (without the newline)
+        raw_line VARCHAR NOT NULL,               -- the line exactly as written, kept for audit
+        occurred_at TIMESTAMP,                   -- UTC; NULL if the line is not a readable event
+        event VARCHAR,                           -- login_success, login_failure, page_view, sql_query, export, ...
+        username VARCHAR,
+        what VARCHAR,                            -- the page, the SQL text, the export's name, the archived file
+        stores VARCHAR,                          -- the stores the figures covered, comma-separated; '*' for all
+        loaded_at TIMESTAMP NOT NULL,            -- UTC
+        PRIMARY KEY (line_offset, line_sha256)
+    """,
 }
 
 

@@ -16,6 +16,7 @@ from orchestration.dbt_models.definitions import dbt_definitions
 from orchestration.dbt_models.project import dbt_resource
 from orchestration.jobs import acorn_pipeline, daily_pipeline, inbox_sensor
 from orchestration.notify.definitions import notify_definitions
+from orchestration.published.definitions import published_definitions
 from orchestration.raw.definitions import raw_definitions
 from orchestration.resources import InboxResource, WarehouseResource, default_inbox
 from orchestration.spapi.definitions import spapi_definitions
@@ -52,6 +53,7 @@ def build_definitions(
         raw_definitions(),
         dbt_definitions(),
         notify_definitions(),
+        published_definitions(),
         spapi_definitions(settings.spapi_config),
         vendor_definitions(settings.vendor_config),
         Definitions(

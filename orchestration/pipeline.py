@@ -27,7 +27,6 @@ from dagster import (
 )
 
 from config.settings import Settings
-from connectors import warehouse
 from connectors.loader import LoadReport
 from orchestration.assembly import build_definitions
 from orchestration.build_settings import recorded_as_of
@@ -71,10 +70,6 @@ def materialize_pipeline(settings: Settings, inbox: Path, progress: Progress | N
             instance=instance, raise_on_error=False, run_config={"loggers": {_PROGRESS_LOGGER: {}}}
         )
     events = result.all_events
-    if result.success:
-        # Readers open the published copy: swapped in whole, only after a run that built everything.
-        warehouse.publish(settings.warehouse, settings.published_warehouse, wait=settings.lock_wait_seconds,
-                          group=settings.file_group)
     checks = [e.asset_check_evaluation_data for e in events if e.event_type == DagsterEventType.ASSET_CHECK_EVALUATION]
     materialized = [e.asset_key for e in events if e.event_type == DagsterEventType.ASSET_MATERIALIZATION]
     # The archive is materialized once the whole inbox went through the loader.

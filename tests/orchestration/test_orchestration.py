@@ -38,6 +38,7 @@ CA_SETTLEMENTS = [
 # The raw/vendor_* API tables are materialized by orchestration/vendor under the very keys the dbt vendor sources
 # name, so adding those assets added no key (tests/test_orchestration_vendor.py checks who produces them).
 ASSET_KEYS = [
+    "audit/access_log",
     "audit/alert_deliveries",
     "audit/file_loads",
     "audit/report_unknown_columns",
@@ -130,6 +131,7 @@ ASSET_KEYS = [
     "marts/fct_vendor_invoice_rule_checks",
     "marts/fct_vendor_invoices",
     "marts/fct_vendor_transactions",
+    "published/warehouse",
     "raw/alert_state_changes",
     "raw/archive",
     "raw/bank_transactions",
