@@ -10,6 +10,7 @@ MONEY = st.column_config.NumberColumn(format="%.2f")
 MONEY_COLUMNS = ("opening_balance", "debit", "credit", "closing_balance", "amount_original", "amount", "借方金额", "贷方金额")
 
 st.title("Books 账簿")
+ui.whole_page_unscoped_only()
 warehouse = ui.warehouse()
 periods = ui.load(books_queries.books_periods, warehouse)
 if not periods:

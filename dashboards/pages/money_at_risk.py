@@ -23,6 +23,7 @@ def _current_user() -> str:
 NO_DATA = "暂无数据 No data yet: this mart is built once the seller reports are loaded (`acorn run`)."
 
 st.title("资金风险 Money at risk")
+ui.whole_page_unscoped_only()
 warehouse = ui.warehouse()
 ui.refresh_button()
 

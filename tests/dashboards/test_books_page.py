@@ -79,3 +79,10 @@ def test_without_books_marts_the_page_says_what_to_run(tmp_path, monkeypatch):
     monkeypatch.setenv("ACORN_WAREHOUSE", str(empty))
     at = books_page()
     assert any("marts are not built yet" in i.value for i in at.info)
+
+
+def test_a_store_scoped_user_is_shown_no_books(warehouse):
+    # Its queries are not filtered by store yet: a scoped auditor must see nothing of other stores.
+    at = app_as("audit-de", "pages/books.py")
+    assert any("not yet filtered by store" in w.value for w in at.warning)
+    assert not at.metric and not at.dataframe

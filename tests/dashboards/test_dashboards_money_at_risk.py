@@ -82,3 +82,12 @@ def test_sections_whose_mart_is_missing_say_no_data_yet(tmp_path, inbox, monkeyp
     at = page(warehouse, monkeypatch)
     assert len(at.dataframe) == 1  # the alerts
     assert sum("No data yet" in i.value for i in at.info) == 5  # refunds, two rate tabs, claims, opportunities
+
+
+def test_a_store_scoped_user_is_shown_no_money_at_risk(tmp_path, inbox, monkeypatch):
+    # Its queries are not filtered by store yet: a scoped operations user must see nothing of other stores.
+    warehouse = build_alerts_warehouse(tmp_path / "acorn.duckdb", ALERTS, SELLER_MARTS)
+    monkeypatch.setenv("ACORN_WAREHOUSE", str(warehouse))
+    at = app_as("ops-us", "pages/money_at_risk.py")
+    assert any("not yet filtered by store" in w.value for w in at.warning)
+    assert not at.dataframe and not at.button
