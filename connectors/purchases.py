@@ -1,24 +1,21 @@
 """Pure parser for `purchases.csv`: what stock cost, landed (purchase price, 头程 freight, 关税 duty, other costs).
 
-Bytes in, typed rows out; nothing here touches the warehouse. The delimiter is found with `csv.Sniffer` (a
-spreadsheet saved in a European locale writes `;`). Numbers stay Decimal; a field that does not parse comes back
+Bytes in, typed rows out; nothing here touches the warehouse. Rows are read like every CSV input
+(`csv_inputs.read_table`, whose sniffer takes the `;` a spreadsheet saved in a European locale writes). Numbers stay Decimal; a field that does not parse comes back
 as None beside its text, so validation can name the line and the value.
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from connectors.csv_inputs import read_table
 from connectors.parsing import (
     CENT,
-    ParseError,
     blank_to_none,
-    decode_text,
     detect_decimal_comma,
     parse_decimal,
-    physical_lines,
 )
 
 PURCHASE_COLUMNS = ("purchase_date", "internal_sku", "quantity", "unit_cost", "currency",
@@ -48,13 +45,6 @@ class Purchase:
     other_landed_cost_text: str
 
 
-def _delimiter(header: str) -> str:
-    try:
-        return csv.Sniffer().sniff(header, delimiters=",;\t").delimiter
-    except csv.Error:
-        return ","
-
-
 def _whole(text: str) -> int | None:
     """`12`, `12.0` or `1,200` as a whole number; None for a fraction or anything else (a unit is not divisible)."""
     value = parse_decimal(text, decimal_comma=False)
@@ -71,20 +61,7 @@ def _iso_date(text: str) -> date | None:
 
 
 def parse_purchases(data: bytes) -> list[Purchase]:
-    lines = physical_lines(decode_text(data))
-    reader = csv.reader((line + "\n" for line in lines), delimiter=_delimiter(lines[0]))
-    columns = [name.strip().lower() for name in next(reader, [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        raise ParseError(1, f"purchases header lacks column(s): {', '.join(missing)}")
-    rows: list[tuple[int, dict[str, str]]] = []
-    start = reader.line_num + 1
-    for fields in reader:
-        if any(f.strip() for f in fields):
-            if len(fields) != len(columns):
-                raise ParseError(start, f"row has {len(fields)} fields, the header has {len(columns)}")
-            rows.append((start, {c: f.strip() for c, f in zip(columns, fields)}))
-        start = reader.line_num + 1
+    rows = read_table(data, REQUIRED_COLUMNS, "purchases")
     decimal_comma = detect_decimal_comma(row.get(c, "") for _, row in rows for c in _COST_COLUMNS)
     purchases = []
     for line, row in rows:
