@@ -6,10 +6,6 @@ late settlement for it shows the closed period frozen and the difference posted 
 from __future__ import annotations
 
 import csv
-import json
-import os
-import subprocess
-import sys
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date, datetime
@@ -24,23 +20,16 @@ from connectors.fx import load_ecb_rates
 from connectors.loader import load_inbox
 from demo.generator import generate
 from demo.generator.vendor import generate_vendor
+from tests.helpers.vendor_world import dbt_build
 
 pytestmark = pytest.mark.slow
 
-DBT = Path(sys.executable).with_name("dbt")
 D = Decimal
 CHART = DBT_PROJECT_DIR / "seeds" / "cas_chart_of_accounts.csv"
 GENUINE_CA = {"23874396421", "23874397121", "24288684721", "24495221541"}
 PURCHASES_SHA = "sha-purchases-test"
 LATE_SHA = "sha-late-settlement"
 
-
-def dbt_build(settings: Settings) -> None:
-    env = {**os.environ, **settings.dbt_env()}
-    args = [str(DBT), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--vars", json.dumps(settings.dbt_vars())]
-    result = subprocess.run(args, env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR)
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
 
 def query(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:

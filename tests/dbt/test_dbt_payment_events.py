@@ -8,10 +8,6 @@ ECB reference. JPY transactions lose their settlement id so JPY groups must matc
 from __future__ import annotations
 
 import csv
-import json
-import os
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from config.settings import DBT_PROJECT_DIR, Settings
+from config.settings import Settings
 from connectors.fx import load_ecb_rates
 from connectors.loader import load_inbox
 from connectors.spapi.accounts import Account, Secret, Store
@@ -33,10 +29,10 @@ from demo.fake_spapi import FakeSeller, FakeSpApi, fake_data_from_inbox
 from demo.fake_spapi.data import MARKETPLACE_REGIONS
 from demo.generator import GenerationResult, generate
 from tests.helpers.fakes import FakeClock
+from tests.helpers.vendor_world import dbt_build
 
 pytestmark = pytest.mark.slow
 
-DBT = Path(sys.executable).with_name("dbt")
 USD_DEPOSIT_RATE = Decimal("6.50")  # CNY per USD Amazon pays; ECB's cross rate in 2026 is above 6.7
 FUNCTIONAL = "EUR"                  # so USD → CNY is valued through two ECB rates
 
@@ -77,13 +73,6 @@ def sync_fake_spapi(settings: Settings, inbox: Path, work: Path) -> None:
     finally:
         conn.close()
 
-
-def dbt_build(settings: Settings) -> None:
-    env = {**os.environ, **settings.dbt_env()}
-    args = [str(DBT), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--vars", json.dumps(settings.dbt_vars())]
-    result = subprocess.run(args, env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR)
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
 
 def query(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
