@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 EVENTS = ("login_success", "login_failure", "login_locked", "logout", "page_view", "page_refused", "sql_query",
-          "sql_refused", "export", "archive_download")  # fmt: skip
+          "sql_refused", "export", "archive_download", "alert_state")  # fmt: skip
 
 
 @dataclass(frozen=True)

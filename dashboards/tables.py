@@ -49,6 +49,8 @@ class Spec:
     # Amounts converted to the functional currency, shown beside the original ones.
     functional: Sequence[str] = ()
     functional_currency: str | None = None
+    # Ratios shown as percentages (exported as the ratio itself).
+    percent: Sequence[str] = ()
 
     def row_currency(self, df: pd.DataFrame) -> pd.Series:
         if self.currency_column and self.currency_column in df:
@@ -137,6 +139,8 @@ def display_frame(df: pd.DataFrame, spec: Spec) -> pd.DataFrame:
             shown[name] = [money_text(v, c) for v, c in zip(shown[name], currencies)]
         elif name in spec.functional:
             shown[name] = [money_text(v, spec.functional_currency) for v in shown[name]]
+        elif name in spec.percent:
+            shown[name] = shown[name].map(_percent)
         else:
             shown[name] = shown[name].map(_display)
     return shown
@@ -145,6 +149,12 @@ def display_frame(df: pd.DataFrame, spec: Spec) -> pd.DataFrame:
 def _styled(df: pd.DataFrame, spec: Spec, extra_style: Callable[[Any], Any] | None = None):
     styler = display_frame(df, spec).style
     return extra_style(styler) if extra_style else styler
+
+
+def _percent(value: Any) -> str:
+    if _plain(value) == EMPTY:
+        return EMPTY
+    return f"{Decimal(value) * 100:,.1f}%"
 
 
 def _display(value: Any) -> str:

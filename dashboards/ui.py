@@ -86,13 +86,6 @@ def unscoped_only(current: Viewer) -> bool:
     return True
 
 
-def whole_page_unscoped_only() -> None:
-    """Stop a page whose queries are not filtered by store yet: a store-scoped viewer must not see other stores."""
-    if viewer().scoped:
-        st.warning(t("scope.page_unscoped_only"), icon=":material/lock:")
-        st.stop()
-
-
 def quarantined_files(warehouse: str, none_message: str, key: str) -> None:
     """The quarantined inputs with their reasons: the same table wherever a page reports them."""
     if not unscoped_only(viewer()):

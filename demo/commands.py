@@ -21,6 +21,7 @@ DEMO_USERS = (
     ("auditor", "auditor-demo", ["auditor"], None, None, "en", "Auditor Demo"),
     ("admin", "admin-demo", ["admin"], None, None, "en", "Admin Demo"),
     ("ops-us", "ops-us-demo", ["operations"], ["acme-us"], ["acme-vendor-na"], "en", "Operations, acme-us only"),
+    ("finance-us", "finance-us-demo", ["finance"], ["acme-us"], None, "zh", "财务，仅 acme-us"),
 )
 
 # The generated vendor world's as_of by default: long enough after the first PO for its Net 90 invoices to fall due.

@@ -1,84 +1,101 @@
 """Books (账簿): the trial balance of a period, drill-down from an account to the archived file and line, the CAS
-tables and a voucher preview."""
+tables and a voucher preview, each over the viewer's stores only."""
 from __future__ import annotations
 
+from decimal import Decimal
+
+import pandas as pd
 import streamlit as st
 
 from dashboards import books_queries, ui
+from dashboards.i18n import t
+from dashboards.tables import Spec
 
-MONEY = st.column_config.NumberColumn(format="%.2f")
-MONEY_COLUMNS = ("opening_balance", "debit", "credit", "closing_balance", "amount_original", "amount", "借方金额", "贷方金额")
+# Decimal columns that are ratios or rates, not money.
+NOT_MONEY = frozenset({"gross_margin", "fx_rate"})
+CAS_TITLES = dict(zip(books_queries.CAS_TABLES, ("books.cas.revenue", "books.cas.cost", "books.cas.fx")))
 
-st.title("Books 账簿")
-ui.whole_page_unscoped_only()
+viewer = ui.viewer()
+scope = viewer.scope
+fc = viewer.settings.functional_currency
+st.title(t("books.title"))
 warehouse = ui.warehouse()
-periods = ui.load(books_queries.books_periods, warehouse)
+periods = ui.load(books_queries.books_periods, warehouse, scope)
 if not periods:
-    st.info("No journal yet. Run `acorn run` (or `make demo`) to build the books.")
+    st.info(t("books.empty"))
     st.stop()
-st.caption("The double-entry journal in CAS accounts (企业会计准则), in the functional currency. "
-           "Every journal line leads back to the ledger lines, archived file and line it summarises.")
+st.caption(t("books.caption", currency=fc))
+if viewer.scoped:
+    st.caption(t("books.scoped"))
 
-st.sidebar.header("Period")
-period = st.sidebar.selectbox("Period 会计期间", periods, key="books_period")
+st.sidebar.header(t("books.period"))
+period = st.sidebar.selectbox(t("books.period"), periods, key="books_period")
 ui.refresh_button()
 
-overview = ui.load(books_queries.period_overview, warehouse, period)
+overview = ui.load(books_queries.period_overview, warehouse, scope, period)
 columns = st.columns(5)
-columns[0].metric("Entries 分录", overview.entries)
-columns[1].metric("Unbalanced 不平衡", overview.unbalanced)
-columns[2].metric("Debits 借方合计", ui.money(overview.debit, None))
-columns[3].metric("Credits 贷方合计", ui.money(overview.credit, None))
-columns[4].metric("Status 状态", "closed 已结账" if overview.closed else "open 未结账")
+columns[0].metric(t("books.kpi.entries"), overview.entries)
+columns[1].metric(t("books.kpi.unbalanced"), overview.unbalanced)
+columns[2].metric(t("books.kpi.debits", currency=fc), ui.money(overview.debit, fc))
+columns[3].metric(t("books.kpi.credits", currency=fc), ui.money(overview.credit, fc))
+columns[4].metric(t("books.kpi.status"), t("books.closed") if overview.closed else t("books.open"))
 if overview.unbalanced:
-    st.error(f"{overview.unbalanced} entries of {period} do not balance: vouchers cannot be exported.")
+    st.error(t("books.unbalanced", count=overview.unbalanced, period=period))
 elif overview.debit == overview.credit:
-    st.success(f"Every entry of {period} balances.")
+    st.success(t("books.balanced", period=period))
 if overview.suspense:
-    st.warning(f"{overview.suspense} suspense posting(s) in {period}: map them in the account mapping seed.")
+    st.warning(t("books.suspense", count=overview.suspense, period=period))
+
+JOURNAL = Spec(money=("debit", "credit", "opening_balance", "closing_balance"), currency=fc)
+ENTRY_LINES = Spec(money=("amount_original",), currency_column="currency", functional=("debit", "credit"),
+                   functional_currency=fc)  # fmt: skip
 
 
-def money_columns(frame) -> dict:
-    return {name: MONEY for name in MONEY_COLUMNS if name in frame.columns}
+def cas_spec(frame: pd.DataFrame) -> Spec:
+    """Money columns of a CAS table: amounts in each row's currency, `*_functional` (or all, without a currency
+    column) in the functional one."""
+    decimals = [c for c in frame.columns if c not in NOT_MONEY
+                and any(isinstance(v, Decimal) for v in frame[c].head(20))]  # fmt: skip
+    if "currency" not in frame.columns:
+        return Spec(money=tuple(decimals), currency=fc)
+    functional = tuple(c for c in decimals if c.endswith("_functional"))
+    return Spec(money=tuple(c for c in decimals if c not in functional), currency_column="currency",
+                functional=functional, functional_currency=fc)  # fmt: skip
 
 
-st.subheader("Trial balance 科目余额表")
-balances = ui.load(books_queries.trial_balance, warehouse, period)
-st.dataframe(balances, hide_index=True, width="stretch", column_config=money_columns(balances))
+st.subheader(t("books.trial_balance"))
+balances = ui.load(books_queries.trial_balance, warehouse, scope, period)
+ui.table(balances, f"trial_balance_{period}", JOURNAL)
 
-st.subheader("Drill down 穿透查询")
+st.subheader(t("books.drill_down"))
 if not balances.empty:
     names = dict(zip(balances["account_code"], balances["account_name_zh"]))
-    account = st.selectbox("Account 科目", list(names), format_func=lambda code: f"{code} {names[code]}",
-                           key="books_account")
-    entries = ui.load(books_queries.account_entries, warehouse, period, account)
-    st.markdown("**Entries posting to the account 分录**")
-    st.dataframe(entries, hide_index=True, width="stretch", column_config=money_columns(entries))
+    account = st.selectbox(t("books.account"), list(names), format_func=lambda code: f"{code} {names[code]}",
+                           key="books_account")  # fmt: skip
+    entries = ui.load(books_queries.account_entries, warehouse, scope, period, account)
+    st.markdown(f"**{t('books.entries')}**")
+    ui.table(entries, "account_entries", JOURNAL)
     if not entries.empty:
-        entry = st.selectbox("Entry 分录", list(entries["entry_id"]), key="books_entry")
-        lines = ui.load(books_queries.entry_lines, warehouse, entry)
-        st.markdown("**Journal lines 凭证分录行**")
-        st.dataframe(lines, hide_index=True, width="stretch", column_config=money_columns(lines))
-        line = st.selectbox("Journal line 分录行", list(lines["journal_line_id"]), key="books_line")
-        sources = ui.load(books_queries.line_sources, warehouse, line)
-        st.markdown("**Ledger lines and the archived file 原始单据**")
+        entry = st.selectbox(t("books.entry"), list(entries["entry_id"]), key="books_entry")
+        lines = ui.load(books_queries.entry_lines, warehouse, scope, entry)
+        st.markdown(f"**{t('books.lines')}**")
+        ui.table(lines, "journal_lines", ENTRY_LINES)
+        line = st.selectbox(t("books.line"), list(lines["journal_line_id"]), key="books_line")
+        sources = ui.load(books_queries.line_sources, warehouse, scope, line)
+        st.markdown(f"**{t('books.sources')}**")
         if sources.empty:
-            st.info("This line summarises no ledger line (a COGS, revaluation or adjustment line).")
+            st.info(t("books.no_sources"))
         else:
-            st.dataframe(sources, hide_index=True, width="stretch", column_config=money_columns(sources))
+            ui.table(sources, "journal_line_sources", Spec(money=("amount",), currency_column="currency"))
 
-st.subheader("CAS tables 会计报表")
-for tab, title in zip(st.tabs(list(books_queries.CAS_TABLES)), books_queries.CAS_TABLES):
+st.subheader(t("books.cas_tables"))
+for tab, title in zip(st.tabs([t(key) for key in CAS_TITLES.values()]), books_queries.CAS_TABLES):
     with tab:
-        table = ui.load(books_queries.cas_table, warehouse, title, period)
-        st.dataframe(table, hide_index=True, width="stretch")
+        table = ui.load(books_queries.cas_table, warehouse, scope, title, period)
+        ui.table(table, f"{CAS_TITLES[title].rsplit('.', 1)[-1]}_{period}", cas_spec(table))
 
-st.subheader("Vouchers 记账凭证")
-preview = ui.load(books_queries.voucher_preview, warehouse, period)
-st.dataframe(preview, hide_index=True, width="stretch", column_config=money_columns(preview))
-st.download_button(
-    "Download preview (CSV)", preview.to_csv(index=False).encode("utf-8-sig"),
-    file_name=f"vouchers_{period}.csv", mime="text/csv", key="books_download",
-)
-st.caption(f"For Kingdee or Yonyou import files: `acorn export vouchers --period {period} --format "
-           "kingdee-kis|kingdee-k3|yonyou-u8 --out FILE` (it refuses unbalanced or suspense periods).")
+st.subheader(t("books.vouchers"))
+preview = ui.load(books_queries.voucher_preview, warehouse, scope, period)
+# The preview keeps Kingdee KIS's own column names: they are the import file's layout, in either language.
+ui.table(preview, f"vouchers_{period}", Spec(money=("借方金额", "贷方金额"), currency=fc))
+st.caption(t("books.vouchers_hint", period=period))

@@ -1,97 +1,95 @@
 """资金风险 Money at risk: open alerts to acknowledge or resolve, refunds and refund rates, claims with SAFE-T
-deadlines, and reimbursement opportunities to file."""
+deadlines, and reimbursement opportunities to file, each over the viewer's stores only."""
 from __future__ import annotations
-
-import getpass
 
 import streamlit as st
 
-from dashboards import risk_queries, ui
+from dashboards import i18n, risk_queries, ui
 from dashboards.alert_state_file import record_state_change
+from dashboards.i18n import t
+from dashboards.tables import Spec
 
-MONEY = st.column_config.NumberColumn(format="%.2f")
-RATE = st.column_config.NumberColumn(format="percent")
+RATES = ("refund_rate", "baseline_refund_rate", "change_vs_baseline")
+# The alerts carry their message in both languages: the viewer's is shown, the other hidden.
+OTHER_LANGUAGE = {"zh": ("message", "next_step_en"), "en": ("message_zh", "next_step_zh")}
+ALERT_NAMES = {"severity": "severity", "alert_type": "alert_type", "state": "alert_state", "domain": "domain"}
+CLAIM_NAMES = {"claim_type": "claim_type", "state": "claim_state"}
 
-
-def _current_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # a container user without a passwd entry
-        return ""
-
-
-NO_DATA = "暂无数据 No data yet: this mart is built once the seller reports are loaded (`acorn run`)."
-
-st.title("资金风险 Money at risk")
-ui.whole_page_unscoped_only()
+viewer = ui.viewer()
+scope = viewer.scope
+st.title(t("risk.title"))
 warehouse = ui.warehouse()
 ui.refresh_button()
 
-st.subheader("待处理告警 Open alerts")
-show = st.sidebar.multiselect("告警状态 Alert state", ["open", "acknowledged", "resolved"], default=["open"],
-                              key="risk_states")
-open_alerts = ui.load(risk_queries.alerts, warehouse, tuple(show))
-if open_alerts is None:
-    st.info(NO_DATA)
-elif open_alerts.empty:
-    st.success("没有待处理的告警 No alerts in this state.")
+st.subheader(t("risk.alerts"))
+states = ("open", "acknowledged", "resolved")
+show = st.sidebar.multiselect(t("risk.alert_state"), states, default=["open"], format_func=lambda s: t(f"alert_state.{s}"),
+                              key="risk_states")  # fmt: skip
+alerts = ui.load(risk_queries.alerts, warehouse, scope, tuple(show))
+if alerts is None:
+    st.info(t("risk.no_data"))
+elif alerts.empty:
+    st.success(t("risk.no_alerts"))
 else:
-    st.dataframe(open_alerts, hide_index=True, width="stretch", column_config={"amount": MONEY})
-    with st.form("alert_state", clear_on_submit=True):
-        labels = {
-            row.alert_id: f"[{row.severity}] {row.alert_type} · {row.store_id or row.vendor_code or row.account_id or ''}"
-                          f" · {ui.money(row.amount, row.currency)} · {row.alert_id}"
-            for row in open_alerts.itertuples(index=False)
-        }
-        chosen = st.selectbox("告警 Alert", list(labels), format_func=labels.get, key="risk_alert")
-        who = st.text_input("处理人 Changed by", value=_current_user(), key="risk_who")
-        note = st.text_input("备注 Note (case id, what was done)", key="risk_note")
-        acknowledge, resolve = st.columns(2)
-        new_state = None
-        if acknowledge.form_submit_button("确认 Acknowledge"):
-            new_state = "acknowledged"
-        if resolve.form_submit_button("解决 Resolve"):
-            new_state = "resolved"
-        if new_state and chosen:
-            written = record_state_change(chosen, new_state, who, note)
-            st.success(f"已记录 Recorded: {chosen} → {new_state}. 下次运行 `acorn run` 后生效 "
-                       f"(takes effect at the next pipeline run; file {written.name}).")
+    ui.table(alerts, "alerts", Spec(money=("amount",), currency_column="currency", names=ALERT_NAMES,
+                                    hidden=OTHER_LANGUAGE[i18n.language()]))  # fmt: skip
+    if viewer.may("alert_state"):
+        with st.form("alert_state", clear_on_submit=True):
+            labels = {
+                row.alert_id: f"[{t(f'severity.{row.severity}')}] {i18n.lookup('alert_type', row.alert_type)} · "
+                              f"{row.store_id or row.vendor_code or row.account_id or ''} · "
+                              f"{ui.money(row.amount, row.currency)} · {row.alert_id}"
+                for row in alerts.itertuples(index=False)
+            }  # fmt: skip
+            chosen = st.selectbox(t("risk.alert"), list(labels), format_func=labels.get, key="risk_alert")
+            st.caption(t("risk.changed_by", name=viewer.user.username))
+            note = st.text_input(t("risk.note"), key="risk_note")
+            acknowledge, resolve = st.columns(2)
+            new_state = None
+            if acknowledge.form_submit_button(t("risk.acknowledge")):
+                new_state = "acknowledged"
+            if resolve.form_submit_button(t("risk.resolve")):
+                new_state = "resolved"
+            if new_state and chosen:
+                # Who changed it is the logged-in user: a typed name would let anyone sign for anyone.
+                written = record_state_change(chosen, new_state, viewer.user.username, note)
+                viewer.log("alert_state", f"{chosen} → {new_state}")
+                st.success(t("risk.recorded", alert=chosen, state=t(f"alert_state.{new_state}"), file=written.name))
 
-st.subheader("退款 Refunds")
-by_store = ui.load(risk_queries.refunds_by_store, warehouse)
+st.subheader(t("risk.refunds"))
+by_store = ui.load(risk_queries.refunds_by_store, warehouse, scope)
 if by_store is None:
-    st.info(NO_DATA)
+    st.info(t("risk.no_data"))
 else:
-    st.dataframe(by_store, hide_index=True, width="stretch",
-                 column_config={c: MONEY for c in ("principal_refunded", "refund_admin_fees", "net_cost")})
-store_tab, sku_tab = st.tabs(["退款率·店铺 Refund rate by store", "退款率·SKU Refund rate by SKU"])
+    ui.table(by_store, "refunds_by_store", Spec(money=("principal_refunded", "refund_admin_fees", "net_cost"),
+                                                currency_column="currency"))  # fmt: skip
+store_tab, sku_tab = st.tabs([t("risk.rate_by_store"), t("risk.rate_by_sku")])
 for tab, grain in ((store_tab, "store"), (sku_tab, "sku")):
     with tab:
-        rates = ui.load(risk_queries.refund_rates, warehouse, grain)
+        rates = ui.load(risk_queries.refund_rates, warehouse, scope, grain)
         if rates is None:
-            st.info(NO_DATA)
+            st.info(t("risk.no_data"))
         else:
-            st.caption("最近一周与其前四周基线对比 Latest week against its trailing four-week baseline.")
-            st.dataframe(rates, hide_index=True, width="stretch", column_config={
-                "refund_rate": RATE, "baseline_refund_rate": RATE, "change_vs_baseline": RATE})
+            st.caption(t("risk.rate_caption"))
+            ui.table(rates, f"refund_rates_{grain}", Spec(percent=RATES))
 
-st.subheader("索赔 Claims (A-to-z, chargebacks, SAFE-T)")
-by_state = ui.load(risk_queries.claims_by_state, warehouse)
+st.subheader(t("risk.claims"))
+by_state = ui.load(risk_queries.claims_by_state, warehouse, scope)
 if by_state is None:
-    st.info(NO_DATA)
+    st.info(t("risk.no_data"))
 else:
-    st.dataframe(by_state, hide_index=True, width="stretch", column_config={"amount": MONEY})
-    all_claims = ui.load(risk_queries.claims, warehouse)
-    st.caption("SAFE-T 须在退款后 60 天内提交 SAFE-T claims must be filed within 60 days of the refund.")
-    st.dataframe(all_claims, hide_index=True, width="stretch", column_config={"amount": MONEY})
+    ui.table(by_state, "claims_by_state", Spec(money=("amount",), currency_column="currency", names=CLAIM_NAMES))
+    all_claims = ui.load(risk_queries.claims, warehouse, scope)
+    st.caption(t("risk.safet"))
+    ui.table(all_claims, "claims", Spec(money=("amount",), currency_column="currency", names=CLAIM_NAMES))
 
-st.subheader("可申请赔偿 Reimbursement opportunities")
-opportunities = ui.load(risk_queries.reimbursement_opportunities, warehouse)
+st.subheader(t("risk.opportunities"))
+opportunities = ui.load(risk_queries.reimbursement_opportunities, warehouse, scope)
 if opportunities is None:
-    st.info(NO_DATA)
+    st.info(t("risk.no_data"))
 elif opportunities.empty:
-    st.success("没有待申请的赔偿 Nothing to file.")
+    st.success(t("risk.nothing_to_file"))
 else:
-    st.dataframe(opportunities, hide_index=True, width="stretch", column_config={"amount": MONEY})
-    st.download_button("下载待提交案例 CSV Download cases to file (CSV)", risk_queries.cases_to_file_csv(opportunities),
-                       file_name="reimbursement_cases.csv", mime="text/csv", key="risk_cases_csv")
+    st.caption(t("risk.cases_hint"))
+    ui.table(opportunities, "reimbursement_cases", Spec(money=("amount",), currency_column="currency",
+                                                        names={"opportunity_type": "opportunity_type"}))  # fmt: skip

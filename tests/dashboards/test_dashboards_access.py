@@ -318,6 +318,7 @@ def test_the_demo_writes_one_user_per_role_and_a_scoped_one(tmp_path, capsys):
     users = accounts.load_users(path)
     assert {r for u in users.values() for r in u.roles} == set(matrix().roles)
     assert users["finance"].language == "zh" and users["ops-us"].stores == ("acme-us",)
+    assert users["finance-us"].roles == {"finance"} and users["finance-us"].stores == ("acme-us",)
     for username, password, *_ in DEMO_USERS:
         assert users[username].check_password(password)
     printed = capsys.readouterr().out

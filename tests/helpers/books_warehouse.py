@@ -66,6 +66,20 @@ ENTRIES = [
      ]),
 ]
 
+# A second store's settlements, for the store-scope tests: its amounts appear in no acme-us figure.
+DE_ENTRIES = [
+    ("settlement:2001:2026-08", "2026-08", date(2026, 8, 20), "acme-de", "settlement", "2001",
+     "亚马逊结算 2001 acme-de 2026-08", SETTLEMENT_SHA, [
+         ("1122.01", "777.77", "0", "EUR", "99.00", "7.85626263"),
+         ("6001", "0", "777.77", "EUR", "-99.00", "7.85626263"),
+     ]),
+    ("settlement:2002:2026-09", "2026-09", date(2026, 9, 20), "acme-de", "settlement", "2002",
+     "亚马逊结算 2002 acme-de 2026-09", SETTLEMENT_SHA, [
+         ("1122.01", "222.22", "0", "EUR", "28.00", "7.93642857"),
+         ("6001", "0", "222.22", "EUR", "-28.00", "7.93642857"),
+     ]),
+]
+
 
 def _journal_rows(entries=ENTRIES) -> list[tuple]:
     rows = []

@@ -23,6 +23,7 @@ USERS = (
     ("admin", ["admin"], None, None, "en"),
     ("ops-us", ["operations"], ["acme-us"], ["acme-vendor-na"], "en"),
     ("audit-de", ["auditor"], ["acme-de"], None, "en"),
+    ("finance-de", ["finance"], ["acme-de"], None, "zh"),
 )
 
 
