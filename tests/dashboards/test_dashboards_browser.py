@@ -1,16 +1,19 @@
 """The dashboards served by a real `streamlit run`, opened in headless Chromium: logins, each role's pages, a
-forbidden URL, a store-scoped user's pages and downloads, the auditor's SQL escapes, the language switch."""
+forbidden URL, a store-scoped user's pages and downloads (Reconciliation, Books, Money at risk), the auditor's SQL
+escapes, the language switch, an acknowledgement signed by the logged-in user."""
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
+import json
 import re
 import socket
 import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -21,6 +24,14 @@ from config.settings import Settings
 from dashboards import access_log, launch
 from dashboards.i18n import t
 from dashboards.roles import matrix
+from tests.helpers.alerts_warehouse import (
+    SELLER_CLAIM,
+    SELLER_LOSS,
+    SELLER_MARTS,
+    VENDOR_OVERDUE,
+    build_alerts_warehouse,
+)
+from tests.helpers.books_warehouse import DE_ENTRIES, ENTRIES, build_books_warehouse
 from tests.helpers.dashboard_users import PASSWORD, write_users
 from tests.helpers.dashboard_warehouse import build_warehouse
 
@@ -60,13 +71,40 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
 
 
 class Served:
-    def __init__(self, url: str, settings: Settings) -> None:
+    def __init__(self, url: str, settings: Settings, inbox: Path) -> None:
         self.url = url
         self.settings = settings
+        self.inbox = inbox
+
+
+@contextmanager
+def serve(root: Path, warehouse: Path, users_cache: Path) -> Iterator[Served]:
+    """A real `streamlit run` on `warehouse`, with the test users, its access log and inbox under `root`."""
+    write_users(root / "users.yaml", users_cache)
+    settings = Settings.from_env(warehouse)
+    port = free_port()
+    env = launch.environment(settings)
+    env.update(ACORN_USERS_FILE=str(root / "users.yaml"), ACORN_ACCESS_LOG=str(root / "access_log.jsonl"),
+               ACORN_INBOX=str(root / "inbox"), ACORN_LANGUAGE="en", ACORN_LOGIN_MAX_FAILURES="5")  # fmt: skip
+    proc = subprocess.Popen(launch.command(settings, port), env=env, cwd=root, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield Served(url, Settings(**{**settings.__dict__, "users_file": root / "users.yaml",
+                                      "access_log": root / "access_log.jsonl"}), root / "inbox")  # fmt: skip
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def users_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("users_cache")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, users_cache: Path) -> Iterator[Served]:
     """One Streamlit server for the module, on the small dashboard warehouse, with the test users."""
     root = tmp_path_factory.mktemp("served")
     warehouse = build_warehouse(root / "acorn.duckdb")
@@ -76,23 +114,18 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     with duckdb.connect(str(warehouse)) as conn:
         conn.execute("update marts.fct_ledger set source_file_sha256 = ?, source_line = 2 where settlement_id = '2001'",
                      [EVIDENCE_SHA])  # fmt: skip
-    write_users(root / "users.yaml", tmp_path_factory.mktemp("users_cache"))
-    settings = Settings.from_env(warehouse)
-    port = free_port()
-    env = launch.environment(settings)
-    env.update(ACORN_USERS_FILE=str(root / "users.yaml"), ACORN_ACCESS_LOG=str(root / "access_log.jsonl"),
-               ACORN_LANGUAGE="en", ACORN_LOGIN_MAX_FAILURES="5")  # fmt: skip
-    settings = Settings.from_env(warehouse)
-    proc = subprocess.Popen(launch.command(settings, port), env=env, cwd=root, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc)
-        yield Served(url, Settings(**{**settings.__dict__, "users_file": root / "users.yaml",
-                                      "access_log": root / "access_log.jsonl"}))  # fmt: skip
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+    with serve(root, warehouse, users_cache) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def served_books(tmp_path_factory: pytest.TempPathFactory, users_cache: Path) -> Iterator[Served]:
+    """A second server on the books marts (acme-us and acme-de) and the Money-at-risk marts."""
+    root = tmp_path_factory.mktemp("served_books")
+    warehouse = build_books_warehouse(root / "acorn.duckdb", ENTRIES + DE_ENTRIES)
+    build_alerts_warehouse(warehouse, [SELLER_LOSS, SELLER_CLAIM, VENDOR_OVERDUE], SELLER_MARTS)
+    with serve(root, warehouse, users_cache) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
@@ -264,3 +297,89 @@ def test_a_click_leads_from_a_settlement_to_its_lines_and_from_a_line_to_the_arc
         page.get_by_role("button", name="Download the archived file").click()
     assert Path(download.value.path()).read_bytes() == EVIDENCE_FILE
     assert ("archive_download", EVIDENCE_SHA) in [(e.event, e.what) for e in access_log.events(served.settings.access_log)]
+
+
+def visible_downloads(page, tables: int, workbooks: int = 2) -> dict[str, Path]:
+    """The CSV of each of the page's `tables` shown tables (a closed tab's are not drawn) and the XLSX of the
+    first `workbooks`, by file name: headless Chromium here never starts a page's eleventh download."""
+    from playwright.sync_api import expect
+
+    files = {}
+    for label, count in (("CSV", tables), ("Excel", workbooks)):
+        buttons = page.get_by_role("button", name=label, exact=True)
+        expect(buttons).to_have_count(tables, timeout=TIMEOUT)
+        for index in range(count):
+            with page.expect_download() as download:
+                buttons.nth(index).click()
+            files[download.value.suggested_filename] = Path(download.value.path())
+    return files
+
+
+def file_text(name: str, path: Path) -> str:
+    if name.endswith(".csv"):
+        return path.read_text(encoding="utf-8-sig")
+    return repr(list(load_workbook(io.BytesIO(path.read_bytes())).active.values))
+
+
+def test_a_scoped_finance_user_sees_and_downloads_only_their_stores_books_and_switches_language(served_books, page):
+    from playwright.sync_api import expect
+
+    log_in(page, served_books.url, "finance-de")
+    page.locator('[data-testid="stSidebar"]').get_by_text("账簿", exact=True).click()
+    expect(page.get_by_role("heading", name="账簿", exact=True)).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("222.22 CNY").first).to_be_visible(timeout=TIMEOUT)
+    body = page.locator("body").inner_text()
+    assert "acme-de" in body and "acme-us" not in body and "1,000.00" not in body
+    assert "not yet filtered by store" not in body
+
+    # Trial balance, entries, journal lines, the open CAS tab's table, vouchers.
+    files = visible_downloads(page, 5)
+    assert {"trial_balance_2026-09.csv", "trial_balance_2026-09.xlsx", "vouchers_2026-09.csv"} <= set(files)
+    for name, path in files.items():
+        text = file_text(name, path)
+        assert "acme-us" not in text and "1000.00" not in text and "140.00" not in text, name
+    balances = list(csv.reader(io.StringIO(files["trial_balance_2026-09.csv"].read_text(encoding="utf-8-sig"))))
+    assert balances[0][:4] == ["科目代码", "科目名称", "科目名称（英文）", "期初余额 (CNY)"]
+    assert [row[3] for row in balances[1:]] == ["777.77", "-777.77"]
+    assert "acme-de" in file_text("vouchers_2026-09.csv", files["vouchers_2026-09.csv"])
+    exports = [e.what for e in access_log.events(served_books.settings.access_log)
+               if e.username == "finance-de" and e.event == "export"]  # fmt: skip
+    assert len(exports) == len(files)
+
+    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    expect(page.get_by_role("heading", name="Books", exact=True)).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_role("heading", name="Trial balance")).to_be_visible(timeout=TIMEOUT)
+
+
+def test_a_scoped_operations_user_sees_only_their_stores_money_at_risk_and_signs_an_acknowledgement(served_books, page):
+    from playwright.sync_api import expect
+
+    log_in(page, served_books.url, "ops-us")  # Money at risk is the first page of operations
+    expect(page.get_by_role("heading", name="Money at risk", exact=True)).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("612.40", exact=True).first).to_be_attached(timeout=TIMEOUT)
+    body = page.locator("body").inner_text()
+    assert "acme-us" in body
+    for other in ("acme-de", "89.90", "94.90", "INV-77", "1,234.50", "GADGET-9"):
+        assert other not in body, other
+
+    # Alerts, refunds, the open refund-rate tab's table, claims by state, claims, cases to file.
+    files = visible_downloads(page, 6)
+    assert {"alerts.csv", "refunds_by_store.xlsx", "reimbursement_cases.csv"} <= set(files)
+    for name, path in files.items():
+        text = file_text(name, path)
+        assert "acme-de" not in text and "89.9" not in text and "INV-77" not in text, name
+    assert "acme-us" in file_text("alerts.csv", files["alerts.csv"])
+
+    page.get_by_role("textbox", name="Note (case id, what was done)").fill("checked the refunds")
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(page.get_by_text("Recorded:")).to_be_visible(timeout=TIMEOUT)
+    (written,) = (served_books.inbox / "alert_states").glob("*.jsonl")
+    record = json.loads(written.read_text(encoding="utf-8"))
+    assert (record["alert_id"], record["state"], record["changed_by"]) == (SELLER_LOSS["alert_id"], "acknowledged", "ops-us")
+
+    page.locator('[data-testid="stSidebar"]').get_by_text("中文", exact=True).click()
+    expect(page.get_by_role("heading", name="资金风险", exact=True)).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_role("button", name="确认")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("单日净亏损").first).to_be_attached(timeout=TIMEOUT)
