@@ -1,4 +1,5 @@
-"""What a run tells the user at the end: files, settlements by status, where to look next."""
+"""What a run tells the user at the end: files, settlements by status, where to look next, in the language of
+Settings.language (ACORN_LANGUAGE; acorn/i18n holds the words)."""
 from __future__ import annotations
 
 import shutil
@@ -10,6 +11,7 @@ from typing import Any, NamedTuple
 
 import duckdb
 
+from acorn.catalogue import Words
 from acorn.invocation import acorn_command, make_command, path_as_typed, program_as_typed
 from config.settings import Settings
 
@@ -61,40 +63,42 @@ def print_summary(settings: Settings, result: Any, say: Callable[[str], None],
 
     Each file's outcome was printed as it loaded: here only the counts, so a quarantine is reported once.
     """
+    words = Words(settings.language)
     report = result.load_report
     if report is not None:
         counts = report.counts()
         say("")
-        say("Files")
-        say(f"  loaded {counts['loaded']}, duplicate {counts['duplicate']}, quarantined {counts['quarantined']}"
-            + (f", unchanged since last run {len(report.unchanged)}" if report.unchanged else ""))
+        say(words("files.title"))
+        say("  " + words("files.counts", **counts)
+            + (words("files.unchanged", count=len(report.unchanged)) if report.unchanged else ""))
     quarantines = {load.message for load in report.quarantined} if report is not None else set()
     warnings = [line for line in result.warnings if line not in quarantines]
     if warnings:
         say("")
-        say("Warnings")
+        say(words("warnings"))
         for line in warnings:
             say(f"  {line}")
     if not result.success:
         say("")
-        say("The pipeline failed:")
-        for failure in result.failures or ["(no step said why)"]:
+        say(words("failed"))
+        for failure in result.failures or [words("no_reason")]:
             say(f"  {failure}")
         return
     rows = settlement_statuses(settings.warehouse)
     say("")
-    say(f"Settlements ({len(rows)})")
-    say("  " + ", ".join(f"{status} {count}" for status, count in status_counts(settings.warehouse)))
+    say(words("settlements.title", count=len(rows)))
+    say("  " + ", ".join(f"{words.name('status', status)} {count}" for status, count in status_counts(settings.warehouse)))
     for row in rows:
         if not row.needs_attention:
             continue
         if row.status == "deposit_missing":
-            detail = f"no bank deposit found for {row.header_total} {row.currency}"
+            detail = words("settlements.deposit_missing", amount=row.header_total, currency=row.currency)
         elif row.status == "deposit_short":
-            detail = f"bank deposit differs by {row.bank_difference} {row.currency}"
+            detail = words("settlements.deposit_short", amount=row.bank_difference, currency=row.currency)
         else:
-            detail = f"lines differ from the header total by {row.difference} {row.currency}"
-        say(f"  {row.status:<16} {row.store_id or '(no store)'} settlement {row.settlement_id}: {detail}")
+            detail = words("settlements.difference", amount=row.difference, currency=row.currency)
+        say(f"  {words.name('status', row.status):<16} {row.store_id or words('settlements.no_store')} "
+            + words("settlements.line", settlement=row.settlement_id, detail=detail))
     print_seller_risk_summary(settings, say)
     vendor = print_vendor_summary(settings, say)
     books = print_books_summary(settings, say)
@@ -105,10 +109,11 @@ def print_summary(settings: Settings, result: Any, say: Callable[[str], None],
 
 def print_next_steps(settings: Settings, say: Callable[[str], None], *, vendor: bool, books: str | None = None) -> None:
     """Commands that work as typed from where the user is."""
+    words = Words(settings.language)
     acorn, warehouse = acorn_command(), path_as_typed(settings.warehouse)
     say("")
-    say(f"Warehouse: {settings.warehouse}")
-    say("Next:")
+    say(words("next.warehouse", path=settings.warehouse))
+    say(words("next.title"))
     say(f"  {acorn} dashboards --warehouse {warehouse}")
     if vendor:
         say(f"  {acorn} export vendor --po PO_NUMBER --out po.xlsx --warehouse {warehouse}")
@@ -120,7 +125,7 @@ def print_next_steps(settings: Settings, say: Callable[[str], None], *, vendor: 
     dagster = make_command("dagster", WAREHOUSE=settings.warehouse) or (
         f"ACORN_WAREHOUSE={warehouse} {program_as_typed(Path(sys.executable).parent / 'dagster')} "
         "dev -m orchestration.definitions")
-    say(f"  {dagster}   (the same pipeline in the Dagster UI)")
+    say(f"  {dagster}   {words('next.dagster')}")
 
 
 # ---- seller money at risk ------------------------------------------------------------------------------------
@@ -128,10 +133,12 @@ def print_next_steps(settings: Settings, say: Callable[[str], None], *, vendor: 
 
 def print_seller_risk_summary(settings: Settings, say: Callable[[str], None]) -> None:
     """Open seller alerts by rule, and the reimbursement opportunities to file; nothing without seller alerts."""
+    words = Words(settings.language)
+    message = "coalesce(message_zh, message)" if words.language == "zh" else "message"
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         try:
             alerts = con.execute(
-                "SELECT alert_type, severity, store_id, subject, amount, currency, message FROM marts.fct_alerts "
+                f"SELECT alert_type, severity, store_id, subject, amount, currency, {message} FROM marts.fct_alerts "
                 "WHERE domain = 'seller' AND state = 'open' "
                 "ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, alert_type, store_id, subject"
             ).fetchall()
@@ -143,11 +150,11 @@ def print_seller_risk_summary(settings: Settings, say: Callable[[str], None]) ->
     if not alerts and not opportunities:
         return
     say("")
-    say(f"Open seller alerts ({len(alerts)})")
+    say(words("seller.alerts", count=len(alerts)))
     for alert_type, severity, store_id, _subject, _amount, _currency, message in alerts:
         say(f"  {alert_type:<26} {severity:<6} {store_id or '-':<8} {message}")
     if opportunities:
-        say("Reimbursement opportunities (money Amazon probably owes; cases to file)")
+        say(words("seller.opportunities"))
         for kind, count, amount, currency in opportunities:
             say(f"  {kind:<30} {count:>3}  {amount or 0:,} {currency or ''}")
 
@@ -191,6 +198,8 @@ def vendor_chain_flags(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, s
 
 def print_vendor_summary(settings: Settings, say: Callable[[str], None]) -> bool:
     """POs by stage, invoices by status, deductions by type and open alerts; nothing (False) without vendor data."""
+    words = Words(settings.language)
+    message = "coalesce(message_zh, message)" if words.language == "zh" else "message"
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         try:
             stages = con.execute(
@@ -203,7 +212,7 @@ def print_vendor_summary(settings: Settings, say: Callable[[str], None]) -> bool
         deductions = con.execute(
             "SELECT deduction_type, amount, currency FROM marts.fct_vendor_deductions ORDER BY deduction_type").fetchall()
         alerts = con.execute(
-            "SELECT alert_type, marketplace_name, purchase_order_number, invoice_number, message FROM marts.fct_alerts "
+            f"SELECT alert_type, marketplace_name, purchase_order_number, invoice_number, {message} FROM marts.fct_alerts "
             "WHERE domain = 'vendor' ORDER BY alert_type, marketplace_name, purchase_order_number").fetchall()
         try:
             flags = vendor_chain_flags(con)
@@ -215,34 +224,36 @@ def print_vendor_summary(settings: Settings, say: Callable[[str], None]) -> bool
     if not stages and not invoices and not deductions:
         return False
     say("")
-    say(f"Vendor purchase orders ({sum(pos for _, _, pos in stages)} POs, {sum(n for _, n, _ in stages)} lines)")
-    say("  lines by stage: " + ", ".join(f"{stage} {lines}" for stage, lines, _ in stages))
-    say(f"Vendor invoices ({len(invoices)})")
+    say(words("vendor.pos", pos=sum(pos for _, _, pos in stages), lines=sum(n for _, n, _ in stages)))
+    say("  " + words("vendor.stages", stages=", ".join(f"{stage} {lines}" for stage, lines, _ in stages)))
+    say(words("vendor.invoices", count=len(invoices)))
     for status in dict.fromkeys(status for status, _, _ in invoices):
         own = [(amount, currency) for s, amount, currency in invoices if s == status]
         outstanding = [(amount, currency) for amount, currency in own if amount]
-        say(f"  {status:<16} {len(own):>3}" + (f"  outstanding {_money_by_currency(outstanding)}" if outstanding else ""))
-    say(f"Vendor deductions ({len(deductions)})")
+        say(f"  {status:<16} {len(own):>3}"
+            + (f"  {words('vendor.outstanding', amounts=_money_by_currency(outstanding))}" if outstanding else ""))
+    say(words("vendor.deductions", count=len(deductions)))
     for kind in dict.fromkeys(kind for kind, _, _ in deductions):
         own = [(amount, currency) for k, amount, currency in deductions if k == kind]
         say(f"  {kind:<24} {len(own):>3}  {_money_by_currency(own)}")
     in_transit = [f for f in flags if f[0] == "shipment_in_transit"]
     late = [f for f in flags if f[0] == "shipped_late"]
-    say(f"Vendor shipments: {len(in_transit)} in transit, {len(late)} shipped after the ship window")
+    say(words("vendor.shipments", in_transit=len(in_transit), late=len(late)))
     for _, marketplace, po, shipment in in_transit:
-        say(f"  in transit {marketplace} PO {po}: shipment {shipment}")
+        say("  " + words("vendor.in_transit", marketplace=marketplace, po=po, shipment=shipment))
     for _, marketplace, po, shipped_on in late:
-        say(f"  late       {marketplace} PO {po}: shipped {shipped_on}")
+        say("  " + words("vendor.late", marketplace=marketplace, po=po, day=shipped_on))
     offered = [f for f in flags if f[0] == "partly_invoiced"]
     if offered or held:
-        say(f"Vendor invoice candidates: {len(offered)} remaining lines of partly invoiced POs, {len(held)} held back")
+        say(words("vendor.candidates", offered=len(offered), held=len(held)))
         for _, marketplace, po, line in offered:
-            say(f"  offered   {marketplace} PO {po} line {line}")
+            say("  " + words("vendor.offered", marketplace=marketplace, po=po, line=line))
         for marketplace, po, line, reason in held:
-            say(f"  held back {marketplace} PO {po} line {line}: {reason}")
-    say(f"Open vendor alerts ({len(alerts)})")
+            say("  " + words("vendor.held", marketplace=marketplace, po=po, line=line, reason=reason))
+    say(words("vendor.alerts", count=len(alerts)))
     for alert_type, marketplace, po, invoice, message in alerts:
-        where = " ".join(part for part in (marketplace, po and f"PO {po}", invoice and f"invoice {invoice}") if part)
+        where = " ".join(part for part in (marketplace, po and words("vendor.po", po=po),
+                                           invoice and words("vendor.invoice", invoice=invoice)) if part)
         say(f"  {alert_type:<36} {where}: {message}")
     return True
 
@@ -286,22 +297,25 @@ def print_books_summary(settings: Settings, say: Callable[[str], None]) -> str |
     figures = books_figures(settings.warehouse)
     if figures is None or not figures["entries"]:
         return None
+    words = Words(settings.language)
     currency = settings.functional_currency
     say("")
-    say(f"Books ({figures['entries']} entries, {figures['lines']} journal lines, {currency})")
+    say(words("books.title", entries=figures["entries"], lines=figures["lines"], currency=currency))
     if figures["unbalanced"]:
         entry, debit, credit = figures["first_unbalanced"]
-        say(f"  {figures['unbalanced']} entries do NOT balance (first: {entry}, debits {debit:,} ≠ credits {credit:,})")
+        say("  " + words("books.unbalanced", count=figures["unbalanced"], entry=entry, debit=f"{debit:,}",
+                         credit=f"{credit:,}"))
     else:
-        say("  every entry balances (debits = credits)")
+        say("  " + words("books.balanced"))
     if figures["trial"] is not None:
         debit, credit, periods = figures["trial"]
         relation = "=" if debit == credit else "≠"
-        say(f"  trial balance over {periods} period(s): debits {debit:,} {relation} credits {credit:,}")
+        say("  " + words("books.trial", periods=periods, debit=f"{debit:,}", relation=relation, credit=f"{credit:,}"))
     if figures["suspense"]:
-        say(f"  {figures['suspense']} suspense posting(s): map them in the account mapping seed")
-    say("  vouchers per period: " + ", ".join(f"{period} {count}" for period, count in figures["vouchers"]))
+        say("  " + words("books.suspense", count=figures["suspense"]))
+    say("  " + words("books.vouchers", periods=", ".join(f"{period} {count}" for period, count in figures["vouchers"])))
     for store, revenue, cogs, profit in figures["margins"]:
         margin = f"{profit / revenue:.1%}" if revenue else "—"
-        say(f"  gross margin {store or '(no store)':<10} {margin:>6}  (net revenue {revenue:,}, COGS {cogs:,} {currency})")
+        say("  " + words("books.margin", store=f"{store or words('settlements.no_store'):<10}", margin=f"{margin:>6}",
+                         revenue=f"{revenue:,}", cogs=f"{cogs:,}", currency=currency))
     return figures["vouchers"][-1][0]
