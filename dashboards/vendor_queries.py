@@ -87,7 +87,8 @@ def po_steps(warehouse: str, scope: Scope, po: str) -> pd.DataFrame:
 
 @cached
 def po_blockers(warehouse: str, scope: Scope, po: str) -> pd.DataFrame:
-    """What keeps PO `po` from its next step, one line each (empty when it is paid or cancelled)."""
+    """What keeps PO `po` from its next step, one row each (none when it is paid or cancelled): the blocker's kind
+    and its figures; `dashboards.po_blockers` words them in the viewer's language."""
     sql = f"""
         with po as (
             select
@@ -100,35 +101,34 @@ def po_blockers(warehouse: str, scope: Scope, po: str) -> pd.DataFrame:
             from marts.fct_po_lifecycle where purchase_order_number = $po and {_ACCOUNTS}
         ),
         held as (
-            select string_agg(distinct 'line ' || item_sequence_number || ': ' || reason, '; ') as reasons
+            select list(distinct {{'line': item_sequence_number, 'reason': reason, 'reason_zh': reason_zh}}) as reasons
             from marts.fct_vendor_invoice_compliance where purchase_order_number = $po and not is_passed and {_ACCOUNTS}
+            having count(*) > 0
         ),
         open_invoices as (
-            select string_agg(invoice_number || ' (' || status || ', due ' || cast(due_date as varchar) || ')', ', '
-                              order by invoice_number) as invoices
+            select list({{'invoice': invoice_number, 'status': status, 'due': due_date}} order by invoice_number)
+                as invoices
             from marts.fct_vendor_invoices
             where list_contains(string_split(replace(coalesce(purchase_order_numbers, ''), ' ', ''), ','), $po)
                 and status not in ('paid', 'rejected') and {_ACCOUNTS}
+            having count(*) > 0
         )
-        select blocker from (
-            select 1 as position, 'Not acknowledged yet: Amazon waits for the acknowledgement' as blocker
+        select kind, quantity, day, items from (
+            select 1 as position, 'not_acknowledged' as kind, null::bigint as quantity, null::date as day,
+                   null as items
             from po where acknowledged_on is null and not is_done
             union all
-            select 2, 'Nothing shipped yet (ship window ends ' || cast(ship_window_end as varchar) || ')'
+            select 2, 'nothing_shipped', null, ship_window_end, null
             from po where acknowledged_on is not null and shipped = 0 and received = 0 and open_quantity > 0
             union all
-            select 3, cast(in_transit as varchar) || ' units in transit'
-                || coalesce(' (estimated delivery ' || cast(estimated_delivery_on as varchar) || ')', '')
-            from po where in_transit > 0
+            select 3, 'in_transit', in_transit, estimated_delivery_on, null from po where in_transit > 0
             union all
-            select 4, 'Invoice held back: ' || held.reasons
-            from held where held.reasons is not null
+            select 4, 'held_back', null, null, to_json(held.reasons) from held
             union all
-            select 5, cast(received - invoiced as varchar) || ' units received and not invoiced: acorn vendor-invoices offers them'
-            from po where received > invoiced and not exists (select 1 from held where reasons is not null)
+            select 5, 'not_invoiced', received - invoiced, null, null
+            from po where received > invoiced and not exists (select 1 from held)
             union all
-            select 6, 'Waiting for payment of ' || open_invoices.invoices
-            from open_invoices where open_invoices.invoices is not null
+            select 6, 'awaiting_payment', null, null, to_json(open_invoices.invoices) from open_invoices
         ) as blockers
         order by position
     """

@@ -4,7 +4,7 @@ from __future__ import annotations
 import plotly.express as px
 import streamlit as st
 
-from dashboards import ui, vendor_queries
+from dashboards import po_blockers, ui, vendor_queries
 from dashboards.i18n import t
 from dashboards.tables import Spec
 
@@ -50,7 +50,7 @@ if po is not None:
     st.markdown(f"**{t('vendor.steps')}**")
     ui.table(steps.drop(columns=["step_order"]), "po_steps", Spec())
     blockers = ui.load(vendor_queries.po_blockers, warehouse, scope, po)
-    for blocker in blockers.blocker:
+    for blocker in po_blockers.texts(blockers):
         st.warning(blocker)
     lines = ui.load(vendor_queries.po_lines, warehouse, scope, po)
     st.markdown(f"**{t('vendor.lines')}**")

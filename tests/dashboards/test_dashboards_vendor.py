@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from dashboards import vendor_queries
+from dashboards import po_blockers, vendor_queries
 from dashboards.scope import EVERYTHING
 from tests.helpers.dashboard_users import app_as
 from tests.helpers.vendor_world import VendorWarehouse, query
@@ -55,17 +55,25 @@ def test_each_step_of_a_po_has_its_date_and_quantity_and_what_blocks_the_next(bu
     steps = vendor_queries.po_steps(warehouse, EVERYTHING, transit["purchase_order_number"]).set_index("step")
     assert steps.loc["shipped", "quantity"] == transit["shipped_quantity"] and steps.loc["received", "quantity"] == 0
     assert str(steps.loc["shipped", "reached_on"]) == transit["shipped_at"][:10]
-    assert list(vendor_queries.po_blockers(warehouse, EVERYTHING, transit["purchase_order_number"]).blocker) == [
+    def blockers(po: str, lang: str = "en") -> list[str]:
+        return po_blockers.texts(vendor_queries.po_blockers(warehouse, EVERYTHING, po), lang)
+
+    assert blockers(transit["purchase_order_number"]) == [
         f"{transit['shipped_quantity']} units in transit (estimated delivery {transit['estimated_delivery_at'][:10]})"]
+    assert blockers(transit["purchase_order_number"], "zh") == [
+        f"{transit['shipped_quantity']} 件在途（预计 {transit['estimated_delivery_at'][:10]} 送达）"]
     hold = situation(built, "invoice_compliance_hold")
-    assert list(vendor_queries.po_blockers(warehouse, EVERYTHING, hold["purchase_order_number"]).blocker) == [
+    assert blockers(hold["purchase_order_number"]) == [
         "Invoice held back: line 1: VAT registration number of vendor ACMD1 is required in DE and not configured"]
+    assert blockers(hold["purchase_order_number"], "zh") == ["发票被拦截：第 1 行：DE 要求供应商 ACMD1 的 VAT 登记号，但尚未配置"]
     partly = situation(built, "partly_invoiced")
-    assert list(vendor_queries.po_blockers(warehouse, EVERYTHING, partly["purchase_order_number"]).blocker)[0] == (
+    assert blockers(partly["purchase_order_number"])[0] == (
         f"{partly['remaining_quantity']} units received and not invoiced: acorn vendor-invoices offers them")
     overdue = situation(built, "invoice_overdue")
-    assert list(vendor_queries.po_blockers(warehouse, EVERYTHING, overdue["purchase_order_number"]).blocker) == [
+    assert blockers(overdue["purchase_order_number"]) == [
         f"Waiting for payment of {overdue['invoice_number']} (overdue, due {overdue['due_date']})"]
+    assert blockers(overdue["purchase_order_number"], "zh") == [
+        f"等待付款：{overdue['invoice_number']}（逾期，到期 {overdue['due_date']}）"]
 
 
 def test_an_overdue_po_says_how_much_is_still_to_come(built: VendorWarehouse) -> None:
