@@ -1,9 +1,12 @@
 """Who is looking: the login gate, session expiry, the user's roles, store scope and language.
 
 Passwords are checked against the users file's bcrypt hashes (the file keeps streamlit-authenticator's
-layout). ACORN draws its own login form rather than streamlit-authenticator 0.4.2's widget because the lockout
-and the access log need the name typed in a failed attempt, which that widget does not report, and its cookie
-re-login would outlive the server-side session limit. A session lasts
+layout). ACORN draws its own login form rather than streamlit-authenticator 0.4.2's `Authenticate.login()`
+(checked against its source): its `callback` runs on success only and its text inputs have no key, so a failed
+attempt's user name never reaches the access log; `max_login_attempts` counts failures of known names only,
+stores the count by rewriting the users file on every attempt, never expires (a locked user stays locked until
+an admin edits the file, with no "locked until" to show), and its re-login cookie logs a user back in without a
+password. Its `Hasher` is plain bcrypt, which accounts.py calls directly. A session lasts
 `Settings.session_minutes` from login (then the form asks again); `login_max_failures` failures in
 `login_lockout_minutes` lock the name for that long, and the form says so.
 
