@@ -17,8 +17,8 @@ HERE = Path(__file__).resolve().parent / "i18n"
 
 
 @cache
-def catalogue(language: str) -> dict[str, str]:
-    data = yaml.safe_load((HERE / f"{language}.yaml").read_text(encoding="utf-8")) or {}
+def catalogue(language: str, directory: Path = HERE) -> dict[str, str]:
+    data = yaml.safe_load((directory / f"{language}.yaml").read_text(encoding="utf-8")) or {}
     return dict(_flatten(data))
 
 
@@ -31,14 +31,18 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, str]
 
 
 class Words:
-    """`words("files.title")` in one language; `words.status(value)` a data value's name, or the value."""
+    """`words("files.title")` in one language; `words.name("status", value)` a data value's name, or the value.
 
-    def __init__(self, language: str) -> None:
-        self.language = language if (HERE / f"{language}.yaml").exists() else "en"
+    `directory` holds another pair of catalogues in the same form (the demo's, for its answer-key checks).
+    """
+
+    def __init__(self, language: str, directory: Path = HERE) -> None:
+        self.directory = directory
+        self.language = language if (directory / f"{language}.yaml").exists() else "en"
 
     def __call__(self, key: str, **values: Any) -> str:
-        text = catalogue(self.language).get(key) or catalogue("en").get(key) or key
+        text = catalogue(self.language, self.directory).get(key) or catalogue("en", self.directory).get(key) or key
         return text.format(**values) if values else text
 
     def name(self, prefix: str, value: str) -> str:
-        return catalogue(self.language).get(f"{prefix}.{value}") or value
+        return catalogue(self.language, self.directory).get(f"{prefix}.{value}") or value

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from acorn.catalogue import Words
 from acorn.summary import settlement_statuses, vendor_chain_flags
 from config.settings import Settings
 from demo.generator import ANSWER_KEY_NAME
@@ -14,6 +16,8 @@ from demo.generator.vendor import ANSWER_KEY_NAME as VENDOR_ANSWER_KEY_NAME
 from demo.generator.vendor import MARKETPLACES
 
 Say = Callable[[str], None]
+# The checks' lines in the run summary's language (Settings.language).
+I18N = Path(__file__).resolve().parent / "i18n"
 
 
 def demo_checks(settings: Settings, result: Any, say: Say) -> list[Callable[[], None]]:
@@ -32,11 +36,12 @@ def check_answer_key(settings: Settings, report: Any, say: Say) -> None:
     # Which statuses are flags is the product's seed (reconciliation_statuses.needs_attention), read by the summary.
     found = {(row.status, str(row.settlement_id)) for row in rows if row.needs_attention}
     found |= {(f.status, f.file_name) for f in report.files if f.status != "loaded"}
+    words = Words(settings.language, I18N)
     say("")
     if found == expected:
-        say(f"Demo check: exactly the {len(expected)} injected anomalies were flagged, nothing else.")
+        say(words("anomalies.ok", count=len(expected)))
     else:
-        say(f"Demo check FAILED: missed {sorted(expected - found)}, unexpected {sorted(found - expected)}")
+        say(words("anomalies.failed", missed=sorted(expected - found), unexpected=sorted(found - expected)))
 
 
 def expected_flags(answer_key: dict[str, Any]) -> set[tuple[str, str]]:
@@ -68,14 +73,14 @@ def check_seller_alerts(settings: Settings, say: Say) -> None:
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         found = set(con.execute(
             "SELECT alert_type, store_id, subject FROM marts.fct_alerts WHERE domain = 'seller'").fetchall())
+    words = Words(settings.language, I18N)
     say("")
     if found == expected:
         kinds = sorted({situation["kind"] for situation in answer_key["money_at_risk"]["injected"]})
-        say(f"Seller alerts check: exactly the {len(expected)} expected alerts were raised ({', '.join(kinds)} "
-            "injected), nothing else.")
+        say(words("seller.ok", count=len(expected), kinds=", ".join(kinds)))
     else:
-        say(f"Seller alerts check FAILED: missed {sorted(expected - found, key=repr)}, "
-            f"unexpected {sorted(found - expected, key=repr)}")
+        say(words("seller.failed", missed=sorted(expected - found, key=repr),
+                  unexpected=sorted(found - expected, key=repr)))
 
 
 def expected_seller_alerts(answer_key: dict[str, Any]) -> set[tuple[str, str, str]]:
@@ -95,19 +100,19 @@ def check_vendor_answer_key(settings: Settings, say: Say) -> None:
             "SELECT alert_type, marketplace_name, purchase_order_number, invoice_number FROM marts.fct_alerts "
             "WHERE domain = 'vendor'").fetchall())
         flags = set(vendor_chain_flags(con))
+    words = Words(settings.language, I18N)
     say("")
     if found == expected:
-        say(f"Vendor demo check: exactly the {len(expected)} injected situations were flagged, nothing else.")
+        say(words("vendor.ok", count=len(expected)))
     else:
-        say(f"Vendor demo check FAILED: missed {sorted(expected - found, key=repr)}, "
-            f"unexpected {sorted(found - expected, key=repr)}")
+        say(words("vendor.failed", missed=sorted(expected - found, key=repr),
+                  unexpected=sorted(found - expected, key=repr)))
     kinds = ", ".join(sorted({flag for flag, *_ in expected_chain}))
     if flags == expected_chain:
-        say(f"Vendor chain check: exactly the {len(expected_chain)} shipment, invoicing and deduction situations "
-            f"were shown ({kinds}), nothing else.")
+        say(words("chain.ok", count=len(expected_chain), kinds=kinds))
     else:
-        say(f"Vendor chain check FAILED: missed {sorted(expected_chain - flags, key=repr)}, "
-            f"unexpected {sorted(flags - expected_chain, key=repr)}")
+        say(words("chain.failed", missed=sorted(expected_chain - flags, key=repr),
+                  unexpected=sorted(flags - expected_chain, key=repr)))
 
 
 def expected_vendor_alerts(answer_key: dict[str, Any]) -> set[tuple[str, str, str | None, str | None]]:
