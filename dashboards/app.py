@@ -1,6 +1,8 @@
 """ACORN dashboards: the Streamlit entry point (`acorn dashboards`).
 
-Nobody sees a page before logging in. The pages and who may open them are declared in dashboards/roles.yaml:
+Nobody sees a page before logging in. The page scripts live in `views/`, not `pages/`: with a `pages/` folder
+beside it Streamlit starts in its old multipage mode, and a fresh server's first visit to a page URL (a bookmark)
+ran no login form and showed an empty page. The pages and who may open them are declared in dashboards/roles.yaml:
 a user's navigation lists the pages of their roles; any other page's URL answers with a refusal (and is
 logged). Adding a page is one entry in roles.yaml (and its title in dashboards/i18n/*.yaml).
 """

@@ -28,7 +28,7 @@ def warehouse(tmp_path, monkeypatch) -> Path:
 
 def books_page() -> AppTest:
     # An auditor: the Books page and the archive download are theirs, in English (the demo's finance user reads 中文).
-    return app_as("auditor", "pages/books.py")
+    return app_as("auditor", "views/books.py")
 
 
 def test_queries_keep_decimals_and_lead_from_a_journal_line_to_the_file_line(warehouse):
@@ -110,7 +110,7 @@ def test_a_scoped_trial_balance_is_computed_from_the_stores_journal_lines(two_st
 
 
 def test_a_store_scoped_finance_user_sees_only_their_stores_books_in_chinese(two_stores):
-    at = app_as("finance-de", "pages/books.py")
+    at = app_as("finance-de", "views/books.py")
     assert at.title[0].value == "账簿"
     metrics = {m.label: m.value for m in at.metric}  # the latest period, 2026-09
     assert metrics["分录"] == "1" and metrics["借方合计（CNY）"] == "222.22 CNY"

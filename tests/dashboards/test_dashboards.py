@@ -165,7 +165,7 @@ def test_page_while_pipeline_writes_asks_to_retry(writer):
 
 
 def test_pages_leave_no_connection_open(warehouse):
-    for page in (None, "pages/pnl.py", "pages/data_quality.py"):
+    for page in (None, "views/pnl.py", "views/data_quality.py"):
         run_app(page)
     # A read-only connection still open in this process would make this read-write one fail.
     with duckdb.connect(str(warehouse)) as conn:
@@ -210,7 +210,7 @@ def test_reconciliation_page_filters_by_store_and_status(warehouse):
 
 
 def test_pnl_page_draws_a_chart_and_an_exact_pivot(warehouse):
-    at = run_app("pages/pnl.py", user="management")
+    at = run_app("views/pnl.py", user="management")
     assert at.title[0].value == "Monthly P&L"
     assert len(at.get("plotly_chart")) == 1
     pivot = at.dataframe[0].value.set_index(["store_id", "pnl_line"])
@@ -228,7 +228,7 @@ def test_pnl_page_draws_a_chart_and_an_exact_pivot(warehouse):
 
 
 def test_data_quality_page_lists_quarantined_files_with_reasons(warehouse):
-    at = run_app("pages/data_quality.py")
+    at = run_app("views/data_quality.py")
     assert metrics(at) == {"Loaded": "1", "Duplicate": "1", "Quarantined": "1"}
     quarantined = at.dataframe[0].value
     assert list(quarantined.file_name) == ["settlement_bad.txt"]

@@ -75,7 +75,7 @@ def test_a_scope_never_widens_by_omission():
 
 
 def test_a_scoped_auditor_sees_only_their_store_on_every_page(warehouse):
-    for page in (None, "pages/pnl.py", "pages/data_quality.py"):
+    for page in (None, "views/pnl.py", "views/data_quality.py"):
         at = app_as("audit-de", page)
         shown = " ".join(str(d.value.to_dict()) for d in at.dataframe)
         shown += " ".join(f"{m.label} {m.value}" for m in at.metric)
@@ -83,7 +83,7 @@ def test_a_scoped_auditor_sees_only_their_store_on_every_page(warehouse):
     at = app_as("audit-de")
     assert set(at.dataframe[0].value.store_id) == {"acme-de"}
     # Files and checks are not per store: hidden from a scoped viewer.
-    assert not app_as("audit-de", "pages/data_quality.py").dataframe
+    assert not app_as("audit-de", "views/data_quality.py").dataframe
 
 
 # --- the auditor's SQL console ---------------------------------------------------------------------
@@ -135,7 +135,7 @@ def test_the_sql_console_runs_a_select_with_a_row_and_a_time_limit(warehouse, tm
 
 
 def test_the_sql_console_page_logs_queries_and_refusals(warehouse, tmp_path):
-    at = app_as("auditor", "pages/sql_console.py")
+    at = app_as("auditor", "views/sql_console.py")
     at.text_area(key="sql_text").set_value("select count(*) as n from marts.fct_ledger")
     click(at, "Run")
     assert at.dataframe[-1].value.n[0] == "7"

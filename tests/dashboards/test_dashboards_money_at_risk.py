@@ -36,7 +36,7 @@ def inbox(tmp_path: Path, monkeypatch, fresh_streamlit_cache) -> Path:
 
 def page(warehouse: Path, monkeypatch) -> AppTest:
     monkeypatch.setenv("ACORN_WAREHOUSE", str(warehouse))
-    return app_as("operations", "pages/money_at_risk.py")
+    return app_as("operations", "views/money_at_risk.py")
 
 
 def test_every_section_shows_its_mart(tmp_path, inbox, monkeypatch):
@@ -85,7 +85,7 @@ def test_acknowledge_records_the_logged_in_user_in_the_inbox(tmp_path, inbox, mo
 
 def test_an_auditor_reads_the_alerts_but_cannot_change_them(tmp_path, inbox, monkeypatch):
     monkeypatch.setenv("ACORN_WAREHOUSE", str(build_alerts_warehouse(tmp_path / "acorn.duckdb", ALERTS, SELLER_MARTS)))
-    at = app_as("auditor", "pages/money_at_risk.py")
+    at = app_as("auditor", "views/money_at_risk.py")
     assert at.dataframe and not [b for b in at.button if b.label in ("Acknowledge", "Resolve")]
 
 
@@ -102,7 +102,7 @@ def test_a_store_scoped_user_sees_only_their_stores_money_at_risk(tmp_path, inbo
     assert list(risk_queries.alerts(str(warehouse), us)["alert_id"]) == [SELLER_LOSS["alert_id"]]
     assert list(risk_queries.alerts(str(warehouse), Scope((), ("vendor-eu",)))["alert_id"]) == [VENDOR_OVERDUE["alert_id"]]
     monkeypatch.setenv("ACORN_WAREHOUSE", str(warehouse))
-    at = app_as("ops-us", "pages/money_at_risk.py")
+    at = app_as("ops-us", "views/money_at_risk.py")
     assert len(at.dataframe) == 7 and not [w.value for w in at.warning]
     shown = "\n".join(f.value.to_string() for f in at.dataframe)
     assert "acme-us" in shown and "612.40" in shown

@@ -87,7 +87,7 @@ def test_totals_and_recent_errors(warehouse):
 
 
 def test_sync_status_page_shows_freshness_errors_and_quarantined_inputs(warehouse):
-    at = app_as("auditor", "pages/sync_status.py")
+    at = app_as("auditor", "views/sync_status.py")
     assert at.title[0].value == "Sync status"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"Stores": "2", "Failing sources": "1", "Retries": "7", "Window restarts": "0"}
@@ -104,7 +104,7 @@ def test_sync_status_page_without_any_sync(tmp_path, monkeypatch):
         for statement in create_statements():
             conn.execute(statement)
     monkeypatch.setenv("ACORN_WAREHOUSE", str(path))
-    at = app_as("auditor", "pages/sync_status.py")
+    at = app_as("auditor", "views/sync_status.py")
     assert "No SP-API sync has run yet" in at.info[0].value
     assert at.success[0].value == "No input is quarantined."
 
@@ -114,7 +114,7 @@ def test_a_store_scoped_viewer_sees_only_the_accounts_of_their_stores(warehouse)
     assert set(sync_queries.freshness(str(warehouse), only_us).store_id) == {"acme-us"}
     assert sync_queries.totals(str(warehouse), only_us)["accounts"] == 1
     assert set(sync_queries.recent_errors(str(warehouse), only_us).account_id) == {"acme-us"}
-    at = app_as("ops-us", "pages/sync_status.py")
+    at = app_as("ops-us", "views/sync_status.py")
     freshness, errors = (d.value for d in at.dataframe)
     assert set(freshness.store_id) == {"acme-us"} and set(errors.account_id) == {"acme-us"}
     # The quarantined acme-de file belongs to no store: a scoped viewer is not shown it.

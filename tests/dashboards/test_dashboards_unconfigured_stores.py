@@ -45,7 +45,7 @@ def test_genuine_amazon_ca_settlements_land_in_a_store_derived_from_the_marketpl
 
 def test_data_quality_page_says_the_store_is_unconfigured_and_what_to_do(warehouse: Settings, monkeypatch):
     monkeypatch.setenv("ACORN_WAREHOUSE", str(warehouse.warehouse))
-    at = app_as("auditor", "pages/data_quality.py")
+    at = app_as("auditor", "views/data_quality.py")
     (warning,) = at.warning
     assert "`amazon-ca` (Amazon.ca)" in warning.value and "stores.csv" in warning.value
     assert "Unconfigured stores" in [h.value for h in at.subheader]

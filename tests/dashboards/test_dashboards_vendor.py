@@ -25,7 +25,7 @@ def _environment(built: VendorWarehouse, monkeypatch, fresh_streamlit_cache):
 
 
 def vendor_page():
-    return app_as("auditor", "pages/vendor.py")
+    return app_as("auditor", "views/vendor.py")
 
 
 def test_the_po_chain_answers_for_every_po(built: VendorWarehouse) -> None:
@@ -126,6 +126,6 @@ def test_a_vendor_account_scope_filters_every_vendor_query(built: VendorWarehous
     assert vendor_queries.cashflow_forecast(warehouse, na).empty
     nothing = Scope(stores=("acme-us",), vendor_accounts=())
     assert not vendor_queries.vendor_options(warehouse, nothing).purchase_orders
-    at = app_as("ops-us", "pages/vendor.py")
+    at = app_as("ops-us", "views/vendor.py")
     shown = " ".join(str(d.value.to_dict()) for d in at.dataframe)
     assert "Amazon.de" not in shown and "ACMD1" not in shown
