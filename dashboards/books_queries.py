@@ -2,8 +2,9 @@
 
 Same rules as `dashboards.queries` (whose connection and cache helpers it uses): short read-only connections,
 bound parameters, money summed in SQL and returned as Decimal, and the viewer's store scope on every query.
-Journal lines carry their store; a line without one (a period-level entry) is shown only to viewers of every
-store. The trial balance mart has no store, so a scoped viewer's trial balance is computed from the journal
+Journal lines carry their store; vendor money carries its vendor code there instead, and is in scope through the
+vendor account that code belongs to. A line without either (a period-level entry) is shown only to viewers of
+every store. The trial balance mart has no store, so a scoped viewer's trial balance is computed from the journal
 lines of their stores (opening, debit, credit, closing, signed debit-positive like the mart).
 """
 from __future__ import annotations
@@ -14,7 +15,18 @@ from decimal import Decimal
 import pandas as pd
 
 from dashboards.queries import cached, fetch_rows
-from dashboards.scope import Scope, stores_clause
+from dashboards.scope import Scope, accounts_clause, stores_clause
+
+
+def journal_scope(alias: str = "") -> str:
+    """The viewer's journal lines: by store, or, for vendor money, by the vendor account of its vendor code."""
+    prefix = f"{alias}." if alias else ""
+    vendor_codes = f"""
+        select vendor_code from marts.fct_po_lifecycle where {accounts_clause()}
+        union select vendor_code from marts.fct_vendor_invoices where {accounts_clause()}"""
+    return (f"({stores_clause(prefix + 'store_id')} or ({prefix}source_type like 'vendor%' "
+            f"and {prefix}store_id in ({vendor_codes})))")
+
 
 # The CAS tables the page shows; a table name is never taken from the user.
 CAS_TABLES = {
@@ -32,7 +44,7 @@ _VOUCHER_PREVIEW = f"""
            account_code as 科目代码, account_name_zh as 科目名称, debit as 借方金额, credit as 贷方金额,
            currency as 币别, fx_rate as 汇率, store_id as 店铺
     from marts.fct_journal_lines
-    where period = $period and (debit <> 0 or credit <> 0) and {stores_clause()}
+    where period = $period and (debit <> 0 or credit <> 0) and {journal_scope()}
     order by voucher_no, line_no
 """
 
@@ -51,7 +63,7 @@ class PeriodOverview:
 @cached
 def books_periods(warehouse: str, scope: Scope) -> list[str]:
     """Periods with journal lines (of the viewer's stores), latest first."""
-    sql = f"select distinct period from marts.fct_journal_lines where {stores_clause()} order by period desc"
+    sql = f"select distinct period from marts.fct_journal_lines where {journal_scope()} order by period desc"
     frame = fetch_rows(warehouse, sql, scope.params())
     return list(frame["period"])
 
@@ -62,7 +74,7 @@ def period_overview(warehouse: str, scope: Scope, period: str) -> PeriodOverview
         with entries as (
             select entry_id, sum(debit) as debit, sum(credit) as credit, count(*) as n,
                    count(*) filter (where is_suspense) as suspense
-            from marts.fct_journal_lines where period = $period and {stores_clause()} group by entry_id
+            from marts.fct_journal_lines where period = $period and {journal_scope()} group by entry_id
         )
         select count(*), coalesce(sum(n), 0), count(*) filter (where debit <> credit), coalesce(sum(suspense), 0),
                coalesce(sum(debit), 0), coalesce(sum(credit), 0),
@@ -92,7 +104,7 @@ def trial_balance(warehouse: str, scope: Scope, period: str) -> pd.DataFrame:
                cast(coalesce(sum(credit) filter (where period = $period), 0) as decimal(18, 2)) as credit,
                cast(sum(debit - credit) as decimal(18, 2)) as closing_balance
         from marts.fct_journal_lines
-        where period <= $period and {stores_clause()}
+        where period <= $period and {journal_scope()}
         group by account_code
         order by account_code
     """
@@ -107,7 +119,7 @@ def account_entries(warehouse: str, scope: Scope, period: str, account_code: str
                any_value(source_type) as source_type, any_value(source_id) as source_id, any_value(memo) as memo,
                sum(debit) as debit, sum(credit) as credit
         from marts.fct_journal_lines
-        where period = $period and account_code = $account and {stores_clause()}
+        where period = $period and account_code = $account and {journal_scope()}
         group by voucher_no, entry_id
         order by voucher_no
     """
@@ -119,7 +131,7 @@ def entry_lines(warehouse: str, scope: Scope, entry_id: str) -> pd.DataFrame:
     sql = f"""
         select journal_line_id, line_no, account_code, account_name_zh, debit, credit, currency, amount_original,
                fx_rate, fx_rate_date, fx_policy, fx_rate_source, memo, is_suspense, original_period
-        from marts.fct_journal_lines where entry_id = $entry and {stores_clause()} order by line_no
+        from marts.fct_journal_lines where entry_id = $entry and {journal_scope()} order by line_no
     """
     return fetch_rows(warehouse, sql, {**scope.params(), "entry": entry_id})
 
@@ -140,7 +152,7 @@ def line_sources(warehouse: str, scope: Scope, journal_line_id: str) -> pd.DataF
             on files.sha256 = sources.source_file_sha256
         where sources.journal_line_id = $line
           and exists (select 1 from marts.fct_journal_lines as journal
-                      where journal.journal_line_id = $line and {stores_clause('journal.store_id')})
+                      where journal.journal_line_id = $line and {journal_scope('journal')})
         order by files.file_name, sources.source_line, sources.amount_column
     """
     return fetch_rows(warehouse, sql, {**scope.params(), "line": journal_line_id})
@@ -165,7 +177,7 @@ def cas_table(warehouse: str, scope: Scope, title: str, period: str) -> pd.DataF
     if "store_id" in columns:
         conditions.append(stores_clause())
     elif "entry_id" in columns:
-        conditions.append(f"entry_id in (select entry_id from marts.fct_journal_lines where {stores_clause()})")
+        conditions.append(f"entry_id in (select entry_id from marts.fct_journal_lines where {journal_scope()})")
     elif not scope.everything:
         conditions.append("false")
     where = f"where {' and '.join(conditions)}" if conditions else ""

@@ -2,6 +2,7 @@
 tables and the voucher preview with its download; a store-scoped user's books hold only their store."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -125,3 +126,36 @@ def test_a_store_scoped_finance_user_sees_only_their_stores_books_in_chinese(two
         for other in ("acme-us", "1,000.00", "5,633.71", "6,918.89", "1,283.40", "1,070.97"):
             assert other not in shown, (period, other)
         assert not [w.value for w in at.warning]
+
+
+VENDOR_ENTRIES = [
+    ("vendor_invoice:ACME1:INV-7", "2026-09", date(2026, 9, 5), "ACME1", "vendor_invoice", "INV-7",
+     "亚马逊供应商发票 INV-7", SETTLEMENT_SHA, [
+         ("1122.01", "444.44", "0", "USD", "62.00", "7.16838710"),
+         ("6001", "0", "444.44", "USD", "-62.00", "7.16838710"),
+     ]),
+]
+
+
+@pytest.fixture
+def with_vendor_money(tmp_path, monkeypatch) -> Path:
+    import duckdb
+
+    path = build_books_warehouse(tmp_path / "acorn.duckdb", ENTRIES + VENDOR_ENTRIES)
+    with duckdb.connect(str(path)) as con:
+        con.execute("insert into marts.fct_po_lifecycle values ('ACME1', 'acme-vendor-na')")
+    monkeypatch.setenv("ACORN_WAREHOUSE", str(path))
+    return path
+
+
+def test_vendor_money_is_in_scope_through_the_vendor_account_of_its_vendor_code(with_vendor_money):
+    wh = str(with_vendor_money)
+    vendor_only = Scope((), ("acme-vendor-na",))
+    balances = books_queries.trial_balance(wh, vendor_only, "2026-09")
+    assert {r.account_code: r.debit for r in balances.itertuples()} == {
+        "1122.01": Decimal("444.44"), "6001": Decimal("0.00")}
+    assert set(books_queries.voucher_preview(wh, vendor_only, "2026-09")["店铺"]) == {"ACME1"}
+    # Neither a store-only viewer nor another vendor account's viewer reaches the vendor's lines.
+    assert books_queries.entry_lines(wh, Scope(("acme-us",), ()), "vendor_invoice:ACME1:INV-7").empty
+    assert books_queries.entry_lines(wh, Scope((), ("acme-vendor-eu",)), "vendor_invoice:ACME1:INV-7").empty
+    assert not books_queries.entry_lines(wh, vendor_only, "vendor_invoice:ACME1:INV-7").empty

@@ -103,6 +103,9 @@ def build_books_warehouse(path: Path, entries=ENTRIES) -> Path:
         con.execute("create schema if not exists marts")
         con.execute("create schema if not exists seeds")
         con.execute(f"create or replace table marts.fct_journal_lines ({JOURNAL_DDL})")
+        # The vendor marts the Books page scopes vendor money through (vendor code -> vendor account).
+        for vendor_mart in ("fct_po_lifecycle", "fct_vendor_invoices"):
+            con.execute(f"create or replace table marts.{vendor_mart} (vendor_code varchar, account_id varchar)")
         con.executemany(f"insert into marts.fct_journal_lines values ({', '.join(['?'] * 24)})",
                         _journal_rows(entries))
         con.execute("create or replace table seeds.cas_chart_of_accounts (account_code varchar, parent_code varchar, "
