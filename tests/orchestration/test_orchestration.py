@@ -270,7 +270,8 @@ def test_dbt_build_passes_the_settings_vars():
     assert args[:2] == ["build", "--vars"]
     assert json.loads(args[2]) == {"functional_currency": "EUR", "allocation_driver": "units",
                                    "fx_policy": "transaction_date", "fx_rate_source": "ecb",
-                                   "cost_method": "moving_average", "inventory_account": "1405", "refund_restock": True}
+                                   "cost_method": "moving_average", "inventory_account": "1405", "refund_restock": True,
+                                   "purchase_credit_account": "2202"}
     assert args[3:] == ["--profiles-dir", "/tmp/profiles"]
 
 
