@@ -430,19 +430,36 @@ averaged as (
         and monthly.month_index = averaged.month_index + 1
 ),
 
+-- each return moves its own rounded value, so the issues' total is measured against the sum of those
+returned as (
+    select averaged.internal_sku, averaged.month_index, sum(round(averaged.average * events.quantity, 2)) as returned_value
+    from averaged
+    inner join monthly
+        on monthly.internal_sku = averaged.internal_sku
+        and monthly.month_index = averaged.month_index
+    inner join events
+        on events.internal_sku = monthly.internal_sku
+        and events.month_start = monthly.month_start
+        and events.movement_type = 'return'
+    group by averaged.internal_sku, averaged.month_index
+),
+
 month_values as (
     -- what the month's issues and returns move in total: the closing value is opening + purchases + returns - issues
     select
         averaged.*,
         monthly.month_start,
         monthly.purchased_value,
-        cast(round(averaged.average * monthly.returned_qty, 2) as decimal(18, 2)) as returned_value,
-        cast(averaged.opening_value + monthly.purchased_value + coalesce(round(averaged.average * monthly.returned_qty, 2), 0)
+        cast(returned.returned_value as decimal(18, 2)) as returned_value,
+        cast(averaged.opening_value + monthly.purchased_value + coalesce(returned.returned_value, 0)
             - averaged.closing_value as decimal(18, 2)) as issued_value
     from averaged
     inner join monthly
         on monthly.internal_sku = averaged.internal_sku
         and monthly.month_index = averaged.month_index
+    left join returned
+        on returned.internal_sku = averaged.internal_sku
+        and returned.month_index = averaged.month_index
 ),
 
 priced as (
