@@ -276,6 +276,8 @@ def books_figures(warehouse: Path) -> dict[str, Any] | None:
         vouchers = con.execute("select period, count(distinct voucher_no) from marts.fct_journal_lines "
                                "group by period order by period").fetchall()
         suspense = con.execute("select count(*) from marts.fct_journal_lines where is_suspense").fetchone()[0]
+        by_source = con.execute("select source_type, count(distinct entry_id) from marts.fct_journal_lines "
+                                "group by source_type order by source_type").fetchall()
         first_unbalanced = con.execute("""
             select entry_id, sum(debit), sum(credit) from marts.fct_journal_lines group by entry_id
             having sum(debit) <> sum(credit) order by entry_id limit 1""").fetchone()
@@ -288,7 +290,7 @@ def books_figures(warehouse: Path) -> dict[str, Any] | None:
         except (duckdb.CatalogException, duckdb.BinderException):
             trial, margins = None, []  # journal built, reports not (yet): the balance lines still stand
     return {"entries": entries, "lines": lines, "unbalanced": unbalanced, "first_unbalanced": first_unbalanced,
-            "vouchers": vouchers, "suspense": suspense, "trial": trial, "margins": margins}
+            "vouchers": vouchers, "by_source": by_source, "suspense": suspense, "trial": trial, "margins": margins}
 
 
 def print_books_summary(settings: Settings, say: Callable[[str], None]) -> str | None:
@@ -307,6 +309,8 @@ def print_books_summary(settings: Settings, say: Callable[[str], None]) -> str |
                          credit=f"{credit:,}"))
     else:
         say("  " + words("books.balanced"))
+    by_source = ", ".join(f"{source} {count}" for source, count in figures["by_source"])
+    say("  " + words("books.by_source", sources=by_source))
     if figures["trial"] is not None:
         debit, credit, periods = figures["trial"]
         relation = "=" if debit == credit else "≠"

@@ -70,6 +70,8 @@ class Settings:
     inventory_account: str = "1405"
     # Refunded units return to stock at their original cost; False writes them off.
     refund_restock: bool = True
+    # What a purchase (purchases.csv) credits against inventory: 2202 应付账款, or the code of the chart in use.
+    purchase_credit_account: str = "2202"
     # Dashboard users: names, roles, store scopes, bcrypt hashes (YAML, `acorn users`); beside the warehouse, so
     # outside the repository's tracked files (data/ is gitignored).
     users_file: Path | None = None
@@ -140,6 +142,7 @@ class Settings:
             cost_method=_choice("ACORN_COST_METHOD", "moving_average", COST_METHODS),
             inventory_account=_account_code("ACORN_INVENTORY_ACCOUNT", "1405"),
             refund_restock=_flag("ACORN_REFUND_RESTOCK", True),
+            purchase_credit_account=_account_code("ACORN_PURCHASE_CREDIT_ACCOUNT", "2202"),
             users_file=Path(users_file).resolve() if users_file else wh.parent / "users.yaml",
             access_log=Path(access_log).resolve() if access_log else wh.parent / "access_log.jsonl",
             language=language,
@@ -180,6 +183,7 @@ class Settings:
             "cost_method": self.cost_method,
             "inventory_account": self.inventory_account,
             "refund_restock": self.refund_restock,
+            "purchase_credit_account": self.purchase_credit_account,
         }
         if self.as_of:
             variables["as_of"] = self.as_of.isoformat()

@@ -1,6 +1,6 @@
 {#- The books' conversion: a signed amount times a rate, to the cent, as the journal's money type. -#}
 {% macro to_functional(amount, rate) -%}
-    cast(round({{ amount }} * {{ rate }}, 2) as decimal(18, 2))
+    cast(round(({{ amount }}) * ({{ rate }}), 2) as decimal(18, 2))
 {%- endmacro %}
 
 {#- The rate columns of a line in `currency` on a date: 1 for the functional currency, else the policy rate

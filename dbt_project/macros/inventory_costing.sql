@@ -17,11 +17,53 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- 移动加权平均: a receipt re-averages the stock; an issue takes the current average (the last unit takes what
-    value is left, so stock at zero is worth zero); a return re-enters at the current average. Selling with no
-    stock keeps the last known average (negative stock); with no purchase ever, the unit cost is null and the
-    event is flagged, never costed at zero. -#}
+{#- The movements that take stock out: sales and write-offs (lost or damaged units) are issues alike. -#}
+{% macro is_issue(movement_type) -%}
+    {{ movement_type }} in ('sale', 'write_off')
+{%- endmacro %}
+
+{#- A sequential pass cannot look back at an earlier row, yet a return needs the cost of the sale it reverses. So
+    the pass carries a text of '|<sale event_seq>=<value moved>:<quantity>|' entries, one per sale some later return
+    names (is_refunded_sale), and a return reads its sale's entry back: plain string functions (dbt.split_part), so
+    the state is portable where list or struct columns are not. The value is written and read at its two decimals,
+    so nothing is lost on the way. -#}
+{% macro sale_cost_entry(event_seq, value, quantity) -%}
+    '|' || cast({{ event_seq }} as {{ dbt.type_string() }}) || '=' || cast({{ value }} as {{ dbt.type_string() }})
+        || ':' || cast({{ quantity }} as {{ dbt.type_string() }}) || '|'
+{%- endmacro %}
+
+{% macro carried_sale_part(sale_costs, sale_seq, part) -%}
+    nullif({{ dbt.split_part(dbt.split_part(dbt.split_part(sale_costs,
+        "'|' || cast(" ~ sale_seq ~ " as " ~ dbt.type_string() ~ ") || '='", 2), "'|'", 1), "':'", part) }}, '')
+{%- endmacro %}
+
+{#- What a return of `quantity` units puts back: the whole sale's value when it reverses all of it, else that
+    sale's value pro rata (rounded to the cent); the fallback (the current average, or FIFO's latest purchase cost)
+    only when the sale is not in the data or had no known cost. -#}
+{% macro restocked_value(sale_value, sale_quantity, quantity, fallback_unit_cost) -%}
+    case
+        when {{ sale_value }} is not null and {{ sale_quantity }} = {{ quantity }} then {{ sale_value }}
+        when {{ sale_value }} is not null then round({{ sale_value }} * {{ quantity }} / {{ sale_quantity }}, 2)
+        else round({{ fallback_unit_cost }} * {{ quantity }}, 2)
+    end
+{%- endmacro %}
+
+{% macro carried_restocked_value(sale_costs, sale_seq, quantity, fallback_unit_cost) -%}
+    {{ restocked_value(
+        'cast(' ~ carried_sale_part(sale_costs, sale_seq, 1) ~ ' as decimal(18, 2))',
+        'cast(' ~ carried_sale_part(sale_costs, sale_seq, 2) ~ ' as integer)',
+        quantity, fallback_unit_cost) }}
+{%- endmacro %}
+
+{#- 移动加权平均: a receipt re-averages the stock; an issue (sale or write-off) takes the current average (the last
+    unit takes what value is left, so stock at zero is worth zero); a return re-enters at the cost of the sale it
+    reverses and re-averages the stock like a receipt. Selling with no stock keeps the last known average (negative
+    stock); with no purchase ever, the unit cost is null and the event is flagged, never costed at zero. -#}
 {% macro moving_average_costing(events) -%}
+{%- set issue_value -%}
+    case when costed.qty_after = events.quantity then costed.value_after else round(costed.average_after * events.quantity, 2) end
+{%- endset -%}
+{%- set returned = carried_restocked_value('costed.sale_costs', 'events.original_sale_seq', 'events.quantity', 'costed.average_after') -%}
 with recursive
 
 events as (
@@ -34,9 +76,11 @@ costed as (
         events.event_seq,
         cast(case when events.movement_type = 'purchase' then events.value_in / events.quantity end as decimal(18, 6)) as unit_cost,
         cast(case when events.movement_type = 'purchase' then events.value_in end as decimal(18, 2)) as value_moved,
-        cast(case when events.movement_type = 'sale' then -1 * events.quantity when events.movement_type = 'return' then events.quantity else events.quantity end as integer) as qty_after,
+        cast(case when {{ is_issue('events.movement_type') }} then -1 * events.quantity else events.quantity end as integer) as qty_after,
         cast(case when events.movement_type = 'purchase' then events.value_in else 0 end as decimal(18, 2)) as value_after,
-        cast(case when events.movement_type = 'purchase' then events.value_in / events.quantity end as decimal(18, 6)) as average_after
+        cast(case when events.movement_type = 'purchase' then events.value_in / events.quantity end as decimal(18, 6)) as average_after,
+        -- the first movement has no known cost unless it is a purchase, so no sale cost to carry yet
+        cast('' as {{ dbt.type_string() }}) as sale_costs
     from events
     where events.event_seq = 1
 
@@ -47,27 +91,35 @@ costed as (
         events.event_seq,
         cast(case
             when events.movement_type = 'purchase' then events.value_in / events.quantity
+            when events.movement_type = 'return' then coalesce({{ returned }} / events.quantity, costed.average_after)
             else costed.average_after
         end as decimal(18, 6)),
         cast(case
             when events.movement_type = 'purchase' then events.value_in
-            when events.movement_type = 'sale' and costed.qty_after = events.quantity then costed.value_after
-            else round(costed.average_after * events.quantity, 2)
+            when events.movement_type = 'return' then {{ returned }}
+            else {{ issue_value }}
         end as decimal(18, 2)),
-        cast(costed.qty_after + case when events.movement_type = 'sale' then -1 * events.quantity else events.quantity end as integer),
+        cast(costed.qty_after + case when {{ is_issue('events.movement_type') }} then -1 * events.quantity else events.quantity end as integer),
         cast(case
             when events.movement_type = 'purchase' then costed.value_after + events.value_in
-            when events.movement_type = 'sale' and costed.qty_after = events.quantity then 0
+            when events.movement_type = 'return' then costed.value_after + coalesce({{ returned }}, 0)
+            when costed.qty_after = events.quantity then 0
             -- an issue with no known cost moves no value (it is flagged, see fct_inventory_exceptions)
-            when events.movement_type = 'sale' then costed.value_after - coalesce(round(costed.average_after * events.quantity, 2), 0)
-            else costed.value_after + coalesce(round(costed.average_after * events.quantity, 2), 0)
+            else costed.value_after - coalesce(round(costed.average_after * events.quantity, 2), 0)
         end as decimal(18, 2)),
         cast(case
             when events.movement_type = 'purchase' and costed.qty_after + events.quantity > 0
                 then (costed.value_after + events.value_in) / (costed.qty_after + events.quantity)
             when events.movement_type = 'purchase' then events.value_in / events.quantity
+            when events.movement_type = 'return' and costed.qty_after + events.quantity > 0 and {{ returned }} is not null
+                then (costed.value_after + {{ returned }}) / (costed.qty_after + events.quantity)
             else costed.average_after
-        end as decimal(18, 6))
+        end as decimal(18, 6)),
+        cast(costed.sale_costs || case
+            when events.movement_type = 'sale' and events.is_refunded_sale and {{ issue_value }} is not null
+                then {{ sale_cost_entry('events.event_seq', 'cast(' ~ issue_value ~ ' as decimal(18, 2))', 'events.quantity') }}
+            else ''
+        end as {{ dbt.type_string() }})
     from costed
     inner join events
         on events.internal_sku = costed.internal_sku
@@ -86,12 +138,14 @@ inner join costed
     and costed.event_seq = events.event_seq
 {%- endmacro %}
 
-{#- 先进先出: receipts (purchases, and returns at the unit cost of the latest purchase on or before them) form
-    layers in event order; issue n takes the units between the cumulative issued quantity before it and after it,
-    from the layers whose cumulative received interval overlaps it, received on or before the issue. Units no
-    received layer covers (negative stock) take the unit cost of the latest layer received before the issue. -#}
+{#- 先进先出: receipts (purchases, and returns at the cost of the sale they reverse) form layers in event order; issue
+    n (a sale or write-off) takes the units between the cumulative issued quantity before it and after it, from the
+    layers whose cumulative received interval overlaps it, received on or before the issue. Units no received layer
+    covers (negative stock) take the unit cost of the latest purchase before the issue. Where each unit comes from
+    is plain interval arithmetic; only the value of a returned layer depends on an earlier issue's cost, so the
+    pieces (issue x layer) are valued in one ordered pass that carries the refunded sales' costs. -#}
 {% macro fifo_costing(events) -%}
-with
+with recursive
 
 events as (
     select * from {{ events }}
@@ -130,7 +184,6 @@ priced as (
 receipts as (
     select
         *,
-        cast(case when movement_type = 'purchase' then value_in else round(reference_unit_cost * quantity, 2) end as decimal(18, 2)) as receipt_value,
         sum(quantity) over (partition by internal_sku order by event_seq rows between unbounded preceding and current row) as cum_in_end
     from priced
     where movement_type in ('purchase', 'return') and reference_unit_cost is not null
@@ -141,30 +194,112 @@ issues as (
         *,
         sum(quantity) over (partition by internal_sku order by event_seq rows between unbounded preceding and current row) as cum_out_end
     from priced
-    where movement_type = 'sale'
+    where {{ is_issue('movement_type') }}
 ),
 
-covering as (
+covered as (
     select
         issues.internal_sku,
-        issues.event_seq,
-        sum(
-            (case when issues.cum_out_end < receipts.cum_in_end then issues.cum_out_end else receipts.cum_in_end end)
+        issues.event_seq as issue_seq,
+        receipts.event_seq as receipt_seq,
+        receipts.movement_type as receipt_type,
+        receipts.quantity as receipt_quantity,
+        receipts.value_in as receipt_value_in,
+        receipts.original_sale_seq as receipt_sale_seq,
+        receipts.reference_unit_cost as receipt_reference_cost,
+        (case when issues.cum_out_end < receipts.cum_in_end then issues.cum_out_end else receipts.cum_in_end end)
             - (case when issues.cum_out_end - issues.quantity > receipts.cum_in_end - receipts.quantity
-                then issues.cum_out_end - issues.quantity else receipts.cum_in_end - receipts.quantity end)
-        ) as covered_quantity,
-        sum((
-            (case when issues.cum_out_end < receipts.cum_in_end then issues.cum_out_end else receipts.cum_in_end end)
-            - (case when issues.cum_out_end - issues.quantity > receipts.cum_in_end - receipts.quantity
-                then issues.cum_out_end - issues.quantity else receipts.cum_in_end - receipts.quantity end)
-        ) * receipts.receipt_value / receipts.quantity) as covered_value
+                then issues.cum_out_end - issues.quantity else receipts.cum_in_end - receipts.quantity end) as units
     from issues
     inner join receipts
         on receipts.internal_sku = issues.internal_sku
         and receipts.event_seq < issues.event_seq
         and receipts.cum_in_end > issues.cum_out_end - issues.quantity
         and receipts.cum_in_end - receipts.quantity < issues.cum_out_end
-    group by issues.internal_sku, issues.event_seq
+),
+
+uncovered as (
+    select
+        issues.internal_sku,
+        issues.event_seq as issue_seq,
+        cast(null as integer) as receipt_seq,
+        'uncovered' as receipt_type,
+        cast(null as integer) as receipt_quantity,
+        cast(null as decimal(18, 2)) as receipt_value_in,
+        cast(null as integer) as receipt_sale_seq,
+        issues.reference_unit_cost as receipt_reference_cost,
+        issues.quantity - coalesce(sum(covered.units), 0) as units
+    from issues
+    left join covered
+        on covered.internal_sku = issues.internal_sku
+        and covered.issue_seq = issues.event_seq
+    where issues.reference_unit_cost is not null
+    group by issues.internal_sku, issues.event_seq, issues.reference_unit_cost, issues.quantity
+    having issues.quantity - coalesce(sum(covered.units), 0) > 0
+),
+
+pieces as (
+    select
+        pieces.*,
+        issues.quantity as issue_quantity,
+        issues.is_refunded_sale,
+        row_number() over (
+            partition by pieces.internal_sku order by pieces.issue_seq, pieces.receipt_seq nulls last) as piece_seq,
+        row_number() over (
+            partition by pieces.internal_sku, pieces.issue_seq order by pieces.receipt_seq desc nulls first) = 1 as is_last_piece
+    from (select * from covered union all select * from uncovered) as pieces
+    inner join issues
+        on issues.internal_sku = pieces.internal_sku
+        and issues.event_seq = pieces.issue_seq
+),
+
+{%- set piece_value -%}
+    case
+        when pieces.receipt_type = 'purchase' then pieces.units * pieces.receipt_value_in / pieces.receipt_quantity
+        when pieces.receipt_type = 'return' then pieces.units * ({{ carried_restocked_value('valued.sale_costs', 'pieces.receipt_sale_seq', 'pieces.receipt_quantity', 'pieces.receipt_reference_cost') }}) / pieces.receipt_quantity
+        else pieces.units * pieces.receipt_reference_cost
+    end
+{%- endset %}
+
+valued as (
+    select
+        pieces.internal_sku,
+        pieces.piece_seq,
+        pieces.issue_seq,
+        pieces.is_last_piece,
+        cast(pieces.units * coalesce(pieces.receipt_value_in / pieces.receipt_quantity, pieces.receipt_reference_cost) as decimal(28, 10)) as issue_value,
+        cast(case
+            when pieces.is_last_piece and pieces.is_refunded_sale
+                then {{ sale_cost_entry('pieces.issue_seq', 'cast(round(pieces.units * coalesce(pieces.receipt_value_in / pieces.receipt_quantity, pieces.receipt_reference_cost), 2) as decimal(18, 2))', 'pieces.issue_quantity') }}
+            else ''
+        end as {{ dbt.type_string() }}) as sale_costs
+    from pieces
+    where pieces.piece_seq = 1
+
+    union all
+
+    select
+        pieces.internal_sku,
+        pieces.piece_seq,
+        pieces.issue_seq,
+        pieces.is_last_piece,
+        cast(case when pieces.issue_seq = valued.issue_seq and not valued.is_last_piece then valued.issue_value else 0 end
+            + {{ piece_value }} as decimal(28, 10)),
+        cast(valued.sale_costs || case
+            when pieces.is_last_piece and pieces.is_refunded_sale
+                then {{ sale_cost_entry('pieces.issue_seq', 'cast(round((case when pieces.issue_seq = valued.issue_seq and not valued.is_last_piece then valued.issue_value else 0 end + ' ~ piece_value ~ '), 2) as decimal(18, 2))', 'pieces.issue_quantity') }}
+            else ''
+        end as {{ dbt.type_string() }})
+    from valued
+    inner join pieces
+        on pieces.internal_sku = valued.internal_sku
+        and pieces.piece_seq = valued.piece_seq + 1
+),
+
+issue_values as (
+    select internal_sku, issue_seq, cast(round(issue_value, 2) as decimal(18, 2)) as value_moved
+    from valued
+    where is_last_piece
 ),
 
 moved as (
@@ -172,31 +307,39 @@ moved as (
         priced.*,
         cast(case
             when priced.movement_type = 'purchase' then priced.value_in
-            when priced.movement_type = 'return' then round(priced.reference_unit_cost * priced.quantity, 2)
-            else round(coalesce(covering.covered_value, 0)
-                + (priced.quantity - coalesce(covering.covered_quantity, 0)) * priced.reference_unit_cost, 2)
+            when priced.movement_type = 'return' then {{ restocked_value('sale_values.value_moved', 'sales.quantity', 'priced.quantity', 'priced.reference_unit_cost') }}
+            else issue_values.value_moved
         end as decimal(18, 2)) as value_moved
     from priced
-    left join covering
-        on covering.internal_sku = priced.internal_sku
-        and covering.event_seq = priced.event_seq
+    left join issue_values
+        on issue_values.internal_sku = priced.internal_sku
+        and issue_values.issue_seq = priced.event_seq
+    left join events as sales
+        on sales.internal_sku = priced.internal_sku
+        and sales.event_seq = priced.original_sale_seq
+    left join issue_values as sale_values
+        on sale_values.internal_sku = priced.internal_sku
+        and sale_values.issue_seq = priced.original_sale_seq
 )
 
 select
     moved.internal_sku, moved.movement_date, moved.movement_type, moved.type_order, moved.store_id, moved.order_id,
-    moved.quantity, moved.value_in, moved.source_file_sha256, moved.source_line, moved.event_seq,
+    moved.quantity, moved.value_in, moved.source_file_sha256, moved.source_line, moved.reimbursement_id,
+    moved.event_seq, moved.original_sale_seq, moved.is_refunded_sale,
     cast(case when moved.quantity <> 0 then moved.value_moved / moved.quantity end as decimal(18, 6)) as unit_cost,
     moved.value_moved,
-    cast(sum(case when moved.movement_type = 'sale' then -1 * moved.quantity else moved.quantity end)
+    cast(sum(case when {{ is_issue('moved.movement_type') }} then -1 * moved.quantity else moved.quantity end)
         over (partition by moved.internal_sku order by moved.event_seq rows between unbounded preceding and current row) as integer) as qty_after,
-    cast(sum(case when moved.movement_type = 'sale' then -1 * coalesce(moved.value_moved, 0) else coalesce(moved.value_moved, 0) end)
+    cast(sum(case when {{ is_issue('moved.movement_type') }} then -1 * coalesce(moved.value_moved, 0) else coalesce(moved.value_moved, 0) end)
         over (partition by moved.internal_sku order by moved.event_seq rows between unbounded preceding and current row) as decimal(18, 2)) as value_after
 from moved
 {%- endmacro %}
 
 {#- 月末一次加权平均: one average per SKU and month, (opening value + the month's purchases) / (opening quantity +
     purchased quantity), costs every issue and return of the month; the month's last issue takes the rounding
-    residue, and an issue that empties the stock takes exactly what is left. A month with no stock and no purchase
+    residue, and an issue that empties the stock takes exactly what is left. Sales and write-offs are issues alike; a
+    return re-enters at its month's average (the method has one cost per month, so the sale's month average is the
+    cost it left at, when both fall in one month). A month with no stock and no purchase
     keeps the last known average (negative stock), or none (NULL, flagged) when nothing was ever bought. The months
     are a recursive CTE per SKU. -#}
 {% macro month_end_average_costing(events) -%}
@@ -230,7 +373,7 @@ monthly as (
         sku_months.month_start,
         cast(coalesce(sum(case when events.movement_type = 'purchase' then events.quantity end), 0) as integer) as purchased_qty,
         cast(coalesce(sum(case when events.movement_type = 'purchase' then events.value_in end), 0) as decimal(18, 2)) as purchased_value,
-        cast(coalesce(sum(case when events.movement_type = 'sale' then events.quantity end), 0) as integer) as sold_qty,
+        cast(coalesce(sum(case when {{ is_issue('events.movement_type') }} then events.quantity end), 0) as integer) as sold_qty,
         cast(coalesce(sum(case when events.movement_type = 'return' then events.quantity end), 0) as integer) as returned_qty
     from sku_months
     left join events
@@ -287,33 +430,53 @@ averaged as (
         and monthly.month_index = averaged.month_index + 1
 ),
 
+-- each return moves its own rounded value, so the issues' total is measured against the sum of those
+returned as (
+    select averaged.internal_sku, averaged.month_index, sum(round(averaged.average * events.quantity, 2)) as returned_value
+    from averaged
+    inner join monthly
+        on monthly.internal_sku = averaged.internal_sku
+        and monthly.month_index = averaged.month_index
+    inner join events
+        on events.internal_sku = monthly.internal_sku
+        and events.month_start = monthly.month_start
+        and events.movement_type = 'return'
+    group by averaged.internal_sku, averaged.month_index
+),
+
 month_values as (
     -- what the month's issues and returns move in total: the closing value is opening + purchases + returns - issues
     select
         averaged.*,
         monthly.month_start,
         monthly.purchased_value,
-        cast(round(averaged.average * monthly.returned_qty, 2) as decimal(18, 2)) as returned_value,
-        cast(averaged.opening_value + monthly.purchased_value + coalesce(round(averaged.average * monthly.returned_qty, 2), 0)
+        cast(returned.returned_value as decimal(18, 2)) as returned_value,
+        cast(averaged.opening_value + monthly.purchased_value + coalesce(returned.returned_value, 0)
             - averaged.closing_value as decimal(18, 2)) as issued_value
     from averaged
     inner join monthly
         on monthly.internal_sku = averaged.internal_sku
         and monthly.month_index = averaged.month_index
+    left join returned
+        on returned.internal_sku = averaged.internal_sku
+        and returned.month_index = averaged.month_index
 ),
 
 priced as (
     select
         events.internal_sku, events.movement_date, events.movement_type, events.type_order, events.store_id,
         events.order_id, events.quantity, events.value_in, events.source_file_sha256, events.source_line,
-        events.event_seq,
+        events.reimbursement_id, events.event_seq, events.original_sale_seq, events.is_refunded_sale,
+        case when {{ is_issue('events.movement_type') }} then 'issue' else events.movement_type end as flow,
         month_values.average,
         month_values.opening_qty,
         month_values.opening_value,
         month_values.issued_value,
         case when month_values.average is null then null else cast(round(month_values.average * events.quantity, 2) as decimal(18, 2)) end as rounded_value,
         row_number() over (
-            partition by events.internal_sku, events.month_start, events.movement_type order by events.event_seq desc
+            partition by events.internal_sku, events.month_start,
+                case when {{ is_issue('events.movement_type') }} then 'issue' else events.movement_type end
+            order by events.event_seq desc
         ) as from_last
     from events
     inner join month_values
@@ -328,9 +491,9 @@ moved as (
             when priced.movement_type = 'purchase' then priced.value_in
             when priced.average is null then null
             -- the month's last issue takes what rounding left, so the issues sum to the month's issued value
-            when priced.movement_type = 'sale' and priced.from_last = 1 then priced.issued_value - coalesce(sum(
-                case when priced.movement_type = 'sale' then priced.rounded_value end) over (
-                partition by priced.internal_sku, {{ dbt.date_trunc('month', 'priced.movement_date') }}, priced.movement_type
+            when priced.flow = 'issue' and priced.from_last = 1 then priced.issued_value - coalesce(sum(
+                case when priced.flow = 'issue' then priced.rounded_value end) over (
+                partition by priced.internal_sku, {{ dbt.date_trunc('month', 'priced.movement_date') }}, priced.flow
             ), 0) + priced.rounded_value
             else priced.rounded_value
         end as decimal(18, 2)) as value_moved
@@ -339,13 +502,13 @@ moved as (
 
 select
     internal_sku, movement_date, movement_type, type_order, store_id, order_id, quantity, value_in,
-    source_file_sha256, source_line, event_seq,
+    source_file_sha256, source_line, reimbursement_id, event_seq, original_sale_seq, is_refunded_sale,
     case when movement_type = 'purchase' then cast(value_in / quantity as decimal(18, 6)) else average end as unit_cost,
     value_moved,
-    cast(opening_qty + sum(case when movement_type = 'sale' then -1 * quantity else quantity end) over (
+    cast(opening_qty + sum(case when flow = 'issue' then -1 * quantity else quantity end) over (
         partition by internal_sku, {{ dbt.date_trunc('month', 'movement_date') }} order by event_seq
         rows between unbounded preceding and current row) as integer) as qty_after,
-    cast(opening_value + sum(case when movement_type = 'sale' then -1 * coalesce(value_moved, 0) else coalesce(value_moved, 0) end) over (
+    cast(opening_value + sum(case when flow = 'issue' then -1 * coalesce(value_moved, 0) else coalesce(value_moved, 0) end) over (
         partition by internal_sku, {{ dbt.date_trunc('month', 'movement_date') }} order by event_seq
         rows between unbounded preceding and current row) as decimal(18, 2)) as value_after
 from moved

@@ -1,6 +1,8 @@
 {{ config(meta={'dagster': {'ref': {'name': 'fct_inventory_valuation'}}}) }}
--- 进销存: closing = opening + purchased - sold + returned in quantity and value; opening = the previous month's
--- closing; and the purchased quantity per SKU equals what the loaded purchases.csv files say (raw.purchases).
+-- 进销存: closing = opening + purchased - sold + returned - written off in quantity and value; opening = the
+-- previous month's closing; the closing equals the stock the cost method itself carried after the month's last
+-- movement (qty_after / value_after of int_inventory_costed); and the purchased quantity per SKU equals what the
+-- loaded purchases.csv files say (raw.purchases).
 with
 
 valuation as (
@@ -22,16 +24,37 @@ raw_purchased as (
     group by trim(internal_sku)
 ),
 
+carried as (
+    select internal_sku, month, qty_after, value_after
+    from (
+        select
+            internal_sku,
+            {{ period_of('movement_date') }} as month,
+            qty_after,
+            value_after,
+            row_number() over (partition by internal_sku, {{ period_of('movement_date') }} order by event_seq desc) as from_last
+        from {{ ref('int_inventory_costed') }}
+    ) as ranked
+    where from_last = 1
+),
+
 purchased as (
     select internal_sku, sum(purchased_qty) as quantity from valuation group by internal_sku
 )
 
 select internal_sku, month, 'roll' as failure
 from valuation
-where closing_qty <> opening_qty + purchased_qty - sold_qty + returned_qty
-    or closing_value <> opening_value + purchased_value - sold_value + returned_value
+where closing_qty <> opening_qty + purchased_qty - sold_qty + returned_qty - written_off_qty
+    or closing_value <> opening_value + purchased_value - sold_value + returned_value - written_off_value
     or opening_qty <> coalesce(previous_qty, 0)
     or opening_value <> coalesce(previous_value, 0)
+union all
+select valuation.internal_sku, valuation.month, 'carried'
+from valuation
+inner join carried
+    on carried.internal_sku = valuation.internal_sku
+    and carried.month = valuation.month
+where carried.qty_after <> valuation.closing_qty or carried.value_after <> valuation.closing_value
 union all
 select coalesce(raw_purchased.internal_sku, purchased.internal_sku), null, 'purchases'
 from raw_purchased

@@ -54,6 +54,7 @@ def test_settings_travel_as_strings_field_for_field():
                "published_warehouse": Path("/x/acorn.published.duckdb"), "lock_wait_seconds": 30,
                "file_group": "finance", "fx_policy": "month_average", "fx_rate_source": "pboc",
                "cost_method": "fifo", "inventory_account": "1406", "refund_restock": False,
+               "purchase_credit_account": "1002",
                "users_file": Path("/x/users.yaml"), "access_log": Path("/x/access_log.jsonl"), "language": "zh",
                "session_minutes": 60, "login_max_failures": 3, "login_lockout_minutes": 30, "sql_row_limit": 100,
                "sql_timeout_seconds": 2.5, "auth": "oidc",

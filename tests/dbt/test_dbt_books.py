@@ -124,7 +124,44 @@ def test_cogs_is_booked_at_landed_cost(books: Settings) -> None:
     costed = query(books, "SELECT sum(CASE movement_type WHEN 'sale' THEN value_moved ELSE -value_moved END)"
                           " FROM intermediate.int_inventory_costed WHERE movement_type IN ('sale', 'return')")[0][0]
     assert booked == costed > 0
-    assert query(books, "SELECT sum(debit - credit) FROM marts.fct_journal_lines WHERE account_code = '1405'")[0][0] == -booked
+    # inventory: purchases in, COGS and write-offs out, ending at what the stock ledger holds
+    purchased = query(books, "SELECT sum(value_in) FROM intermediate.int_inventory_events WHERE movement_type = 'purchase'")[0][0]
+    written_off = query(books, "SELECT coalesce(sum(debit), 0) FROM marts.fct_journal_lines WHERE source_type = 'inventory_write_off'"
+                               " AND account_code = '6711'")[0][0]
+    inventory = query(books, "SELECT sum(debit - credit) FROM marts.fct_journal_lines WHERE account_code = '1405'")[0][0]
+    closing = query(books, "SELECT sum(closing_value) FROM marts.fct_inventory_valuation"
+                           " WHERE month = (SELECT max(month) FROM marts.fct_inventory_valuation)")[0][0]
+    assert inventory == purchased - booked - written_off == closing
+
+
+def test_purchases_are_journalled_at_landed_cost_against_payables(books: Settings) -> None:
+    # PO-2, the first SKU's CNY purchase: 300 x 8.50 + 120.00 freight + 35.50 duty = 2,705.50, line 2 of the file
+    lines = [line for line in journal(books) if line["entry_id"] == "purchase:PO-2"]
+    assert sorted((line["account_code"], line["debit"], line["credit"], line["currency"]) for line in lines) == [
+        ("1405", D("2705.50"), D("0"), "CNY"), ("2202", D("0"), D("2705.50"), "CNY")]
+    assert {line["source_type"] for line in lines} == {"purchase"}
+    assert {line["source_file_sha256"] for line in lines} == {PURCHASES_SHA}
+    assert query(books, "SELECT DISTINCT source_line FROM marts.fct_journal_line_sources"
+                        " WHERE journal_line_id LIKE 'purchase:PO-2|%'") == [(2,)]
+    # PO-3 in USD: 200 x 8.50 + 155.50 = 1,855.50 owed in dollars, stock debited with its yuan at the day's rate
+    usd = {line["account_code"]: line for line in journal(books) if line["entry_id"] == "purchase:PO-3"}
+    assert (usd["2202"]["currency"], usd["2202"]["amount_original"]) == ("USD", D("-1855.50"))
+    assert usd["1405"]["debit"] == usd["2202"]["credit"] == (D("1855.50") * usd["2202"]["fx_rate"]).quantize(D("0.01"))
+    in_trial = query(books, "SELECT sum(credit) FROM marts.fct_trial_balance WHERE account_code = '2202'")[0][0]
+    assert in_trial >= query(books, "SELECT sum(credit) FROM marts.fct_journal_lines WHERE source_type = 'purchase'")[0][0] > 0
+
+
+
+def test_units_lost_in_amazons_warehouses_are_written_off_at_cost(books: Settings) -> None:
+    reported = query(books, "SELECT sum(quantity_reimbursed_cash) FROM staging.stg_amazon__fba_reimbursements"
+                            " WHERE reason IN ('Lost_Warehouse', 'Damaged_Warehouse') AND quantity_reimbursed_cash > 0")[0][0]
+    units, value = query(books, "SELECT sum(written_off_qty), sum(written_off_value) FROM marts.fct_inventory_valuation")[0]
+    assert units == reported > 0
+    lines = [line for line in journal(books) if line["source_type"] == "inventory_write_off"]
+    assert sum(line["debit"] for line in lines if line["account_code"] == "6711") == value > 0
+    assert sum(line["credit"] for line in lines if line["account_code"] == "1405") == value
+    files = {sha for (sha,) in query(books, "SELECT sha256 FROM audit.file_loads WHERE kind = 'fba_reimbursements'")}
+    assert {line["source_file_sha256"] for line in lines} <= files
 
 
 def test_a_late_settlement_after_close_posts_as_an_adjustment(books: Settings) -> None:

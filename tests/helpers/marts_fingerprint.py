@@ -3,7 +3,10 @@
 The stored fingerprint of the demo (`tests/expected/demo_marts.json`) was recorded from a build before the
 restructuring of issue 7; a mart may gain columns, but the recorded columns must keep every value. One deliberate
 change since: dim_stores lost the `acme-ca` row the product's stores seed used to carry (demo data in a product seed;
-the recorded 3 rows plus that seed row give the original fingerprint b724781b...).
+the recorded 3 rows plus that seed row give the original fingerprint b724781b...). And fct_pnl_monthly's Cost of goods
+sold rows (issue 9): refunded units return to stock at their original sale's cost, no longer at the current average,
+and a purchase in a foreign currency is landed at its whole cost times the rate (only other_landed_cost was converted)
+(fingerprint a0b498bb... before).
 """
 from __future__ import annotations
 

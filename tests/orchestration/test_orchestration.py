@@ -58,13 +58,16 @@ ASSET_KEYS = [
     "intermediate/int_fx_rate_needs",
     "intermediate/int_inventory_costed",
     "intermediate/int_inventory_events",
+    "intermediate/int_inventory_refund_write_offs",
     "intermediate/int_journal_cogs_items",
     "intermediate/int_journal_deposit_items",
     "intermediate/int_journal_items",
     "intermediate/int_journal_live_lines",
+    "intermediate/int_journal_purchase_items",
     "intermediate/int_journal_revaluation_items",
     "intermediate/int_journal_settlement_items",
     "intermediate/int_journal_vendor_items",
+    "intermediate/int_journal_write_off_items",
     "intermediate/int_ledger_lines",
     "intermediate/int_loaded_files",
     "intermediate/int_order_amounts",
@@ -270,7 +273,8 @@ def test_dbt_build_passes_the_settings_vars():
     assert args[:2] == ["build", "--vars"]
     assert json.loads(args[2]) == {"functional_currency": "EUR", "allocation_driver": "units",
                                    "fx_policy": "transaction_date", "fx_rate_source": "ecb",
-                                   "cost_method": "moving_average", "inventory_account": "1405", "refund_restock": True}
+                                   "cost_method": "moving_average", "inventory_account": "1405", "refund_restock": True,
+                                   "purchase_credit_account": "2202"}
     assert args[3:] == ["--profiles-dir", "/tmp/profiles"]
 
 

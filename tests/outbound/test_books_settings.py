@@ -8,13 +8,13 @@ from config.settings import Settings
 
 def test_defaults_reach_dbt(monkeypatch):
     for name in ("ACORN_FX_POLICY", "ACORN_FX_RATE_SOURCE", "ACORN_COST_METHOD", "ACORN_INVENTORY_ACCOUNT",
-                 "ACORN_REFUND_RESTOCK"):
+                 "ACORN_REFUND_RESTOCK", "ACORN_PURCHASE_CREDIT_ACCOUNT"):
         monkeypatch.delenv(name, raising=False)
     variables = Settings.from_env("/tmp/w.duckdb").dbt_vars()
     assert {k: variables[k] for k in ("fx_policy", "fx_rate_source", "cost_method", "inventory_account",
-                                      "refund_restock")} == {
+                                      "refund_restock", "purchase_credit_account")} == {
         "fx_policy": "transaction_date", "fx_rate_source": "ecb", "cost_method": "moving_average",
-        "inventory_account": "1405", "refund_restock": True}
+        "inventory_account": "1405", "refund_restock": True, "purchase_credit_account": "2202"}
 
 
 def test_environment_overrides(monkeypatch):
@@ -23,9 +23,10 @@ def test_environment_overrides(monkeypatch):
     monkeypatch.setenv("ACORN_COST_METHOD", "fifo")
     monkeypatch.setenv("ACORN_INVENTORY_ACCOUNT", "1406")
     monkeypatch.setenv("ACORN_REFUND_RESTOCK", "no")
+    monkeypatch.setenv("ACORN_PURCHASE_CREDIT_ACCOUNT", "1002")
     settings = Settings.from_env("/tmp/w.duckdb")
     assert (settings.fx_policy, settings.fx_rate_source, settings.cost_method, settings.inventory_account,
-            settings.refund_restock) == ("month_first_day", "pboc", "fifo", "1406", False)
+            settings.refund_restock, settings.purchase_credit_account) == ("month_first_day", "pboc", "fifo", "1406", False, "1002")
     assert settings.dbt_vars()["refund_restock"] is False
 
 

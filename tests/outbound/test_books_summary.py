@@ -23,6 +23,7 @@ def test_balanced_books(tmp_path):
         "",
         "Books (4 entries, 11 journal lines, CNY)",
         "  every entry balances (debits = credits)",
+        "  entries by source: cogs 1, deposit 1, settlement 2",
         "  trial balance over 2 period(s): debits 14,851.78 = credits 14,851.78",
         "  vouchers per period: 2026-08 3, 2026-09 1",
         "  gross margin acme-us     81.5%  (net revenue 6,918.89, COGS 1,283.40 CNY)",

@@ -1,10 +1,11 @@
 {%- set resolved = {
     'var:inventory_account': var('inventory_account') | string,
     'var:marketplace_tax_account': var('marketplace_tax_account') | string,
+    'var:purchase_credit_account': var('purchase_credit_account') | string,
 } -%}
 -- The account mapping (cas_account_mapping) with codes that come from configuration resolved
 -- ('var:inventory_account' -> {{ resolved['var:inventory_account'] }}, 'var:marketplace_tax_account' ->
--- {{ resolved['var:marketplace_tax_account'] }}) and the chart's names beside each code. A mapping to a code the
+-- {{ resolved['var:marketplace_tax_account'] }}, 'var:purchase_credit_account' -> {{ resolved['var:purchase_credit_account'] }}) and the chart's names beside each code. A mapping to a code the
 -- chart lacks, or to a parent account, keeps its row: is_postable says it cannot be posted to, and the journal
 -- posts it to suspense instead.
 with

@@ -2,9 +2,13 @@
 -- Every movement of stock per internal SKU, numbered in the order the cost methods consume them: purchases
 -- (purchases.csv of loaded files, landed: unit cost x quantity + inbound freight 头程 + duty 关税 + other, in
 -- {{ functional }} at the fx_policy rate of the purchase date), sales (the quantity on a settlement's Order
--- Principal line) and, when refund_restock is true, refunds (the quantity on a Refund Principal line, or the
--- order's sold quantity when the refund line gives none) returning to stock. Within a day purchases come first,
--- then returns, then sales. Stock is pooled per internal SKU across stores: purchases.csv names no store.
+-- Principal line), when refund_restock is true refunds (the quantity on a Refund Principal line, or the
+-- order's sold quantity when the refund line gives none) returning to stock, and units Amazon reports lost or
+-- damaged in its warehouses and paid for in cash (FBA reimbursements Lost_Warehouse / Damaged_Warehouse; units it
+-- replaced in inventory never left stock) written off. Within a day purchases come first, then returns, then
+-- sales, then write-offs. Stock is pooled per internal SKU across stores: purchases.csv names no store. A return
+-- names the sale it reverses (original_sale_seq: the order's latest sale of the SKU before it), so the cost methods
+-- can put it back at that sale's cost.
 with
 
 purchases as (
@@ -28,7 +32,8 @@ purchase_events as (
             'purchases.unit_cost * purchases.quantity + purchases.inbound_freight + purchases.duty + purchases.other_landed_cost',
             policy_rate('purchases.currency', 'rates')) }} as value_in,
         purchases.source_file_sha256,
-        purchases.source_line
+        purchases.source_line,
+        cast(null as {{ dbt.type_string() }}) as reimbursement_id
     from purchases
     left join {{ ref('int_fx_policy_rates') }} as rates
         on rates.currency = purchases.currency
@@ -51,7 +56,7 @@ sold as (
 sale_events as (
     select
         internal_sku, posted_date, 'sale', 3, store_id, order_id, quantity,
-        cast(null as decimal(18, 2)), source_file_sha256, source_line
+        cast(null as decimal(18, 2)), source_file_sha256, source_line, cast(null as {{ dbt.type_string() }})
     from principal
     where transaction_type = 'Order' and quantity > 0
 ),
@@ -60,7 +65,8 @@ return_events as (
     select
         principal.internal_sku, principal.posted_date, 'return', 2, principal.store_id, principal.order_id,
         coalesce(principal.quantity, sold.quantity),
-        cast(null as decimal(18, 2)), principal.source_file_sha256, principal.source_line
+        cast(null as decimal(18, 2)), principal.source_file_sha256, principal.source_line,
+        cast(null as {{ dbt.type_string() }})
     from principal
     left join sold
         on sold.order_id = principal.order_id
@@ -71,18 +77,90 @@ return_events as (
         and coalesce(principal.quantity, sold.quantity) > 0
 ),
 
+-- A report row names no store: the store is the one that sells the SKU when only one does.
+sku_stores as (
+    select sku, min(store_id) as store_id, min(internal_sku) as internal_sku
+    from {{ ref('int_settlement_lines') }}
+    where sku is not null and internal_sku is not null
+    group by sku
+    having count(distinct store_id) = 1 and count(distinct internal_sku) = 1
+),
+
+sku_internal as (
+    select sku, min(internal_sku) as internal_sku
+    from {{ ref('int_settlement_lines') }}
+    where sku is not null and internal_sku is not null
+    group by sku
+    having count(distinct internal_sku) = 1
+),
+
+write_off_events as (
+    select
+        sku_internal.internal_sku,
+        cast(reimbursements.approved_at as date),
+        'write_off',
+        4,
+        sku_stores.store_id,
+        cast(null as {{ dbt.type_string() }}),
+        reimbursements.quantity_reimbursed_cash,
+        cast(null as decimal(18, 2)),
+        reimbursements.source_file_sha256,
+        reimbursements.source_line,
+        reimbursements.reimbursement_id
+    from {{ ref('stg_amazon__fba_reimbursements') }} as reimbursements
+    inner join sku_internal
+        on sku_internal.sku = reimbursements.sku
+    left join sku_stores
+        on sku_stores.sku = reimbursements.sku
+    where reimbursements.reason in ('Lost_Warehouse', 'Damaged_Warehouse')
+        and reimbursements.quantity_reimbursed_cash > 0
+),
+
 events as (
     select * from purchase_events
     union all
     select * from sale_events
     union all
     select * from return_events
+    union all
+    select * from write_off_events
+),
+
+numbered as (
+    select
+        events.*,
+        row_number() over (
+            partition by internal_sku
+            order by movement_date, type_order, source_file_sha256, source_line
+        ) as event_seq
+    from events
+),
+
+original_sales as (
+    select returns.internal_sku, returns.event_seq, max(sales.event_seq) as original_sale_seq
+    from numbered as returns
+    inner join numbered as sales
+        on sales.internal_sku = returns.internal_sku
+        and sales.order_id = returns.order_id
+        and {{ null_safe_equal('sales.store_id', 'returns.store_id') }}
+        and sales.movement_type = 'sale'
+        and sales.event_seq < returns.event_seq
+    where returns.movement_type = 'return'
+    group by returns.internal_sku, returns.event_seq
+),
+
+refunded_sales as (
+    select distinct internal_sku, original_sale_seq from original_sales
 )
 
 select
-    events.*,
-    row_number() over (
-        partition by internal_sku
-        order by movement_date, type_order, source_file_sha256, source_line
-    ) as event_seq
-from events
+    numbered.*,
+    original_sales.original_sale_seq,
+    refunded_sales.original_sale_seq is not null as is_refunded_sale
+from numbered
+left join original_sales
+    on original_sales.internal_sku = numbered.internal_sku
+    and original_sales.event_seq = numbered.event_seq
+left join refunded_sales
+    on refunded_sales.internal_sku = numbered.internal_sku
+    and refunded_sales.original_sale_seq = numbered.event_seq

@@ -1,7 +1,8 @@
 -- Lineage of each journal line to the archived input lines it summarises: settlement lines (the account they
 -- post to, and the store receivable line of their entry, which takes their other side), the bank statement
--- line of a deposit, the remittance line behind a vendor payment, discount or deduction, and the settlement
--- Principal lines behind a COGS line (per store and period). Vendor invoices have no file line (the API or an
+-- line of a deposit, the purchases.csv line of a purchase, the FBA reimbursements line of a write-off, the
+-- remittance line behind a vendor payment, discount or deduction, and the settlement Principal lines behind a COGS
+-- line (per store and period). Vendor invoices have no file line (the API or an
 -- export's invoice record; fct_vendor_transactions names them). Lines
 -- of closed periods keep the lineage of their live counterpart when one exists.
 with

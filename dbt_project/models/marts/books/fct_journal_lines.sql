@@ -7,6 +7,8 @@
     'vendor_invoice': '供应商发票',
     'vendor_payment': '供应商回款',
     'vendor_deduction': '供应商扣款',
+    'purchase': '采购入库',
+    'inventory_write_off': '存货丢失损坏转出',
 } -%}
 -- The general journal (记账凭证 lines) in CAS accounts: one row per entry x leaf account x auxiliary store x
 -- currency, debit or credit in {{ functional }}. A closed period (raw.period_closes) is never restated: its lines
