@@ -37,7 +37,7 @@ def acorn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
         context.log.info(f"vendor ages measured as of {settings.as_of}")
     full_refresh, fingerprint = begin_build(settings, acorn_project.manifest_path)
     if full_refresh:
-        context.log.info("incremental models refreshed fully: their inputs other than new files changed")
+        context.log.info("incremental models built in full: no complete build of these inputs on record")
     with warehouse_profiles(settings.warehouse) as profiles:
         invocation = dbt.cli(build_args(settings, profiles, full_refresh=full_refresh), context=context,
                              raise_on_error=False, target_path=BUILD_TARGET)
