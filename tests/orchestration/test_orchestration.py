@@ -69,12 +69,15 @@ ASSET_KEYS = [
     "intermediate/int_journal_vendor_items",
     "intermediate/int_journal_write_off_items",
     "intermediate/int_ledger_lines",
+    "intermediate/int_ledger_store_months",
     "intermediate/int_loaded_files",
     "intermediate/int_order_amounts",
     "intermediate/int_payment_event_lines",
+    "intermediate/int_pnl_ledger_monthly",
     "intermediate/int_seller_alerts",
     "intermediate/int_seller_as_of",
     "intermediate/int_seller_orders",
+    "intermediate/int_settlement_line_totals",
     "intermediate/int_settlement_lines",
     "intermediate/int_settlements",
     "intermediate/int_single_currency_stores",
@@ -275,7 +278,8 @@ def test_dbt_build_passes_the_settings_vars():
                                    "fx_policy": "transaction_date", "fx_rate_source": "ecb",
                                    "cost_method": "moving_average", "inventory_account": "1405", "refund_restock": True,
                                    "purchase_credit_account": "2202"}
-    assert args[3:] == ["--profiles-dir", "/tmp/profiles"]
+    assert args[3:] == ["--profiles-dir", "/tmp/profiles", "--exclude-resource-type", "unit_test"]
+    assert build_args(settings, Path("/tmp/profiles"), full_refresh=True)[-1] == "--full-refresh"
 
 
 def test_dbt_failures_name_each_failed_node_on_one_line():

@@ -1,3 +1,8 @@
+{{ config(
+    materialized='incremental',
+    unique_key=store_month_key(),
+    post_hook="{{ delete_stale_store_months(ref('int_ledger_store_months')) }}",
+) }}
 {%- set driver = var('allocation_driver') -%}
 {%- if driver not in ('revenue', 'units') -%}
     {{ exceptions.raise_compiler_error("var allocation_driver must be 'revenue' or 'units', not '" ~ driver ~ "'") }}
@@ -10,7 +15,13 @@
 with
 
 ledger as (
-    select * from {{ ref('int_ledger_lines') }}
+    select ledger.*, digests.store_month_digest
+    from {{ ref('int_ledger_lines') }} as ledger
+    inner join {{ ref('int_ledger_store_months') }} as digests
+        on {{ same_store_month('digests', 'ledger') }}
+    {% if is_incremental() %}
+    where {{ store_month_changed('digests') }}
+    {% endif %}
 ),
 
 fees as (
@@ -176,7 +187,8 @@ select
     fees.functional_currency,
     parts.source_file_sha256,
     parts.source_line,
-    parts.amount_column
+    parts.amount_column,
+    fees.store_month_digest
 from parts
 inner join fees
     on fees.source_file_sha256 = parts.source_file_sha256

@@ -1,4 +1,5 @@
 {%- set functional = var('functional_currency') | upper -%}
+{{ config(materialized='incremental', unique_key='source_file_sha256') }}
 -- Settlement lines converted into the functional currency at the rate of their store-local posted date.
 select
     lines.*,
@@ -14,3 +15,7 @@ from {{ ref('int_settlement_lines') }} as lines
 left join {{ ref('int_fx_daily_rates') }} as rates
     on rates.currency = lines.currency
     and rates.calendar_date = lines.posted_date
+{% if is_incremental() %}
+-- the files int_settlement_lines (re)built in a batch this model has not taken yet
+where lines.build_id not in (select distinct build_id from {{ this }})
+{% endif %}

@@ -1,3 +1,4 @@
+{{ config(materialized='incremental', unique_key='source_file_sha256') }}
 -- Settlement lines of loaded files with their store, store-local posted date, fee classification and
 -- internal SKU. No line is dropped: unknown fee combinations are kept as 'unclassified'.
 with
@@ -7,6 +8,17 @@ lines as (
     from {{ ref('stg_amazon__settlement_lines') }} as lines
     inner join {{ ref('int_loaded_files') }} as files
         on files.source_file_sha256 = lines.source_file_sha256
+    {% if is_incremental() %}
+    -- files not built yet, and those of a settlement another store now owns
+    where lines.source_file_sha256 not in (select source_file_sha256 from {{ this }})
+        or lines.settlement_id in (
+            select built.settlement_id
+            from (select distinct settlement_id, store_id from {{ this }}) as built
+            inner join {{ ref('int_settlements') }} as now_assigned
+                on now_assigned.settlement_id = built.settlement_id
+            where coalesce(now_assigned.store_id, '') <> coalesce(built.store_id, '')
+        )
+    {% endif %}
 ),
 
 settlements as (
@@ -39,7 +51,8 @@ enriched as (
         coalesce(lines.currency, settlements.currency) as currency,
         lines.amount_column,
         lines.source_file_sha256,
-        lines.source_line
+        lines.source_line,
+        {{ build_id() }} as build_id
     from lines
     left join settlements
         on settlements.settlement_id = lines.settlement_id

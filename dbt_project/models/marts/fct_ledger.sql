@@ -1,3 +1,4 @@
+{{ config(materialized='incremental', unique_key='source_file_sha256') }}
 -- One row per settlement line of a loaded file: classified, dated in the store's time zone and
 -- converted into the functional currency.
 select
@@ -36,3 +37,8 @@ select
     source_line,
     amount_column
 from {{ ref('int_ledger_lines') }}
+{% if is_incremental() %}
+-- files new to the ledger, and those int_ledger_lines redid in this build
+where source_file_sha256 not in (select source_file_sha256 from {{ this }})
+    or build_id = {{ build_id() }}
+{% endif %}

@@ -1,5 +1,3 @@
-{%- set reserve_previous = 'Previous Reserve Amount Balance' -%}
-{%- set reserve_current = 'Current Reserve Amount' -%}
 -- One row per settlement: do its lines sum to its header total, and did its deposit reach the bank?
 -- Status precedence: mismatch, then the deposit (tied / deposit_short), then pending_deposit when the
 -- bank statement does not reach the deposit date yet, else deposit_missing. A zero settlement needs no deposit.
@@ -10,15 +8,7 @@ settlements as (
 ),
 
 line_totals as (
-    select
-        settlement_id,
-        sum(amount) as lines_total,
-        count(*) as n_lines,
-        sum(case when fee_category = 'reserve' and amount_description = '{{ reserve_previous }}' then amount else 0 end) as reserve_previous,
-        sum(case when fee_category = 'reserve' and amount_description = '{{ reserve_current }}' then amount else 0 end) as reserve_current,
-        sum(case when is_unclassified then 1 else 0 end) as n_unclassified_lines
-    from {{ ref('int_settlement_lines') }}
-    group by settlement_id
+    select * from {{ ref('int_settlement_line_totals') }}
 ),
 
 joined as (
