@@ -24,7 +24,7 @@ from connectors.settlement_flatfile import LINE_COLUMNS, StagedSettlement, stage
 from connectors.vendor import exports as vendor_exports
 from connectors.vendor.invoice_submissions import SUBMISSION_KIND, parse_submission
 from connectors.warehouse_schema import create_statements
-from connectors.warehouse_writer import write_rows
+from connectors.warehouse_writer import write_rows, write_select
 
 Progress = Callable[[str], None]
 
@@ -263,9 +263,8 @@ def _insert_settlement(
             return outcome
         write_rows(con, "raw.settlement_headers",
                    [{**_fields(header), "source_file_sha256": sha, "source_file_name": file_name}])
-        columns = ", ".join(LINE_COLUMNS)
-        con.execute(f"INSERT INTO raw.settlement_lines ({columns}, source_file_sha256) "
-                    f"SELECT {columns}, ? FROM {staged.lines_table}", [sha])
+        write_select(con, "raw.settlement_lines", [*LINE_COLUMNS, "source_file_sha256"],
+                     f"SELECT {', '.join(LINE_COLUMNS)}, ? FROM {staged.lines_table}", [sha])
         lines = staged.line_count(con)
         outcome = record("loaded", f"settlement {header.settlement_id} ({staged.report_format}, {lines} lines)", lines)
         con.execute("COMMIT")

@@ -63,6 +63,7 @@ LINE_COLUMNS = (
     "posted_at", "posted_date_raw", "order_item_code", "merchant_order_item_id", "merchant_adjustment_item_id", "sku",
     "quantity_purchased", "promotion_id", "amount_column", "source_line",
 )
+_DAY_FIRST_HEAD = 5000
 _UTF8_BOM = b"\xef\xbb\xbf"
 _stage_numbers = itertools.count()
 
@@ -228,7 +229,8 @@ def _stage(con: duckdb.DuckDBPyConnection, data: bytes, texts: str, rows: str, l
             CREATE TEMP TABLE {rows} AS
             SELECT line, len(f) AS field_count, {fields}
             FROM (SELECT line, string_split(stripped, chr(9)) AS f
-                  FROM (SELECT line, acorn_strip_fields(text) AS stripped FROM {texts} WHERE line > ?)
+                  FROM (SELECT line, acorn_strip_fields(rtrim(text, chr(13) || chr(10))) AS stripped
+                        FROM {texts} WHERE line > ?)
                   WHERE stripped <> '')
         """, [top + 1])
     finally:
@@ -272,13 +274,17 @@ def _decimal_comma(con: duckdb.DuckDBPyConnection, rows: str, amount_columns: li
 def _day_first(con: duckdb.DuckDBPyConnection, rows: str, columns: list[str], decimal_comma: bool) -> bool:
     """parsing.detect_day_first: the first a/b/yy date (in file order) with a field over 12 decides."""
     dates = ", ".join(_text(c if c in columns else None) for c in _DATE_COLUMNS)
-    vote = first_row(con, f"""
+    query = f"""
         SELECT vote FROM (
             SELECT line, position, acorn_day_first_vote(value) AS vote
             FROM (SELECT line, generate_subscripts(d, 1) AS position, unnest(d) AS value
-                  FROM (SELECT line, [{dates}] AS d FROM {rows} r WHERE contains(concat({dates}), '/'))))
+                  FROM (SELECT line, [{dates}] AS d FROM {rows} r
+                        WHERE line BETWEEN $first AND $last AND contains(concat({dates}), '/'))))
         WHERE vote IS NOT NULL ORDER BY line, position LIMIT 1
-    """)
+    """
+    # The first lines nearly always decide; the rest of the file is read only when they do not.
+    vote = first_row(con, query, {"first": 0, "last": _DAY_FIRST_HEAD}) or first_row(
+        con, query, {"first": _DAY_FIRST_HEAD + 1, "last": 2**31 - 1})
     return decimal_comma if vote is None else bool(vote[0])
 
 
@@ -335,7 +341,7 @@ def _base(rows: str, columns: list[str]) -> str:
                nullif(r."fulfillment-id", '') AS fulfillment_id,
                -- posted-date-time is authoritative; posted-date (V1's only date) is the fallback.
                acorn_timestamp({_text(posted_time)}, $day_first) AS posted_time_at,
-               acorn_timestamp(r."posted-date", $day_first) AS posted_date_at,
+               CASE WHEN posted_time_at IS NULL THEN acorn_timestamp(r."posted-date", $day_first) END AS posted_date_at,
                coalesce(posted_time_at, posted_date_at) AS posted_at,
                CASE WHEN posted_time_at IS NOT NULL THEN {_text(posted_time)}
                     WHEN posted_date_at IS NOT NULL THEN r."posted-date"

@@ -58,6 +58,7 @@ _VOTE_BODY = """CASE
     WHEN acorn_s.a = '' OR length(acorn_s.a) = 4 THEN NULL WHEN acorn_part(acorn_s.a) > 12 THEN true
     WHEN acorn_part(acorn_s.bb) > 12 THEN false END"""
 _STRUCT = "['a', 'bb', 'c', 'h', 'mi', 's']"
+_FAST_TIMESTAMP = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(?: UTC|\+00:00)"
 
 _MACROS = [
     # A line as Python's strip() would leave each of its tab-separated fields.
@@ -81,7 +82,12 @@ _MACROS = [
                                     _DOTTED_BODY),
     "acorn_slashed_ts(b, day_first) AS " + _let("acorn_s", f"regexp_extract(b, '{SLASHED}', {_STRUCT})", _SLASHED_BODY),
     # parse_timestamp: ISO first, then dd.mm.yyyy, then a/b/yy in the file's order; naive UTC; NULL if no date.
-    "acorn_timestamp(t, day_first) AS CASE WHEN t <> '' THEN " + _let(
+    # The two layouts Amazon writes (V2 `2025-06-09 05:23:19 UTC`, V1 `2025-06-05T22:07:18+00:00`) go straight to
+    # a cast; the cast takes hour 24 and second 60, which Python refuses, hence the range test.
+    f"""acorn_timestamp(t, day_first) AS CASE
+        WHEN regexp_full_match(t, '{_FAST_TIMESTAMP}') AND substr(t, 12, 2) <= '23' AND substr(t, 15, 2) <= '59'
+             AND substr(t, 18, 2) <= '59' THEN try_cast(left(t, 19) AS TIMESTAMP)
+        WHEN t <> '' THEN """ + _let(
         "acorn_b", f"regexp_replace(t, '{_ZONE}', '')",
         "coalesce(acorn_iso_ts(acorn_b), acorn_dotted_ts(acorn_b), acorn_slashed_ts(acorn_b, day_first))") + " END",
     # detect_day_first's vote of one value: true (day first), false (month first) or NULL (undecided).
