@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # Settlement lines the generator writes per (order per day per store) and month, measured on its three stores.
-LINES_PER_ORDER_DAY_MONTH = 620
+LINES_PER_ORDER_DAY_MONTH = 472
 INCREMENT_LINES = 50_000
 
 

@@ -54,3 +54,29 @@ def test_every_settlement_file_reads_as_the_line_parser_read_it(samples, generat
     inputs = settlement_inputs(generated)
     assert len(expected) >= 10 and set(expected) <= set(inputs)
     assert {name: digest(parse_settlement_report(inputs[name])) for name in expected} == expected
+
+
+US_V2 = (FIXTURES / "settlement_v2_us.txt").read_bytes()
+
+
+@pytest.mark.parametrize("variant", ["crlf", "cr", "bom", "utf16", "cp1252"])
+def test_line_endings_and_encodings_give_the_same_rows(variant: str):
+    text = US_V2.decode("utf-8").replace("\r\n", "\n")
+    data = {
+        "crlf": text.replace("\n", "\r\n").encode(),
+        "cr": text.replace("\n", "\r").encode(),
+        "bom": b"\xef\xbb\xbf" + text.encode(),
+        "utf16": text.encode("utf-16"),
+        "cp1252": text.encode("cp1252"),
+    }[variant]
+    assert digest(parse_settlement_report(data)) == digest(parse_settlement_report(text.encode()))
+
+
+def test_line_numbers_count_blank_lines_and_name_an_uneven_row():
+    from connectors.parsing import ParseError
+
+    lines = US_V2.decode().replace("\r\n", "\n").split("\n")
+    shifted = parse_settlement_report("\n".join([lines[0], lines[1], "", "  ", *lines[2:]]).encode())
+    assert [x.source_line for x in shifted.lines][:2] == [5, 6]
+    with pytest.raises(ParseError, match=r"^line 4: row has 2 fields, the header has \d+"):
+        parse_settlement_report("\n".join([*lines[:3], "a\tb", *lines[3:]]).encode())
