@@ -52,7 +52,7 @@ def resized(template: bytes, lines: int, settlement_id: bytes) -> bytes:
     `lines` (each copy keeps the original order ids: the loader keys lines by file and line number)."""
     header, summary, *details = template.rstrip(b"\n").split(b"\n")
     old_id = summary.split(b"\t", 1)[0]
-    body = [(details * (lines // len(details) + 1))[i] for i in range(lines)]
+    body = (details * (lines // len(details) + 1))[:lines]
     return b"\n".join([header, summary, *body]).replace(old_id, settlement_id) + b"\n"
 
 
