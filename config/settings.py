@@ -95,8 +95,8 @@ class Settings:
     lock_wait_seconds: int = 600
     # Group given read access to the warehouse, its published copy, the archive and exports; None: owner only.
     file_group: str | None = None
-    # DuckDB's memory while loading (a DuckDB size, "1GB"): a large settlement file spills beyond it to disk.
-    load_memory_limit: str = "1GB"
+    # DuckDB's memory while loading (a DuckDB size, "512MB"): a large settlement file spills beyond it to disk.
+    load_memory_limit: str = "512MB"
 
     def __post_init__(self) -> None:
         if self.published_warehouse is None:
@@ -156,7 +156,7 @@ class Settings:
             published_warehouse=Path(published).resolve() if published else None,
             lock_wait_seconds=int(lock_wait),
             file_group=os.environ.get("ACORN_FILE_GROUP") or None,
-            load_memory_limit=os.environ.get("ACORN_LOAD_MEMORY_LIMIT") or "1GB",
+            load_memory_limit=os.environ.get("ACORN_LOAD_MEMORY_LIMIT") or "512MB",
             notify_config=Path(notify_config).resolve() if notify_config else None,
         )
 
