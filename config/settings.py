@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import sys
 import typing
 from collections.abc import Iterable, Mapping
@@ -101,6 +102,9 @@ class Settings:
     def __post_init__(self) -> None:
         if self.published_warehouse is None:
             object.__setattr__(self, "published_warehouse", published_beside(self.warehouse))
+        # Spliced into DuckDB's SET statement, so only a size ("512MB", "2 GiB") is accepted.
+        if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?\s*[KMGT]i?B", self.load_memory_limit):
+            raise ValueError(f"load memory limit {self.load_memory_limit!r} is not a size such as 512MB")
     # Alert channels (JSON or YAML, see outbound/notify/config.py); outside the repo. Secrets are named, not held.
     notify_config: Path | None = None
 
