@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import sys
 import typing
 from collections.abc import Iterable, Mapping
@@ -97,10 +98,15 @@ class Settings:
     lock_wait_seconds: int = 600
     # Group given read access to the warehouse, its published copy, the archive and exports; None: owner only.
     file_group: str | None = None
+    # DuckDB's memory while loading (a DuckDB size, "512MB"): a large settlement file spills beyond it to disk.
+    load_memory_limit: str = "512MB"
 
     def __post_init__(self) -> None:
         if self.published_warehouse is None:
             object.__setattr__(self, "published_warehouse", published_beside(self.warehouse))
+        # Spliced into DuckDB's SET statement, so only a size ("512MB", "2 GiB") is accepted.
+        if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?\s*[KMGT]i?B", self.load_memory_limit):
+            raise ValueError(f"load memory limit {self.load_memory_limit!r} is not a size such as 512MB")
     # Alert channels (JSON or YAML, see outbound/notify/config.py); outside the repo. Secrets are named, not held.
     notify_config: Path | None = None
 
@@ -157,6 +163,7 @@ class Settings:
             published_warehouse=Path(published).resolve() if published else None,
             lock_wait_seconds=int(lock_wait),
             file_group=os.environ.get("ACORN_FILE_GROUP") or None,
+            load_memory_limit=os.environ.get("ACORN_LOAD_MEMORY_LIMIT") or "512MB",
             notify_config=Path(notify_config).resolve() if notify_config else None,
         )
 

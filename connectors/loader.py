@@ -20,11 +20,11 @@ from connectors.parsing import ParseError, gunzip
 from connectors.seller_reports import KINDS as SELLER_REPORT_KINDS
 from connectors.seller_reports import TABLES as SELLER_REPORT_TABLES
 from connectors.seller_reports import SellerReport, is_personal, parse_seller_report, stored_columns
-from connectors.settlement_flatfile import SettlementHeader, SettlementReport, parse_settlement_report
+from connectors.settlement_flatfile import LINE_COLUMNS, StagedSettlement, staged_settlement
 from connectors.vendor import exports as vendor_exports
 from connectors.vendor.invoice_submissions import SUBMISSION_KIND, parse_submission
 from connectors.warehouse_schema import create_statements
-from connectors.warehouse_writer import write_rows
+from connectors.warehouse_writer import write_rows, write_select
 
 Progress = Callable[[str], None]
 
@@ -84,6 +84,7 @@ class Quarantine(Exception):
 def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     """Open the warehouse for writing (waiting out a dashboard's momentary read lock), schema in place."""
     con = warehouse.connect(settings.warehouse, wait=settings.lock_wait_seconds, group=settings.file_group)
+    con.execute(f"SET memory_limit = '{settings.load_memory_limit}'")
     for statement in create_statements():
         con.execute(statement)
     return con
@@ -182,6 +183,8 @@ def _decide(
         return record("duplicate", f"{file_name}: same bytes as {earlier[0]}, already received")
     if kind == "unknown":
         return record("quarantined", describe_unknown(file_name, data))
+    if kind in SETTLEMENT_KINDS:
+        return _load_settlement(con, settings, file_name, sha, kind, data, record)
     try:
         batch = _prepare(file_name, sha, data, kind)
         _validate(con, settings, file_name, sha, kind, batch.frames)
@@ -190,16 +193,6 @@ def _decide(
 
     con.execute("BEGIN TRANSACTION")
     try:
-        if batch.settlement_id is not None:
-            already = con.execute(
-                "SELECT source_file_name FROM raw.settlement_headers WHERE settlement_id = ?", [batch.settlement_id]
-            ).fetchone()
-            if already:
-                outcome = record(
-                    "duplicate", f"{file_name}: settlement {batch.settlement_id} already loaded from {already[0]}"
-                )
-                con.execute("COMMIT")
-                return outcome
         for table, rows in batch.inserts:
             write_rows(con, table, rows)
         outcome = record("loaded", batch.summary, batch.rows)
@@ -218,13 +211,10 @@ class _Batch:
     inserts: list[tuple[str, list[dict[str, Any]]]]
     summary: str
     rows: int
-    settlement_id: str | None = None
 
 
 def _prepare(file_name: str, sha: str, data: bytes, kind: str) -> _Batch:
     try:
-        if kind in SETTLEMENT_KINDS:
-            return _settlement_batch(file_name, sha, parse_settlement_report(data))
         if kind == SUBMISSION_KIND:
             return _submission_batch(data)
         if kind == period_close.PERIOD_CLOSE_KIND:
@@ -240,27 +230,48 @@ def _prepare(file_name: str, sha: str, data: bytes, kind: str) -> _Batch:
         raise Quarantine(f"{file_name}: {problem}") from None
 
 
-def _settlement_batch(file_name: str, sha: str, parsed: SettlementReport) -> _Batch:
-    header_columns = [f.name for f in dataclasses.fields(SettlementHeader)]
-    frames = {
-        "columns": pd.DataFrame([[""] * len(parsed.columns)], columns=parsed.columns),
-        "header": pd.DataFrame([_fields(h) for h in parsed.header_rows], columns=header_columns),
-        "lines": pd.DataFrame([_fields(line) for line in parsed.lines]),
-    }
-    if not parsed.header_rows:
-        return _Batch(frames, [], "", 0)
-    header = parsed.header_rows[0]
-    lines = [{**_fields(line), "source_file_sha256": sha} for line in parsed.lines]
-    return _Batch(
-        frames,
-        [
-            ("raw.settlement_headers", [{**_fields(header), "source_file_sha256": sha, "source_file_name": file_name}]),
-            ("raw.settlement_lines", lines),
-        ],
-        f"settlement {header.settlement_id} ({parsed.report_format}, {len(lines)} lines)",
-        len(lines),
-        header.settlement_id,
-    )
+def _load_settlement(
+    con: duckdb.DuckDBPyConnection, settings: Settings, file_name: str, sha: str, kind: str, data: bytes,
+    record: Callable[..., FileLoad],
+) -> FileLoad:
+    """Stage the file in DuckDB, validate it there, and insert its lines with one INSERT ... SELECT."""
+    try:
+        with staged_settlement(con, data) as staged:
+            _record_validation(con, file_name, sha, kind, validation.validate_settlement(
+                con, kind, staged, settings.plausible_dates()))
+            return _insert_settlement(con, file_name, sha, staged, record)
+    except ParseError as problem:
+        return record("quarantined", f"{file_name}: {problem}")
+    except Quarantine as problem:
+        return record("quarantined", str(problem))
+
+
+def _insert_settlement(
+    con: duckdb.DuckDBPyConnection, file_name: str, sha: str, staged: StagedSettlement,
+    record: Callable[..., FileLoad],
+) -> FileLoad:
+    header = staged.header_rows[0]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        already = con.execute(
+            "SELECT source_file_name FROM raw.settlement_headers WHERE settlement_id = ?", [header.settlement_id]
+        ).fetchone()
+        if already:
+            outcome = record("duplicate", f"{file_name}: settlement {header.settlement_id} already loaded from "
+                                          f"{already[0]}")
+            con.execute("COMMIT")
+            return outcome
+        write_rows(con, "raw.settlement_headers",
+                   [{**_fields(header), "source_file_sha256": sha, "source_file_name": file_name}])
+        write_select(con, "raw.settlement_lines", [*LINE_COLUMNS, "source_file_sha256"],
+                     f"SELECT {', '.join(LINE_COLUMNS)}, ? FROM {staged.lines_table}", [sha])
+        lines = staged.line_count(con)
+        outcome = record("loaded", f"settlement {header.settlement_id} ({staged.report_format}, {lines} lines)", lines)
+        con.execute("COMMIT")
+        return outcome
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _csv_batch(sha: str, kind: str, table: str, rows: list[Any]) -> _Batch:
@@ -302,7 +313,13 @@ def _validate(
     con: duckdb.DuckDBPyConnection, settings: Settings, file_name: str, sha: str, kind: str,
     frames: dict[str, pd.DataFrame],
 ) -> None:
-    results = validation.validate(kind, frames, settings.plausible_dates())
+    _record_validation(con, file_name, sha, kind, validation.validate(kind, frames, settings.plausible_dates()))
+
+
+def _record_validation(
+    con: duckdb.DuckDBPyConnection, file_name: str, sha: str, kind: str, results: list[validation.RuleResult]
+) -> None:
+    """Keep every rule's verdict in audit.validation_results; a failed error-level rule quarantines the file."""
     now = datetime.now(UTC).replace(tzinfo=None)
     write_rows(con, "audit.validation_results", [
         {"sha256": sha, "file_name": file_name, "kind": kind, "rule": r.rule, "success": r.success,

@@ -1,29 +1,29 @@
-"""Pure parsers for Amazon settlement flat files: V2 (GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2) and legacy V1.
+"""Amazon settlement flat files (V2 GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2 and legacy V1), read column-wise in DuckDB.
+
+The file's bytes become one Arrow string per physical line without a copy (numpy finds the newlines), DuckDB splits
+the fields and types them with the macros of `connectors.settlement_sql`, and the typed lines stay in a temporary
+table the validation and the insert read: no Python object per line, so memory does not grow with the file beyond
+what DuckDB is allowed (its memory_limit spills the rest to disk).
 
 Columns are found by header name, never by position: the column set changes from file to file.
 The first data row is the summary row (settlement id, period, deposit date, total, currency).
-V1 rows carry several amount columns; each non-empty one becomes its own `SettlementLine`.
+V1 rows carry several amount columns; each non-empty one becomes its own line, unpivoted in SQL.
 """
 from __future__ import annotations
 
-import dataclasses
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
-from connectors.parsing import (
-    ParseError,
-    blank_to_none,
-    decode_text,
-    detect_day_first,
-    detect_decimal_comma,
-    header_index,
-    parse_decimal,
-    parse_int,
-    parse_timestamp,
-    physical_lines,
-)
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from connectors.parsing import DECIMAL_COMMA_CURRENCIES, ParseError, decode_text
+from connectors.settlement_sql import first_row, install_macros
 
 SUMMARY_COLUMNS = (
     "settlement-id", "settlement-start-date", "settlement-end-date", "deposit-date", "total-amount", "currency",
@@ -56,6 +56,16 @@ V1_COLUMNS = _SHARED_COLUMNS + (
 )
 _V1_OPTIONAL = ("promotion-id", "promotion-type", "promotion-amount")
 _DATE_COLUMNS = ("settlement-start-date", "settlement-end-date", "deposit-date", "posted-date", "posted-date-time")
+# Columns of raw.settlement_lines the staged lines carry, in table order (source_file_sha256 is the loader's).
+LINE_COLUMNS = (
+    "settlement_id", "report_format", "transaction_type", "order_id", "merchant_order_id", "adjustment_id",
+    "shipment_id", "marketplace_name", "amount_type", "amount_description", "amount", "currency", "fulfillment_id",
+    "posted_at", "posted_date_raw", "order_item_code", "merchant_order_item_id", "merchant_adjustment_item_id", "sku",
+    "quantity_purchased", "promotion_id", "amount_column", "source_line",
+)
+_DAY_FIRST_HEAD = 5000
+_UTF8_BOM = b"\xef\xbb\xbf"
+_stage_numbers = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,22 @@ class SettlementReport:
     lines: list[SettlementLine]
 
 
+@dataclass(frozen=True)
+class StagedSettlement:
+    """A settlement file typed in DuckDB: `lines_table` holds its lines (LINE_COLUMNS plus the texts and the
+    parsed-or-not facts validation judges), `header_rows` its summary rows (one per settlement id)."""
+
+    report_format: str
+    columns: list[str]
+    header_rows: list[SettlementHeader]
+    lines_table: str
+    decimal_comma: bool
+    day_first: bool
+
+    def line_count(self, con: duckdb.DuckDBPyConnection) -> int:
+        return con.execute(f"SELECT count(*) FROM {self.lines_table}").fetchall()[0][0]
+
+
 def report_format_of(columns: list[str]) -> str | None:
     """'v2' or 'v1' when the header names a settlement flat file of that layout, else None."""
     names = set(columns)
@@ -124,11 +150,66 @@ def report_format_of(columns: list[str]) -> str | None:
     return None
 
 
-def parse_settlement_report(data: bytes) -> SettlementReport:
-    lines = physical_lines(decode_text(data))
-    # Blank lines above the header (a hand-edited or re-saved file) are tolerated; line numbers stay the file's.
-    top = header_index(lines)
-    columns = [name.strip().lower() for name in lines[top].split("\t")]
+def line_texts(data: bytes) -> pa.Array:
+    """One UTF-8 string per physical line (CRLF, LF or CR), index + 1 being the line number in the file.
+
+    UTF-8 files (the usual case) are not copied: the strings are views of `data`, found by numpy, and the newline
+    each keeps is stripped with the fields. Other documented encodings are decoded as `parsing.decode_text` does.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:  # UTF-16, or binary: decode_text decides
+        data = decode_text(data).encode("utf-8")
+    elif data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM):]
+    if data.count(b"\r") != data.count(b"\r\n"):
+        # A lone CR ends a line too (old Mac files); rare enough to afford the copy.
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    try:
+        return _lines_array(data)
+    except pa.ArrowInvalid:  # not UTF-8: cp1252, else latin-1
+        return _lines_array(decode_text(data).encode("utf-8"))
+
+
+def _lines_array(data: bytes) -> pa.Array:
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    offsets = np.concatenate(([0], newlines + 1, [len(data)])).astype(np.int64)
+    array = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
+    array.validate(full=True)  # raises ArrowInvalid on bytes that are not UTF-8
+    return array
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _text(column: str | None) -> str:
+    """A stripped field, '' where the file has no such column."""
+    return "''" if column is None else f"r.{_quote(column)}"
+
+
+def _blank_to_null(column: str | None) -> str:
+    return f"nullif({_text(column)}, '')"
+
+
+@contextmanager
+def staged_settlement(con: duckdb.DuckDBPyConnection, data: bytes) -> Iterator[StagedSettlement]:
+    """Stage `data` (a settlement flat file) in temporary tables on `con`; they are dropped on exit.
+
+    Raises ParseError naming the line for a structural problem, as a line parser would meet it first.
+    """
+    number = next(_stage_numbers)
+    texts, rows, lines = (f"acorn_settlement_{part}_{number}" for part in ("text", "rows", "lines"))
+    install_macros(con)
+    try:
+        yield _stage(con, data, texts, rows, lines)
+    finally:
+        for table in (rows, lines):
+            con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+
+def _stage(con: duckdb.DuckDBPyConnection, data: bytes, texts: str, rows: str, lines: str) -> StagedSettlement:
+    physical = line_texts(data)
+    top = next((i for i in range(len(physical)) if physical[i].as_py().strip()), 0)
+    columns = [name.strip().lower() for name in physical[top].as_py().rstrip("\r\n").split("\t")]
     report_format = report_format_of(columns)
     if report_format is None:
         raise ParseError(top + 1, "not a settlement flat file: no settlement-id, total-amount and amount columns")
@@ -139,146 +220,223 @@ def parse_settlement_report(data: bytes) -> SettlementReport:
     if len(set(columns)) != len(columns):
         raise ParseError(top + 1, "settlement header repeats a column name")
 
-    rows: list[tuple[int, dict[str, str]]] = []
-    for number, text in enumerate(lines[top + 1:], start=top + 2):
-        if not text.strip():
-            continue
-        fields = text.split("\t")
-        if len(fields) != len(columns):
-            raise ParseError(number, f"row has {len(fields)} fields, the header has {len(columns)}")
-        rows.append((number, {c: f.strip() for c, f in zip(columns, fields)}))
-    if not rows:
+    table = pa.table({"line": pa.array(np.arange(1, len(physical) + 1, dtype=np.int32)), "text": physical})
+    wanted = [c for c in columns if c in V1_COLUMNS or c in V2_COLUMNS]
+    fields = ", ".join(f"coalesce(f[{columns.index(c) + 1}], '') AS {_quote(c)}" for c in wanted)
+    con.register(texts, table)
+    try:
+        con.execute(f"""
+            CREATE TEMP TABLE {rows} AS
+            SELECT line, len(f) AS field_count, {fields}
+            FROM (SELECT line, string_split(stripped, chr(9)) AS f
+                  FROM (SELECT line, acorn_strip_fields(rtrim(text, chr(13) || chr(10))) AS stripped
+                        FROM {texts} WHERE line > ?)
+                  WHERE stripped <> '')
+        """, [top + 1])
+    finally:
+        con.unregister(texts)
+    del table, physical
+
+    uneven = first_row(
+        con, f"SELECT line, field_count FROM {rows} WHERE field_count <> ? ORDER BY line LIMIT 1", [len(columns)]
+    )
+    if uneven:
+        raise ParseError(uneven[0], f"row has {uneven[1]} fields, the header has {len(columns)}")
+    first = first_row(con, f'SELECT line, "total-amount", currency FROM {rows} ORDER BY line LIMIT 1')
+    if first is None:
         raise ParseError(top + 2, "settlement file has a header but no summary row")
-    first_line, first = rows[0]
-    if not first["total-amount"]:
-        raise ParseError(first_line, "first data row is not the summary row (total-amount is blank)")
+    if not first[1]:
+        raise ParseError(first[0], "first data row is not the summary row (total-amount is blank)")
 
     amount_columns = ["amount"] if report_format == "v2" else [c for c in V1_AMOUNT_COLUMNS if c in columns]
-    decimal_comma = detect_decimal_comma(
-        (row[c] for _, row in rows for c in ["total-amount", *amount_columns]), first["currency"]
-    )
-    day_first = detect_day_first((row.get(c, "") for _, row in rows for c in _DATE_COLUMNS), decimal_comma)
+    decimal_comma = _decimal_comma(con, rows, amount_columns, first[2])
+    day_first = _day_first(con, rows, columns, decimal_comma)
+    header_rows = _headers(con, rows, report_format, decimal_comma, day_first)
+    select = _v2_lines if report_format == "v2" else _v1_lines
+    con.execute(f"CREATE TEMP TABLE {lines} AS {select(rows, columns, amount_columns)}",
+                {"comma": decimal_comma, "day_first": day_first})
+    con.execute(f"DROP TABLE temp.{rows}")
+    return StagedSettlement(report_format, columns, header_rows, lines, decimal_comma, day_first)
 
+
+def _decimal_comma(con: duckdb.DuckDBPyConnection, rows: str, amount_columns: list[str], currency: str) -> bool:
+    """parsing.detect_decimal_comma over every amount field of the file."""
+    values = ", ".join(_quote(c) for c in ["total-amount", *amount_columns])
+    comma, dot = first_row(con, f"""
+        SELECT count(*) FILTER (acorn_ends_comma(v)), count(*) FILTER (acorn_ends_dot(v))
+        FROM (SELECT unnest([{values}]) AS v FROM {rows})
+    """)
+    if comma != dot:
+        return comma > dot
+    return currency.strip().upper() in DECIMAL_COMMA_CURRENCIES
+
+
+def _day_first(con: duckdb.DuckDBPyConnection, rows: str, columns: list[str], decimal_comma: bool) -> bool:
+    """parsing.detect_day_first: the first a/b/yy date (in file order) with a field over 12 decides."""
+    dates = ", ".join(_text(c if c in columns else None) for c in _DATE_COLUMNS)
+    query = f"""
+        SELECT vote FROM (
+            SELECT line, position, acorn_day_first_vote(value) AS vote
+            FROM (SELECT line, generate_subscripts(d, 1) AS position, unnest(d) AS value
+                  FROM (SELECT line, [{dates}] AS d FROM {rows} r
+                        WHERE line BETWEEN $first AND $last AND contains(concat({dates}), '/'))))
+        WHERE vote IS NOT NULL ORDER BY line, position LIMIT 1
+    """
+    # The first lines nearly always decide; the rest of the file is read only when they do not.
+    vote = first_row(con, query, {"first": 0, "last": _DAY_FIRST_HEAD}) or first_row(
+        con, query, {"first": _DAY_FIRST_HEAD + 1, "last": 2**31 - 1})
+    return decimal_comma if vote is None else bool(vote[0])
+
+
+_HEADER_SELECT = """
+    SELECT line, r."settlement-id", r."currency", r."total-amount",
+           acorn_decimal_text(r."total-amount", $comma),
+           acorn_timestamp(r."settlement-start-date", $day_first), acorn_timestamp(r."settlement-end-date", $day_first),
+           acorn_timestamp(r."deposit-date", $day_first),
+           r."settlement-start-date", r."settlement-end-date", r."deposit-date"
+    FROM {rows} r WHERE r."total-amount" <> '' ORDER BY line
+"""
+
+
+def _headers(
+    con: duckdb.DuckDBPyConnection, rows: str, report_format: str, decimal_comma: bool, day_first: bool
+) -> list[SettlementHeader]:
+    """Every row with a total is a summary row (files holding several settlements repeat it); one per id, the
+    last one's values in the first one's place."""
     headers: dict[str, SettlementHeader] = {}
-    current: SettlementHeader | None = None
-    parsed_lines: list[SettlementLine] = []
-    quantity_rows: list[dict[str, Any]] = []
-    for number, row in rows:
-        # Every row with a total is a summary row; files holding several settlements repeat it.
-        if row["total-amount"]:
-            current = _header(number, row, report_format, decimal_comma, day_first)
-            headers[current.settlement_id] = current
-            continue
-        assert current is not None  # the first row is a summary row
-        summary = headers.get(row["settlement-id"], current)
-        posted_at, posted_raw = _posted(row, day_first)
-        base = dict(
-            settlement_id=row["settlement-id"] or summary.settlement_id,
-            report_format=report_format,
-            transaction_type=blank_to_none(row["transaction-type"]),
-            order_id=blank_to_none(row["order-id"]),
-            merchant_order_id=blank_to_none(row["merchant-order-id"]),
-            adjustment_id=blank_to_none(row["adjustment-id"]),
-            shipment_id=blank_to_none(row["shipment-id"]),
-            marketplace_name=blank_to_none(row["marketplace-name"]),
-            # V1 rows leave currency blank: it is the settlement's.
-            currency=row["currency"].upper() or summary.currency,
-            fulfillment_id=blank_to_none(row["fulfillment-id"]),
-            posted_at=posted_at,
-            posted_date_raw=posted_raw,
-            order_item_code=blank_to_none(row["order-item-code"]),
-            merchant_order_item_id=blank_to_none(row["merchant-order-item-id"]),
-            merchant_adjustment_item_id=blank_to_none(row["merchant-adjustment-item-id"]),
-            sku=blank_to_none(row["sku"]),
-            quantity_purchased=parse_int(row["quantity-purchased"]),
-            quantity_text=row["quantity-purchased"],
-            promotion_id=blank_to_none(row.get("promotion-id")),
-            source_line=number,
+    for (line, settlement_id, currency, total_text, total, start, end, deposit, start_text, end_text,
+         deposit_text) in con.execute(_HEADER_SELECT.format(rows=rows), {"comma": decimal_comma,
+                                                                         "day_first": day_first}).fetchall():
+        if not settlement_id:
+            raise ParseError(line, "summary row has no settlement-id")
+        if not currency:
+            raise ParseError(line, "summary row has no currency")
+        headers[settlement_id] = SettlementHeader(
+            settlement_id, report_format, start, end, deposit, None if total is None else Decimal(total),
+            currency.upper(), line, total_text, start_text, end_text, deposit_text,
         )
-        if report_format == "v2":
-            parsed_lines.append(SettlementLine(
-                **base,
-                amount_type=blank_to_none(row["amount-type"]),
-                amount_description=blank_to_none(row["amount-description"]),
-                amount=parse_decimal(row["amount"], decimal_comma),
-                amount_column="amount",
-                amount_text=row["amount"],
-            ))
-            continue
-        if not any(row[column] for column in amount_columns):
-            # V1 puts quantity-purchased on a row of its own; it belongs to the item's Principal line.
-            if base["quantity_purchased"] is not None:
-                quantity_rows.append(base)
-            continue
-        for column in amount_columns:
-            if not row[column]:
-                continue
-            amount_type, description_column = V1_AMOUNT_COLUMNS[column]
-            parsed_lines.append(SettlementLine(
-                **base,
-                amount_type=amount_type,
-                amount_description=blank_to_none(row[description_column]) or blank_to_none(row["transaction-type"]),
-                amount=parse_decimal(row[column], decimal_comma),
-                amount_column=column,
-                amount_text=row[column],
-            ))
-    if quantity_rows:
-        parsed_lines = _attach_v1_quantities(parsed_lines, quantity_rows)
-    return SettlementReport(report_format, columns, list(headers.values()), parsed_lines)
+    return list(headers.values())
 
 
-def _item_key(line: dict[str, Any]) -> tuple[Any, ...]:
-    return (line["settlement_id"], line["transaction_type"], line["order_id"], line["order_item_code"], line["sku"])
+def _base(rows: str, columns: list[str]) -> str:
+    """The fields every line carries, each line joined to its summary row: the one of its own settlement id
+    before it, else the latest before it (V1 rows leave settlement-id and currency blank)."""
+    posted_time = "posted-date-time" if "posted-date-time" in columns else None
+    promotion = "promotion-id" if "promotion-id" in columns else None
+    return f"""
+        WITH summaries AS (
+            SELECT line, "settlement-id" AS settlement_id, upper(currency) AS currency
+            FROM {rows} WHERE "total-amount" <> ''
+        ), details AS (SELECT * FROM {rows} WHERE "total-amount" = '')
+        SELECT r.* EXCLUDE (currency, sku), r.line AS source_line,
+               coalesce(nullif(r."settlement-id", ''), coalesce(own.settlement_id, latest.settlement_id))
+                   AS settlement_id,
+               nullif(r."transaction-type", '') AS transaction_type,
+               nullif(r."order-id", '') AS order_id,
+               nullif(r."merchant-order-id", '') AS merchant_order_id,
+               nullif(r."adjustment-id", '') AS adjustment_id,
+               nullif(r."shipment-id", '') AS shipment_id,
+               nullif(r."marketplace-name", '') AS marketplace_name,
+               coalesce(nullif(upper(r.currency), ''), coalesce(own.currency, latest.currency)) AS currency,
+               nullif(r."fulfillment-id", '') AS fulfillment_id,
+               -- posted-date-time is authoritative; posted-date (V1's only date) is the fallback.
+               acorn_timestamp({_text(posted_time)}, $day_first) AS posted_time_at,
+               CASE WHEN posted_time_at IS NULL THEN acorn_timestamp(r."posted-date", $day_first) END AS posted_date_at,
+               coalesce(posted_time_at, posted_date_at) AS posted_at,
+               CASE WHEN posted_time_at IS NOT NULL THEN {_text(posted_time)}
+                    WHEN posted_date_at IS NOT NULL THEN r."posted-date"
+                    ELSE coalesce({_blank_to_null(posted_time)}, nullif(r."posted-date", '')) END AS posted_date_raw,
+               nullif(r."order-item-code", '') AS order_item_code,
+               nullif(r."merchant-order-item-id", '') AS merchant_order_item_id,
+               nullif(r."merchant-adjustment-item-id", '') AS merchant_adjustment_item_id,
+               nullif(r.sku, '') AS sku,
+               acorn_int(r."quantity-purchased") AS quantity_purchased,
+               r."quantity-purchased" AS quantity_text,
+               {_blank_to_null(promotion)} AS promotion_id
+        FROM details r
+        ASOF LEFT JOIN summaries latest ON r.line >= latest.line
+        ASOF LEFT JOIN summaries own ON r."settlement-id" = own.settlement_id AND r.line >= own.line
+    """
 
 
-def _attach_v1_quantities(lines: list[SettlementLine], quantity_rows: list[dict[str, Any]]) -> list[SettlementLine]:
-    """Give each V1 quantity row's quantity to its item's Principal price line; keep any orphan as a 0.00 line."""
-    pending: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    for row in quantity_rows:
-        pending.setdefault(_item_key(row), []).append(row)
-    attached: list[SettlementLine] = []
-    for line in lines:
-        waiting = pending.get(_item_key(dataclasses.asdict(line)))
-        if waiting and line.amount_column == "price-amount" and line.amount_description == "Principal" \
-                and line.quantity_purchased is None:
-            line = dataclasses.replace(line, quantity_purchased=waiting.pop(0)["quantity_purchased"])
-        attached.append(line)
-    for orphans in pending.values():
-        for row in orphans:
-            attached.append(SettlementLine(
-                **row, amount_type=None, amount_description=None, amount=Decimal("0.00"),
-                amount_column="quantity-purchased", amount_text="",
-            ))
-    return attached
+def _line_select(
+    report_format: str, amount_type: str, description: str, amount_text: str, amount_column: str, order: str,
+    number: str | None = None,
+) -> str:
+    """The line columns (LINE_COLUMNS and what validation reads) over `b`, the base of `_base`."""
+    return f"""
+        b.settlement_id, '{report_format}' AS report_format, b.transaction_type, b.order_id, b.merchant_order_id,
+        b.adjustment_id, b.shipment_id, b.marketplace_name, {amount_type} AS amount_type,
+        {description} AS amount_description,
+        {number or f'acorn_decimal_text({amount_text}, $comma)'} AS amount_number,
+        try_cast(amount_number AS DECIMAL(18, 2)) AS amount, b.currency, b.fulfillment_id, b.posted_at,
+        b.posted_date_raw, b.order_item_code, b.merchant_order_item_id, b.merchant_adjustment_item_id, b.sku,
+        b.quantity_purchased, b.promotion_id, {amount_column} AS amount_column, b.source_line,
+        {amount_text} AS amount_text, b.quantity_text, {order} AS amount_order
+    """
 
 
-def _header(
-    number: int, row: dict[str, str], report_format: str, decimal_comma: bool, day_first: bool
-) -> SettlementHeader:
-    if not row["settlement-id"]:
-        raise ParseError(number, "summary row has no settlement-id")
-    if not row["currency"]:
-        raise ParseError(number, "summary row has no currency")
-    return SettlementHeader(
-        settlement_id=row["settlement-id"],
-        report_format=report_format,
-        settlement_start_at=parse_timestamp(row["settlement-start-date"], day_first),
-        settlement_end_at=parse_timestamp(row["settlement-end-date"], day_first),
-        deposit_at=parse_timestamp(row["deposit-date"], day_first),
-        total_amount=parse_decimal(row["total-amount"], decimal_comma),
-        currency=row["currency"].upper(),
-        source_line=number,
-        total_amount_text=row["total-amount"],
-        settlement_start_text=row["settlement-start-date"],
-        settlement_end_text=row["settlement-end-date"],
-        deposit_text=row["deposit-date"],
+def _v2_lines(rows: str, columns: list[str], amount_columns: list[str]) -> str:
+    select = _line_select("v2", 'nullif(b."amount-type", \'\')', 'nullif(b."amount-description", \'\')', "b.amount",
+                          "'amount'", "0")
+    return f"SELECT {select} FROM ({_base(rows, columns)}) b"
+
+
+def _v1_lines(rows: str, columns: list[str], amount_columns: list[str]) -> str:
+    """One line per non-empty amount column (unpivoted); a row with no amount but a quantity gives its quantity to
+    its item's Principal price line, or stays a 0.00 line of its own when there is none."""
+    amounts = ", ".join(
+        f"{{'column': '{c}', 'position': {i}, 'text': b.{_quote(c)}, 'amount_type': '{V1_AMOUNT_COLUMNS[c][0]}', "
+        f"'description': coalesce(nullif(b.{_quote(V1_AMOUNT_COLUMNS[c][1])}, ''), b.transaction_type)}}"
+        for i, c in enumerate(amount_columns)
     )
+    any_amount = " OR ".join(f"b.{_quote(c)} <> ''" for c in amount_columns)
+    unpivoted = _line_select("v1", "a.amount_type", "a.description", "a.text", "a.column", "a.position")
+    key = ("settlement_id", "transaction_type", "order_id", "order_item_code", "sku")
+    same_item = " AND ".join(f"l.{k} IS NOT DISTINCT FROM q.{k}" for k in key)
+    partition = ", ".join(key)
+    orphan = _line_select("v1", "NULL", "NULL", "''", "'quantity-purchased'", "-1", number="'0.00'")
+    return f"""
+        WITH base AS ({_base(rows, columns)}),
+        unpivoted AS (
+            SELECT {unpivoted}
+            FROM (SELECT b.*, unnest([{amounts}]) AS a FROM base b WHERE {any_amount}) b
+            WHERE a.text <> ''
+        ),
+        quantities AS (
+            SELECT *, row_number() OVER (PARTITION BY {partition} ORDER BY source_line) AS rank
+            FROM base b WHERE NOT ({any_amount}) AND quantity_purchased IS NOT NULL
+        ),
+        principal AS (
+            SELECT source_line, amount_column,
+                   row_number() OVER (PARTITION BY {partition} ORDER BY source_line) AS rank, {partition}
+            FROM unpivoted
+            WHERE amount_column = 'price-amount' AND amount_description = 'Principal' AND quantity_purchased IS NULL
+        ),
+        given AS (
+            SELECT l.source_line, l.amount_column, q.quantity_purchased, q.source_line AS quantity_line
+            FROM principal l JOIN quantities q ON {same_item} AND l.rank = q.rank
+        )
+        SELECT u.* REPLACE (coalesce(g.quantity_purchased, u.quantity_purchased) AS quantity_purchased)
+        FROM unpivoted u LEFT JOIN given g USING (source_line, amount_column)
+        UNION ALL BY NAME
+        SELECT {orphan}
+        FROM quantities b WHERE source_line NOT IN (SELECT quantity_line FROM given)
+    """
 
 
-def _posted(row: dict[str, str], day_first: bool) -> tuple[datetime | None, str | None]:
-    """posted-date-time is authoritative; posted-date (V1's only date) is the fallback. Returns the text used."""
-    texts = [t for t in (row.get("posted-date-time", ""), row["posted-date"]) if t]
-    for text in texts:
-        if (posted_at := parse_timestamp(text, day_first)) is not None:
-            return posted_at, text
-    return None, texts[0] if texts else None
+def read_lines(con: duckdb.DuckDBPyConnection, staged: StagedSettlement) -> list[SettlementLine]:
+    """The staged lines as objects, in file order (orphan V1 quantities last): for small files and tests."""
+    names = [name for name in SettlementLine.__dataclass_fields__ if name != "amount"]
+    result = con.execute(
+        f"SELECT amount_number, {', '.join(names)} FROM {staged.lines_table} "
+        "ORDER BY amount_order < 0, source_line, amount_order"
+    ).fetchall()
+    return [SettlementLine(amount=None if number is None else Decimal(number), **dict(zip(names, values)))
+            for number, *values in result]
+
+
+def parse_settlement_report(data: bytes) -> SettlementReport:
+    """A whole settlement file as objects, read through the same columnar path the loader uses."""
+    with duckdb.connect() as con, staged_settlement(con, data) as staged:
+        return SettlementReport(staged.report_format, staged.columns, staged.header_rows, read_lines(con, staged))

@@ -6,15 +6,20 @@ the line and the problem. A batch that fails any rule is quarantined whole; the 
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
+import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from config.settings import turn_telemetry_off
 from connectors import value_rules as vr
+from connectors.settlement_flatfile import SettlementHeader, StagedSettlement
+from connectors.settlement_sql import first_row
 
 # Currencies Amazon settles seller payouts in (its marketplaces' currencies).
 SETTLEMENT_CURRENCIES = frozenset(
@@ -107,37 +112,96 @@ _VOCABULARY_RULES = [
 ]
 
 
-def settlement_value_flags(frames: dict[str, pd.DataFrame], window: tuple[date, date]) -> dict[str, pd.DataFrame]:
-    """The settlement frames with the flag columns the value rules judge (see connectors/value_rules.py)."""
-    header = frames["header"].copy()
+def _header_flags(window: tuple[date, date]) -> dict[str, str]:
+    """Flag column -> SQL over the summary rows (see connectors/value_rules.py)."""
     first, last = window
-    if not header.empty:
-        header["total_ascii_ok"] = vr.ascii_digits(header["total_amount_text"])
-        header["total_range_ok"] = vr.within_money_range(header["total_amount"])
-        header["total_minor_units_ok"] = vr.within_minor_units(header["total_amount"], header["currency"])
-        for field, parsed in (("settlement_start", "settlement_start_at"), ("settlement_end", "settlement_end_at"),
-                              ("deposit", "deposit_at")):
-            header[f"{field}_real_ok"] = vr.real_date(header[f"{field}_text"], header[parsed])
-            header[f"{field}_window_ok"] = vr.within_window(header[parsed], first, last)
-        header["period_order_ok"] = vr.in_order(
-            header["settlement_start_at"], header["settlement_end_at"], header["deposit_at"]
+    flags = {
+        "total_ascii_ok": vr.ascii_digits("total_amount_text"),
+        "total_range_ok": vr.within_money_range("total_number"),
+        "total_minor_units_ok": vr.within_minor_units("total_number", "currency"),
+        "period_order_ok": vr.in_order("settlement_start_at", "settlement_end_at", "deposit_at"),
+    }
+    for field, parsed in (("settlement_start", "settlement_start_at"), ("settlement_end", "settlement_end_at"),
+                          ("deposit", "deposit_at")):
+        flags[f"{field}_real_ok"] = vr.real_date(f"{field}_text", parsed)
+        flags[f"{field}_window_ok"] = vr.within_window(parsed, first, last)
+    return flags
+
+
+def _line_flags(window: tuple[date, date], settlement_ids: list[str]) -> dict[str, str]:
+    """Flag column -> SQL over the staged lines; every per-line rule judges one of these."""
+    first, last = window
+    ids = ", ".join(vr.literal(i) for i in settlement_ids) or "NULL"
+    flags = {
+        "amount_ok": "amount_number IS NOT NULL",
+        "posted_at_ok": "posted_at IS NOT NULL",
+        "settlement_id_ok": f"settlement_id IN ({ids})",
+        "amount_ascii_ok": vr.ascii_digits("amount_text"),
+        "amount_range_ok": vr.within_money_range("amount_number"),
+        "amount_minor_units_ok": vr.within_minor_units("amount_number", "currency"),
+        "quantity_ok": vr.whole_quantity("quantity_text"),
+        "posted_window_ok": vr.within_window("posted_at", first, last),
+    }
+    for column in ("transaction_type", "amount_type", "amount_description", "sku", "order_id", "order_item_code",
+                   "marketplace_name"):
+        flags[f"{column}_shape_ok"] = vr.not_date_shaped(column)
+    for column in ("transaction_type", "amount_type", "amount_description", "marketplace_name"):
+        flags[f"{column}_number_ok"] = vr.not_number_shaped(column)
+    transaction_types, amount_types = vr.known_vocabulary()
+    flags["transaction_type_known_ok"] = vr.in_vocabulary("transaction_type", transaction_types)
+    flags["amount_type_known_ok"] = vr.in_vocabulary("amount_type", amount_types)
+    return flags
+
+
+def _flag_select(flags: dict[str, str]) -> str:
+    return ", ".join(f"{vr.flag(condition)} AS {name}" for name, condition in flags.items())
+
+
+def validate_settlement(
+    con: duckdb.DuckDBPyConnection, kind: str, staged: StagedSettlement, window: tuple[date, date]
+) -> list[RuleResult]:
+    """The settlement rules over a file staged in DuckDB: the flags are computed there, column-wise, and Great
+    Expectations judges frames of just the flags (booleans, no Python object per line) and the summary rows."""
+    headers = staged.header_rows
+    header = pd.DataFrame([vars(h) for h in headers], columns=list(SettlementHeader.__dataclass_fields__))
+    texts = pa.table({
+        "total_amount_text": pa.array([h.total_amount_text for h in headers], pa.string()),
+        "currency": pa.array([h.currency for h in headers], pa.string()),
+        **{name: pa.array([getattr(h, name) for h in headers], pa.timestamp("us"))
+           for name in ("settlement_start_at", "settlement_end_at", "deposit_at")},
+        **{name: pa.array([getattr(h, name) for h in headers], pa.string())
+           for name in ("settlement_start_text", "settlement_end_text", "deposit_text")},
+    })
+    con.register("acorn_settlement_headers", texts)
+    try:
+        header_flags = con.sql(
+            f"SELECT {_flag_select(_header_flags(window))} FROM (SELECT *, acorn_decimal_text(total_amount_text, ?) "
+            "AS total_number FROM acorn_settlement_headers)", params=[staged.decimal_comma],
+        ).to_arrow_table().to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+    finally:
+        con.unregister("acorn_settlement_headers")
+    header = pd.concat([header, header_flags], axis=1)
+    header["total_amount"] = header["total_amount"].astype(object)
+
+    flags = _line_flags(window, sorted({h.settlement_id for h in headers}))
+    lines = con.sql(
+        f"SELECT source_line, {_flag_select(flags)} FROM {staged.lines_table} "
+        "ORDER BY amount_order < 0, source_line, amount_order"
+    ).to_arrow_table().to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+
+    def shown_text(rule: Rule, line: int) -> str | None:
+        if rule.frame != "lines" or rule.shows is None:
+            return None
+        condition = flags[rule.kwargs["column"]]
+        found = first_row(
+            con, f"SELECT {rule.shows} FROM {staged.lines_table} WHERE source_line = ? AND NOT coalesce({condition}, false)"
+            " ORDER BY amount_order LIMIT 1", [line],
         )
-    lines = frames["lines"].copy()
-    if not lines.empty:
-        lines["amount_ascii_ok"] = vr.ascii_digits(lines["amount_text"])
-        lines["amount_range_ok"] = vr.within_money_range(lines["amount"])
-        lines["amount_minor_units_ok"] = vr.within_minor_units(lines["amount"], lines["currency"])
-        lines["quantity_ok"] = vr.whole_quantity(lines["quantity_text"])
-        lines["posted_window_ok"] = vr.within_window(lines["posted_at"], first, last)
-        for column in ("transaction_type", "amount_type", "amount_description", "sku", "order_id", "order_item_code",
-                       "marketplace_name"):
-            lines[f"{column}_shape_ok"] = vr.not_date_shaped(lines[column])
-        for column in ("transaction_type", "amount_type", "amount_description", "marketplace_name"):
-            lines[f"{column}_number_ok"] = vr.not_number_shaped(lines[column])
-        transaction_types, amount_types = vr.known_vocabulary()
-        lines["transaction_type_known_ok"] = vr.in_vocabulary(lines["transaction_type"], transaction_types)
-        lines["amount_type_known_ok"] = vr.in_vocabulary(lines["amount_type"], amount_types)
-    return {**frames, "header": header, "lines": lines}
+        return None if found is None else found[0]
+
+    frames = {"columns": pd.DataFrame([[""] * len(staged.columns)], columns=staged.columns),
+              "header": header, "lines": lines}
+    return _judge(kind, _rules_for(kind), frames, shown_text)
 
 
 def _rules_for(kind: str) -> list[Rule]:
@@ -159,12 +223,11 @@ def _rules_for(kind: str) -> list[Rule]:
                  "total-amount is not a number"),
             Rule("known currency", "header", "ExpectColumnValuesToBeInSet",
                  {"column": "currency", "value_set": sorted(SETTLEMENT_CURRENCIES)}, "currency is not one Amazon settles in"),
-            Rule("parseable amount", "lines", "ExpectColumnValuesToNotBeNull", {"column": "amount"},
-                 "amount is not a number"),
-            Rule("parseable posted date", "lines", "ExpectColumnValuesToNotBeNull", {"column": "posted_at"},
-                 "posted date is missing or not a date"),
-            Rule("line belongs to the settlement", "lines", "ExpectColumnValuesToBeInSet",
-                 {"column": "settlement_id", "value_set": []}, "settlement-id differs from the summary row"),
+            _flag_rule("parseable amount", "lines", "amount_ok", "amount is not a number", "amount_text"),
+            _flag_rule("parseable posted date", "lines", "posted_at_ok", "posted date is missing or not a date",
+                       "posted_date_raw"),
+            _flag_rule("line belongs to the settlement", "lines", "settlement_id_ok",
+                       "settlement-id differs from the summary row", "settlement_id"),
             *[_flag_rule(*rule) for rule in _SETTLEMENT_VALUE_RULES],
             *[_flag_rule(*rule, severity="warn") for rule in _VOCABULARY_RULES],
         ]
@@ -379,11 +442,9 @@ def _context():
 def validate(kind: str, frames: dict[str, pd.DataFrame], window: tuple[date, date]) -> list[RuleResult]:
     """Run the kind's rules over the batch's frames; every frame except `columns` carries `source_line`.
 
-    `window`: the plausible dates (first, last) a settlement date must fall in (`Settings.plausible_dates`).
+    `window`: the plausible dates (first, last) a settlement date must fall in (`Settings.plausible_dates`);
+    settlement files are judged by `validate_settlement` instead.
     """
-    import great_expectations as gx
-
-    context, batch_definition = _context()
     rules = _rules_for(kind)
     if kind == "purchases" and not frames["rows"].empty:
         frames = {**frames, "rows": _purchase_flags(frames["rows"])}
@@ -391,15 +452,19 @@ def validate(kind: str, frames: dict[str, pd.DataFrame], window: tuple[date, dat
         periods = sorted(set(frames["closes"]["period"].dropna()))
         rules = [Rule(r.name, r.frame, r.expectation, {**r.kwargs, "value_set": periods}, r.problem)
                  if r.name == "line belongs to the period" else r for r in rules]
-    if kind in ("settlement_v2", "settlement_v1"):
-        frames = settlement_value_flags(frames, window)
-    if "header" in frames and "lines" in frames:
-        expected_ids = sorted(set(frames["header"]["settlement_id"].dropna()))
-        rules = [
-            Rule(r.name, r.frame, r.expectation, {**r.kwargs, "value_set": expected_ids}, r.problem)
-            if r.name == "line belongs to the settlement" else r
-            for r in rules
-        ]
+    return _judge(kind, rules, frames)
+
+
+ShownText = Callable[[Rule, int], "str | None"]
+
+
+def _judge(
+    kind: str, rules: list[Rule], frames: dict[str, pd.DataFrame], shown_text: ShownText | None = None
+) -> list[RuleResult]:
+    """Great Expectations' verdict on each rule, one suite per frame."""
+    import great_expectations as gx
+
+    context, batch_definition = _context()
     results: list[RuleResult] = []
     for frame_name in dict.fromkeys(r.frame for r in rules):
         frame = frames[frame_name]
@@ -418,11 +483,11 @@ def validate(kind: str, frames: dict[str, pd.DataFrame], window: tuple[date, dat
             suite, result_format=result_format
         )
         for rule, checked in zip(frame_rules, outcome.results):
-            results.append(_result(rule, checked, frame))
+            results.append(_result(rule, checked, frame, shown_text))
     return results
 
 
-def _result(rule: Rule, checked: Any, frame: pd.DataFrame) -> RuleResult:
+def _result(rule: Rule, checked: Any, frame: pd.DataFrame, shown_text: ShownText | None = None) -> RuleResult:
     if checked.success:
         return RuleResult(rule.name, True, severity=rule.severity)
     details = checked.result or {}
@@ -436,7 +501,9 @@ def _result(rule: Rule, checked: Any, frame: pd.DataFrame) -> RuleResult:
         line = int(frame["source_line"].iloc[1])
     detail = rule.problem
     if value:
-        raw = _raw_text(frame, line, rule.shows or rule.kwargs.get("column"))
+        raw = shown_text(rule, line) if shown_text and line is not None else None
+        if raw is None:
+            raw = _raw_text(frame, line, rule.shows or rule.kwargs.get("column"))
         shown = raw if raw is not None else next(iter(value.values()))
         detail = f"{rule.problem} ({shown!r})" if shown not in (None, "") else rule.problem
     count = details.get("unexpected_count")

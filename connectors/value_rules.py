@@ -1,40 +1,36 @@
-"""Value rules for settlement files as functions over whole columns (pandas Series), for Great Expectations to judge.
+"""Value rules for settlement files as SQL over whole columns, for Great Expectations to judge.
 
-Each function returns a flag column: True where the value is acceptable (or absent: a missing value is another
-rule's business), None where it breaks the rule, so an `ExpectColumnValuesToNotBeNull` on the flag names the first
-failing line. Columns in, columns out: the same functions serve a row parser today and a columnar reader tomorrow.
-Money is never turned into float here: amounts stay Decimal objects.
+Each function returns a SQL condition that is true where the value is acceptable (or absent: a missing value is
+another rule's business); `flag` turns it into a flag column, TRUE or NULL, so an `ExpectColumnValuesToNotBeNull` on
+the flag names the first failing line. DuckDB evaluates them column-wise on the staged file (see
+connectors/settlement_flatfile.py), so no value becomes a Python object, and money is never turned into float:
+amounts are judged on their normalised text (`acorn_decimal_text`), exactly as written.
 """
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Mapping
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from functools import cache
 from pathlib import Path
 
-import pandas as pd
-
 from config.settings import DBT_PROJECT_DIR
 
-# DECIMAL(18,2): sixteen digits before the point.
-MONEY_LIMIT = Decimal(10) ** 16
-INTEGER_MIN, INTEGER_MAX = -(2**31), 2**31 - 1
-# Amazon writes numbers in ASCII digits; full-width or Arabic-Indic digits are not Amazon's, yet `\d` takes them.
-_NON_ASCII_DIGIT = re.compile(r"(?![0-9])\d")
-_ASCII_WHOLE = re.compile(r"[+-]?[0-9]+")
-# A date or timestamp where a name or code belongs: `2025-06-09`, `09.06.2025 05:23:19 UTC`, `06/09/25`.
-_DATE_SHAPE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d{1,2}:\d{2}.*)?")
-_NUMBER_SHAPE = re.compile(r"[+-]?[0-9][0-9.,]*")
 DEFAULT_MINOR_UNITS = 2
 CURRENCIES_SEED = DBT_PROJECT_DIR / "seeds" / "currencies.csv"
 FEE_TAXONOMY_SEED = DBT_PROJECT_DIR / "seeds" / "fee_taxonomy.csv"
+# A date or timestamp where a name or code belongs: `2025-06-09`, `09.06.2025 05:23:19 UTC`, `06/09/25`.
+_DATE_SHAPE = r"\p{Nd}{1,4}[-/.]\p{Nd}{1,2}[-/.]\p{Nd}{1,4}(?:[ T]\p{Nd}{1,2}:\p{Nd}{2}.*)?"
+_NUMBER_SHAPE = r"[+-]?[0-9][0-9.,]*"
 
 
-def _flags(ok: pd.Series) -> pd.Series:
-    return pd.Series([True if v else None for v in ok], index=ok.index, dtype=object)
+def literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def flag(condition: str) -> str:
+    """TRUE where `condition` holds, NULL where it does not (what the not-null expectation catches)."""
+    return f"CASE WHEN {condition} THEN true END"
 
 
 @cache
@@ -54,66 +50,54 @@ def known_vocabulary(seed: Path = FEE_TAXONOMY_SEED) -> tuple[frozenset[str], fr
     return transaction_types, amount_types
 
 
-def ascii_digits(texts: pd.Series) -> pd.Series:
+def ascii_digits(text: str) -> str:
     """A number's text has no digits but ASCII ones (what else it holds, the parsing rule judges)."""
-    return _flags(texts.map(lambda t: not t or pd.isna(t) or not _NON_ASCII_DIGIT.search(t)))
+    return f"NOT regexp_matches(regexp_replace(coalesce({text}, ''), '[0-9]', '', 'g'), '\\p{{Nd}}')"
 
 
-def within_money_range(amounts: pd.Series) -> pd.Series:
-    """An amount fits DECIMAL(18,2)."""
-    return _flags(amounts.map(lambda a: a is None or pd.isna(a) or abs(a) < MONEY_LIMIT))
+def within_money_range(number: str) -> str:
+    """An amount (normalised text) fits DECIMAL(18,2)."""
+    return f"({number} IS NULL OR acorn_within_money({number}))"
 
 
-def within_minor_units(amounts: pd.Series, currencies: pd.Series) -> pd.Series:
+def within_minor_units(number: str, currency: str) -> str:
     """An amount has no more decimals than its currency's minor units (nothing is rounded on the way in)."""
-    units = minor_units()
-    places = amounts.map(lambda a: None if a is None or pd.isna(a) else max(-a.as_tuple().exponent, 0))
-    allowed = currencies.map(lambda c: units.get(c, DEFAULT_MINOR_UNITS))
-    return _flags(pd.Series([pd.isna(p) or p <= u for p, u in zip(places, allowed)], index=amounts.index))
+    units = " ".join(f"WHEN {literal(c)} THEN {u}" for c, u in sorted(minor_units().items()))
+    return f"({number} IS NULL OR acorn_decimal_places({number}) <= CASE {currency} {units} ELSE {DEFAULT_MINOR_UNITS} END)"
 
 
-def whole_quantity(texts: pd.Series) -> pd.Series:
+def whole_quantity(text: str) -> str:
     """A quantity is blank or a whole number of ASCII digits within INTEGER range."""
-    def ok(text: str) -> bool:
-        value = (text or "").strip()
-        return not value or bool(_ASCII_WHOLE.fullmatch(value)) and INTEGER_MIN <= int(value) <= INTEGER_MAX
-    return _flags(texts.map(ok))
+    value = f"coalesce({text}, '')"
+    return f"({value} = '' OR (regexp_full_match({value}, '[+-]?[0-9]+') AND try_cast({value} AS INTEGER) IS NOT NULL))"
 
 
-def real_date(texts: pd.Series, parsed: pd.Series) -> pd.Series:
+def real_date(text: str, parsed: str) -> str:
     """A date text that is present parsed into a real calendar date (`2026-02-30` does not)."""
-    return _flags(pd.Series([not t or not pd.isna(p) for t, p in zip(texts, parsed)], index=texts.index))
+    return f"(coalesce({text}, '') = '' OR {parsed} IS NOT NULL)"
 
 
-def _day(value: object) -> date | None:
-    if value is None or pd.isna(value):
-        return None
-    return value.date() if isinstance(value, datetime) else value  # type: ignore[return-value]
-
-
-def within_window(moments: pd.Series, first: date, last: date) -> pd.Series:
+def within_window(moment: str, first: date, last: date) -> str:
     """A date lies in the plausible window (years 0001 or 9999 are typing errors, not business)."""
-    return _flags(moments.map(lambda m: (d := _day(m)) is None or first <= d <= last))
+    return f"({moment} IS NULL OR CAST({moment} AS DATE) BETWEEN DATE '{first.isoformat()}' AND DATE '{last.isoformat()}')"
 
 
-def in_order(*columns: pd.Series) -> pd.Series:
+def in_order(*moments: str) -> str:
     """Each present date is on or after the present dates before it (settlement start ≤ end ≤ deposit)."""
-    def ok(values: tuple[object, ...]) -> bool:
-        days = [d for d in map(_day, values) if d is not None]
-        return all(a <= b for a, b in zip(days, days[1:]))
-    return _flags(pd.Series([ok(v) for v in zip(*columns)], index=columns[0].index))
+    days = f"list_filter([{', '.join(f'CAST({m} AS DATE)' for m in moments)}], lambda d: d IS NOT NULL)"
+    return f"(list_sort({days}) = {days})"
 
 
-def not_date_shaped(texts: pd.Series) -> pd.Series:
+def not_date_shaped(text: str) -> str:
     """A name or code column holds no date or timestamp (a sign its header and values were swapped)."""
-    return _flags(texts.map(lambda t: not t or pd.isna(t) or not _DATE_SHAPE.fullmatch(str(t).strip())))
+    return f"(coalesce({text}, '') = '' OR NOT regexp_full_match({text}, '{_DATE_SHAPE}'))"
 
 
-def not_number_shaped(texts: pd.Series) -> pd.Series:
+def not_number_shaped(text: str) -> str:
     """A type or description column holds no bare number (an amount or id under the wrong header)."""
-    return _flags(texts.map(lambda t: not t or pd.isna(t) or not _NUMBER_SHAPE.fullmatch(str(t).strip())))
+    return f"(coalesce({text}, '') = '' OR NOT regexp_full_match({text}, '{_NUMBER_SHAPE}'))"
 
 
-def in_vocabulary(values: pd.Series, vocabulary: frozenset[str]) -> pd.Series:
+def in_vocabulary(value: str, vocabulary: frozenset[str]) -> str:
     """A value Amazon is known to write; an unknown one is flagged (and kept, like an unknown fee type)."""
-    return _flags(values.map(lambda v: not v or pd.isna(v) or v in vocabulary))
+    return f"(coalesce({value}, '') = '' OR {value} IN ({', '.join(literal(v) for v in sorted(vocabulary))}))"

@@ -4,6 +4,7 @@ The Arrow schema is read from DuckDB's own description of the table, so a Python
 DECIMAL(p, s) and nothing is inferred from the values (a column of Nones, an int where a DECIMAL is due). The batch
 is registered under an explicit name for the one statement and unregistered after, instead of relying on DuckDB
 picking up a local Python variable. One statement per batch: row-by-row `executemany` took seconds per window.
+Rows DuckDB already holds (a staged file) go in with `write_select`, never through Python.
 """
 from __future__ import annotations
 
@@ -68,3 +69,10 @@ def write_rows(
     finally:
         conn.unregister(_BATCH)
     return len(rows)
+
+
+def write_select(
+    conn: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], select: str, params: Sequence[Any] = (),
+) -> None:
+    """Insert the rows of `select` (its columns in the order of `columns`) into `table`, inside DuckDB."""
+    conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) {select}", list(params))

@@ -23,6 +23,12 @@ def _rows(settings: Settings, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+def _holds(con: duckdb.DuckDBPyConnection, select: str, params, settlement_id: str) -> bool:
+    """Whether the rows an INSERT ... SELECT is about to write belong to `settlement_id`."""
+    ids = con.execute(f"SELECT DISTINCT settlement_id FROM ({select})", list(params)).fetchall()
+    return (settlement_id,) in ids
+
+
 def _inbox(tmp_path: Path) -> Path:
     inbox = tmp_path / "inbox"
     write(inbox, "a_good.txt", edited("settlement_v2_us.txt", {}))
@@ -42,14 +48,15 @@ def test_a_value_too_large_for_the_warehouse_quarantines_its_file_and_the_rest_l
 
 
 def test_an_insert_that_raises_quarantines_only_that_file(settings, tmp_path, monkeypatch):
-    real = loader.write_rows
+    real = loader.write_select
 
-    def refusing(con, table, rows, **kwargs):
-        if table == "raw.settlement_lines" and any(r.get("settlement_id") == "33000000003" for r in rows):
+    def refusing(con, table, columns, select, params=()):
+        # The JP file's lines (its header went in just before, in the same transaction).
+        if table == "raw.settlement_lines" and _holds(con, select, params, "33000000003"):
             raise pa.ArrowInvalid("Decimal type with precision 22 does not fit into precision inferred from first array")
-        return real(con, table, rows, **kwargs)
+        return real(con, table, columns, select, params)
 
-    monkeypatch.setattr(loader, "write_rows", refusing)
+    monkeypatch.setattr(loader, "write_select", refusing)
     report = load_inbox(settings, _inbox(tmp_path))
 
     jp = next(f for f in report.files if f.file_name == "c_good.txt")
@@ -62,20 +69,20 @@ def test_an_insert_that_raises_quarantines_only_that_file(settings, tmp_path, mo
 
 def test_an_interrupted_load_names_its_file_is_not_in_the_manifest_and_is_retried(settings, tmp_path, monkeypatch):
     inbox = _inbox(tmp_path)
-    real = loader.write_rows
+    real = loader.write_select
 
-    def disk_full(con, table, rows, **kwargs):
-        if table == "raw.settlement_lines" and any(r.get("settlement_id") == "33000000003" for r in rows):
+    def disk_full(con, table, columns, select, params=()):
+        if table == "raw.settlement_lines" and _holds(con, select, params, "33000000003"):
             raise OSError(28, "No space left on device")
-        return real(con, table, rows, **kwargs)
+        return real(con, table, columns, select, params)
 
-    monkeypatch.setattr(loader, "write_rows", disk_full)
+    monkeypatch.setattr(loader, "write_select", disk_full)
     with pytest.raises(LoadInterrupted, match=r"^c_good.txt: loading stopped by OSError"):
         load_inbox(settings, inbox)
     delivered = [d.file_name for d in archive.deliveries(settings.archive_dir)]
     assert delivered == ["a_good.txt", "b_hostile.txt"]
 
-    monkeypatch.setattr(loader, "write_rows", real)
+    monkeypatch.setattr(loader, "write_select", real)
     load_inbox(settings, inbox)
     load_inbox(settings, inbox)
 

@@ -1,0 +1,115 @@
+"""Typed SQL expressions for settlement flat-file fields: text in, DECIMAL / TIMESTAMP out, never through float.
+
+They reproduce `connectors.parsing` field by field (`parse_decimal`, `parse_timestamp`, `detect_decimal_comma`,
+`detect_day_first`, `str.strip`) so a settlement file read column-wise in DuckDB yields the rows the line parser
+yielded. They are DuckDB macros: the loader is DuckDB's by nature (it stages the file in the warehouse it writes).
+"""
+from __future__ import annotations
+
+import duckdb
+
+# What Python's str.strip() removes (str.isspace()), as an RE2 class; tab is a field separator, never inside a field.
+_SPACE_CODES = [0x0A, 0x0B, 0x0C, 0x0D, *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
+                0x2028, 0x2029, 0x202F, 0x205F, 0x3000]
+SPACE = "[" + "".join(f"\\x{{{code:x}}}" for code in _SPACE_CODES) + "]"
+# Python's `\d` is any Unicode decimal digit (the ASCII-digits rule refuses the others, by name).
+_D = r"\p{Nd}"
+DOT_DECIMAL = rf"[+-]?(?:{_D}{{1,3}}(?:,{_D}{{3}})+|{_D}+)(?:\.{_D}+)?"
+COMMA_DECIMAL = rf"[+-]?(?:{_D}{{1,3}}(?:\.{_D}{{3}})+|{_D}+)(?:,{_D}+)?"
+_TIME = rf"(?:[ T]({_D}{{1,2}}):({_D}{{2}})(?::({_D}{{2}}))?)?"
+DOTTED = rf"^({_D}{{1,2}})\.({_D}{{1,2}})\.({_D}{{4}}){_TIME}$"
+SLASHED = rf"^({_D}{{1,4}})/({_D}{{1,2}})/({_D}{{2,4}}){_TIME}$"
+# datetime.fromisoformat (3.11): extended or basic date, any one separator, time to the microsecond, an offset.
+ISO = (r"^([0-9]{4})-?([0-9]{2})-?([0-9]{2})"
+       r"(?:.([0-9]{2})(?::?([0-9]{2})(?::?([0-9]{2})(?:[.,]([0-9]+))?)?)?)?"
+       r"(?:([+-])([0-9]{2})(?::?([0-9]{2})(?::?([0-9]{2})(?:[.][0-9]+)?)?)?)?$")
+_ISO_PARTS = "['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'sg', 'oh', 'om', 'os']"
+_ZONE = r"(?i)[\s]*(?:UTC|GMT|Z)$"
+
+
+
+def _let(name: str, value: str, body: str) -> str:
+    """`body` with `name` bound to `value`, computed once (a macro has no local variables; a lambda does)."""
+    return f"list_transform([{value}], lambda {name}: {body})[1]"
+
+
+_DECIMAL_BODY = f"""CASE
+    WHEN comma AND regexp_full_match(acorn_v, '{COMMA_DECIMAL}') THEN replace(replace(acorn_v, '.', ''), ',', '.')
+    WHEN NOT comma AND regexp_full_match(acorn_v, '{DOT_DECIMAL}') THEN replace(acorn_v, ',', '') END"""
+_ISO_BODY = """CASE WHEN acorn_m.y <> ''
+    THEN acorn_ts_parts(acorn_part(acorn_m.y), acorn_part(acorn_m.mo), acorn_part(acorn_m.d),
+                        acorn_part(acorn_m.h), acorn_part(acorn_m.mi), acorn_part(acorn_m.s))
+    + to_microseconds(coalesce(try_cast(rpad(left(nullif(acorn_m.f, ''), 6), 6, '0') AS BIGINT), 0))
+    + (CASE acorn_m.sg WHEN '-' THEN 1 WHEN '+' THEN -1 ELSE 0 END) * to_seconds(
+        coalesce(acorn_part(acorn_m.oh), 0) * 3600 + coalesce(acorn_part(acorn_m.om), 0) * 60
+        + coalesce(acorn_part(acorn_m.os), 0))
+    END"""
+_DOTTED_BODY = """CASE WHEN acorn_d.y <> '' THEN acorn_ts_parts(acorn_part(acorn_d.y), acorn_part(acorn_d.mo),
+    acorn_part(acorn_d.d), acorn_part(acorn_d.h), acorn_part(acorn_d.mi), acorn_part(acorn_d.s)) END"""
+_SLASHED_BODY = """CASE WHEN acorn_s.a <> ''
+    THEN acorn_ts_parts(
+        CASE WHEN length(acorn_s.a) = 4 THEN acorn_part(acorn_s.a)
+             WHEN length(acorn_s.c) = 2 THEN acorn_part(acorn_s.c) + 2000 ELSE acorn_part(acorn_s.c) END,
+        CASE WHEN length(acorn_s.a) = 4 OR day_first THEN acorn_part(acorn_s.bb) ELSE acorn_part(acorn_s.a) END,
+        CASE WHEN length(acorn_s.a) = 4 THEN acorn_part(acorn_s.c)
+             WHEN day_first THEN acorn_part(acorn_s.a) ELSE acorn_part(acorn_s.bb) END,
+        acorn_part(acorn_s.h), acorn_part(acorn_s.mi), acorn_part(acorn_s.s)) END"""
+_VOTE_BODY = """CASE
+    WHEN acorn_s.a = '' OR length(acorn_s.a) = 4 THEN NULL WHEN acorn_part(acorn_s.a) > 12 THEN true
+    WHEN acorn_part(acorn_s.bb) > 12 THEN false END"""
+_STRUCT = "['a', 'bb', 'c', 'h', 'mi', 's']"
+_FAST_TIMESTAMP = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(?: UTC|\+00:00)"
+
+_MACROS = [
+    # A line as Python's strip() would leave each of its tab-separated fields.
+    f"""acorn_strip_fields(t) AS CASE
+        WHEN regexp_matches(t, '^{SPACE}|{SPACE}$|{SPACE}\\t|\\t{SPACE}')
+        THEN regexp_replace(regexp_replace(t, '^{SPACE}+|{SPACE}+$', '', 'g'), '{SPACE}*\\t{SPACE}*', chr(9), 'g')
+        ELSE t END""",
+    # parse_decimal's text, normalised to `-1234.56`; NULL when it is not a number in the file's convention.
+    "acorn_decimal_text(t, comma) AS " + _let("acorn_v", "replace(replace(t, chr(160), ''), ' ', '')", _DECIMAL_BODY),
+    # Decimal(text)'s exponent, as the minor-units rule counts it.
+    "acorn_decimal_places(n) AS length(split_part(n, '.', 2))",
+    # abs(Decimal(text)) < 10**16, by counting the whole digits.
+    "acorn_within_money(n) AS length(ltrim(split_part(regexp_replace(n, '^[+-]', ''), '.', 1), '0')) <= 16",
+    # datetime(y, mo, d, h, mi, s), NULL where Python's would raise.
+    """acorn_ts_parts(y, mo, d, h, mi, s) AS CASE WHEN y >= 1 AND coalesce(h, 0) <= 23 AND coalesce(mi, 0) <= 59
+        AND coalesce(s, 0) <= 59 THEN try_cast(printf('%04d-%02d-%02d %02d:%02d:%02d',
+        y, mo, d, coalesce(h, 0), coalesce(mi, 0), coalesce(s, 0)) AS TIMESTAMP) END""",
+    "acorn_part(p) AS try_cast(nullif(p, '') AS INT)",
+    "acorn_iso_ts(b) AS " + _let("acorn_m", f"regexp_extract(b, '{ISO}', {_ISO_PARTS})", _ISO_BODY),
+    "acorn_dotted_ts(b) AS " + _let("acorn_d", f"regexp_extract(b, '{DOTTED}', ['d', 'mo', 'y', 'h', 'mi', 's'])",
+                                    _DOTTED_BODY),
+    "acorn_slashed_ts(b, day_first) AS " + _let("acorn_s", f"regexp_extract(b, '{SLASHED}', {_STRUCT})", _SLASHED_BODY),
+    # parse_timestamp: ISO first, then dd.mm.yyyy, then a/b/yy in the file's order; naive UTC; NULL if no date.
+    # The two layouts Amazon writes (V2 `2025-06-09 05:23:19 UTC`, V1 `2025-06-05T22:07:18+00:00`) go straight to
+    # a cast; the cast takes hour 24 and second 60, which Python refuses, hence the range test.
+    f"""acorn_timestamp(t, day_first) AS CASE
+        WHEN regexp_full_match(t, '{_FAST_TIMESTAMP}') AND substr(t, 12, 2) <= '23' AND substr(t, 15, 2) <= '59'
+             AND substr(t, 18, 2) <= '59' THEN try_cast(left(t, 19) AS TIMESTAMP)
+        WHEN t <> '' THEN """ + _let(
+        "acorn_b", f"regexp_replace(t, '{_ZONE}', '')",
+        "coalesce(acorn_iso_ts(acorn_b), acorn_dotted_ts(acorn_b), acorn_slashed_ts(acorn_b, day_first))") + " END",
+    # detect_day_first's vote of one value: true (day first), false (month first) or NULL (undecided).
+    "acorn_day_first_vote(t) AS " + _let(
+        "acorn_s", f"regexp_extract(regexp_replace(t, '{_ZONE}', ''), '{SLASHED}', {_STRUCT})", _VOTE_BODY),
+    # detect_decimal_comma's votes: a final separator followed by other than three digits.
+    "acorn_ends_comma(t) AS regexp_matches(t, ',(?:\\p{Nd}{1,2}|\\p{Nd}{4,})$')",
+    "acorn_ends_dot(t) AS regexp_matches(t, '\\.(?:\\p{Nd}{1,2}|\\p{Nd}{4,})$')",
+    # parse_int: a whole number, else NULL.
+    "acorn_int(t) AS CASE WHEN regexp_full_match(t, '[+-]?[0-9]+') THEN try_cast(t AS INTEGER) END",
+]
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Define the macros on this connection (temporary: they live as long as it does), once."""
+    if first_row(con, "SELECT 1 FROM duckdb_functions() WHERE function_name = 'acorn_timestamp' LIMIT 1"):
+        return
+    for macro in _MACROS:
+        con.execute(f"CREATE OR REPLACE TEMP MACRO {macro}")
+
+
+def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> tuple | None:
+    """The first row of a query, the result read to its end (DuckDB refuses other work on an unfinished one)."""
+    rows = con.execute(sql, params).fetchall()
+    return rows[0] if rows else None
