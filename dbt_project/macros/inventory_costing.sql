@@ -22,6 +22,10 @@
     stock keeps the last known average (negative stock); with no purchase ever, the unit cost is null and the
     event is flagged, never costed at zero. -#}
 {% macro moving_average_costing(events) -%}
+    {{ return(adapter.dispatch('moving_average_costing', 'acorn')(events)) }}
+{%- endmacro %}
+
+{% macro default__moving_average_costing(events) -%}
 with recursive
 
 events as (
@@ -32,11 +36,11 @@ costed as (
     select
         events.internal_sku,
         events.event_seq,
-        cast(case when events.movement_type = 'purchase' then events.value_in / events.quantity end as decimal(18, 6)) as unit_cost,
-        cast(case when events.movement_type = 'purchase' then events.value_in end as decimal(18, 2)) as value_moved,
+        cast(case when events.movement_type = 'purchase' then events.value_in / events.quantity end as {{ money(6) }}) as unit_cost,
+        cast(case when events.movement_type = 'purchase' then events.value_in end as {{ money() }}) as value_moved,
         cast(case when events.movement_type = 'sale' then -1 * events.quantity when events.movement_type = 'return' then events.quantity else events.quantity end as integer) as qty_after,
-        cast(case when events.movement_type = 'purchase' then events.value_in else 0 end as decimal(18, 2)) as value_after,
-        cast(case when events.movement_type = 'purchase' then events.value_in / events.quantity end as decimal(18, 6)) as average_after
+        cast(case when events.movement_type = 'purchase' then events.value_in else 0 end as {{ money() }}) as value_after,
+        cast(case when events.movement_type = 'purchase' then events.value_in / events.quantity end as {{ money(6) }}) as average_after
     from events
     where events.event_seq = 1
 
@@ -48,12 +52,12 @@ costed as (
         cast(case
             when events.movement_type = 'purchase' then events.value_in / events.quantity
             else costed.average_after
-        end as decimal(18, 6)),
+        end as {{ money(6) }}),
         cast(case
             when events.movement_type = 'purchase' then events.value_in
             when events.movement_type = 'sale' and costed.qty_after = events.quantity then costed.value_after
             else round(costed.average_after * events.quantity, 2)
-        end as decimal(18, 2)),
+        end as {{ money() }}),
         cast(costed.qty_after + case when events.movement_type = 'sale' then -1 * events.quantity else events.quantity end as integer),
         cast(case
             when events.movement_type = 'purchase' then costed.value_after + events.value_in
@@ -61,13 +65,13 @@ costed as (
             -- an issue with no known cost moves no value (it is flagged, see fct_inventory_exceptions)
             when events.movement_type = 'sale' then costed.value_after - coalesce(round(costed.average_after * events.quantity, 2), 0)
             else costed.value_after + coalesce(round(costed.average_after * events.quantity, 2), 0)
-        end as decimal(18, 2)),
+        end as {{ money() }}),
         cast(case
             when events.movement_type = 'purchase' and costed.qty_after + events.quantity > 0
                 then (costed.value_after + events.value_in) / (costed.qty_after + events.quantity)
             when events.movement_type = 'purchase' then events.value_in / events.quantity
             else costed.average_after
-        end as decimal(18, 6))
+        end as {{ money(6) }})
     from costed
     inner join events
         on events.internal_sku = costed.internal_sku
@@ -117,7 +121,7 @@ priced as (
         cast(case
             when events.movement_type = 'purchase' then events.value_in / events.quantity
             else purchases.value_in / purchases.quantity
-        end as decimal(18, 6)) as reference_unit_cost
+        end as {{ money(6) }}) as reference_unit_cost
     from events
     left join last_purchase_cost
         on last_purchase_cost.internal_sku = events.internal_sku
@@ -130,7 +134,7 @@ priced as (
 receipts as (
     select
         *,
-        cast(case when movement_type = 'purchase' then value_in else round(reference_unit_cost * quantity, 2) end as decimal(18, 2)) as receipt_value,
+        cast(case when movement_type = 'purchase' then value_in else round(reference_unit_cost * quantity, 2) end as {{ money() }}) as receipt_value,
         sum(quantity) over (partition by internal_sku order by event_seq rows between unbounded preceding and current row) as cum_in_end
     from priced
     where movement_type in ('purchase', 'return') and reference_unit_cost is not null
@@ -175,7 +179,7 @@ moved as (
             when priced.movement_type = 'return' then round(priced.reference_unit_cost * priced.quantity, 2)
             else round(coalesce(covering.covered_value, 0)
                 + (priced.quantity - coalesce(covering.covered_quantity, 0)) * priced.reference_unit_cost, 2)
-        end as decimal(18, 2)) as value_moved
+        end as {{ money() }}) as value_moved
     from priced
     left join covering
         on covering.internal_sku = priced.internal_sku
@@ -185,12 +189,12 @@ moved as (
 select
     moved.internal_sku, moved.movement_date, moved.movement_type, moved.type_order, moved.store_id, moved.order_id,
     moved.quantity, moved.value_in, moved.source_file_sha256, moved.source_line, moved.event_seq,
-    cast(case when moved.quantity <> 0 then moved.value_moved / moved.quantity end as decimal(18, 6)) as unit_cost,
+    cast(case when moved.quantity <> 0 then moved.value_moved / moved.quantity end as {{ money(6) }}) as unit_cost,
     moved.value_moved,
     cast(sum(case when moved.movement_type = 'sale' then -1 * moved.quantity else moved.quantity end)
         over (partition by moved.internal_sku order by moved.event_seq rows between unbounded preceding and current row) as integer) as qty_after,
     cast(sum(case when moved.movement_type = 'sale' then -1 * coalesce(moved.value_moved, 0) else coalesce(moved.value_moved, 0) end)
-        over (partition by moved.internal_sku order by moved.event_seq rows between unbounded preceding and current row) as decimal(18, 2)) as value_after
+        over (partition by moved.internal_sku order by moved.event_seq rows between unbounded preceding and current row) as {{ money() }}) as value_after
 from moved
 {%- endmacro %}
 
@@ -229,7 +233,7 @@ monthly as (
         sku_months.month_index,
         sku_months.month_start,
         cast(coalesce(sum(case when events.movement_type = 'purchase' then events.quantity end), 0) as integer) as purchased_qty,
-        cast(coalesce(sum(case when events.movement_type = 'purchase' then events.value_in end), 0) as decimal(18, 2)) as purchased_value,
+        cast(coalesce(sum(case when events.movement_type = 'purchase' then events.value_in end), 0) as {{ money() }}) as purchased_value,
         cast(coalesce(sum(case when events.movement_type = 'sale' then events.quantity end), 0) as integer) as sold_qty,
         cast(coalesce(sum(case when events.movement_type = 'return' then events.quantity end), 0) as integer) as returned_qty
     from sku_months
@@ -244,8 +248,8 @@ averaged as (
         monthly.internal_sku,
         monthly.month_index,
         cast(0 as integer) as opening_qty,
-        cast(0 as decimal(18, 2)) as opening_value,
-        cast(case when monthly.purchased_qty > 0 then monthly.purchased_value / monthly.purchased_qty end as decimal(18, 6)) as average,
+        cast(0 as {{ money() }}) as opening_value,
+        cast(case when monthly.purchased_qty > 0 then monthly.purchased_value / monthly.purchased_qty end as {{ money(6) }}) as average,
         cast(monthly.purchased_qty + monthly.returned_qty - monthly.sold_qty as integer) as closing_qty,
         cast(case
             when monthly.purchased_qty = 0 then 0
@@ -253,7 +257,7 @@ averaged as (
             else monthly.purchased_value
                 + round(monthly.purchased_value / monthly.purchased_qty * monthly.returned_qty, 2)
                 - round(monthly.purchased_value / monthly.purchased_qty * monthly.sold_qty, 2)
-        end as decimal(18, 2)) as closing_value
+        end as {{ money() }}) as closing_value
     from monthly
     where monthly.month_index = 0
 
@@ -269,7 +273,7 @@ averaged as (
                 then (averaged.closing_value + monthly.purchased_value) / (averaged.closing_qty + monthly.purchased_qty)
             when monthly.purchased_qty > 0 then monthly.purchased_value / monthly.purchased_qty
             else averaged.average
-        end as decimal(18, 6)),
+        end as {{ money(6) }}),
         cast(averaged.closing_qty + monthly.purchased_qty + monthly.returned_qty - monthly.sold_qty as integer),
         cast(case
             when averaged.closing_qty + monthly.purchased_qty + monthly.returned_qty = monthly.sold_qty then 0
@@ -280,7 +284,7 @@ averaged as (
                     when monthly.purchased_qty > 0 then monthly.purchased_value / monthly.purchased_qty
                     else averaged.average
                 end * (monthly.returned_qty - monthly.sold_qty), 2), 0)
-        end as decimal(18, 2))
+        end as {{ money() }})
     from averaged
     inner join monthly
         on monthly.internal_sku = averaged.internal_sku
@@ -293,9 +297,9 @@ month_values as (
         averaged.*,
         monthly.month_start,
         monthly.purchased_value,
-        cast(round(averaged.average * monthly.returned_qty, 2) as decimal(18, 2)) as returned_value,
+        cast(round(averaged.average * monthly.returned_qty, 2) as {{ money() }}) as returned_value,
         cast(averaged.opening_value + monthly.purchased_value + coalesce(round(averaged.average * monthly.returned_qty, 2), 0)
-            - averaged.closing_value as decimal(18, 2)) as issued_value
+            - averaged.closing_value as {{ money() }}) as issued_value
     from averaged
     inner join monthly
         on monthly.internal_sku = averaged.internal_sku
@@ -311,7 +315,7 @@ priced as (
         month_values.opening_qty,
         month_values.opening_value,
         month_values.issued_value,
-        case when month_values.average is null then null else cast(round(month_values.average * events.quantity, 2) as decimal(18, 2)) end as rounded_value,
+        case when month_values.average is null then null else cast(round(month_values.average * events.quantity, 2) as {{ money() }}) end as rounded_value,
         row_number() over (
             partition by events.internal_sku, events.month_start, events.movement_type order by events.event_seq desc
         ) as from_last
@@ -333,20 +337,97 @@ moved as (
                 partition by priced.internal_sku, {{ dbt.date_trunc('month', 'priced.movement_date') }}, priced.movement_type
             ), 0) + priced.rounded_value
             else priced.rounded_value
-        end as decimal(18, 2)) as value_moved
+        end as {{ money() }}) as value_moved
     from priced
 )
 
 select
     internal_sku, movement_date, movement_type, type_order, store_id, order_id, quantity, value_in,
     source_file_sha256, source_line, event_seq,
-    case when movement_type = 'purchase' then cast(value_in / quantity as decimal(18, 6)) else average end as unit_cost,
+    case when movement_type = 'purchase' then cast(value_in / quantity as {{ money(6) }}) else average end as unit_cost,
     value_moved,
     cast(opening_qty + sum(case when movement_type = 'sale' then -1 * quantity else quantity end) over (
         partition by internal_sku, {{ dbt.date_trunc('month', 'movement_date') }} order by event_seq
         rows between unbounded preceding and current row) as integer) as qty_after,
     cast(opening_value + sum(case when movement_type = 'sale' then -1 * coalesce(value_moved, 0) else coalesce(value_moved, 0) end) over (
         partition by internal_sku, {{ dbt.date_trunc('month', 'movement_date') }} order by event_seq
-        rows between unbounded preceding and current row) as decimal(18, 2)) as value_after
+        rows between unbounded preceding and current row) as {{ money() }}) as value_after
 from moved
+{%- endmacro %}
+
+{#- The same moving average on Spark as a fold: Spark runs a recursive CTE one join per level, so a SKU with a
+    thousand movements is a thousand Spark jobs (minutes on the demo). aggregate() walks each SKU's events in
+    event_seq order in one pass, with the recursive CTE's rules and casts step for step. -#}
+{% macro spark__moving_average_costing(events) -%}
+{%- set purchase = "e.movement_type = 'purchase'" -%}
+{%- set issue_all = "e.movement_type = 'sale' and s.qty = e.quantity" -%}
+{%- set at_average = "round(s.average * e.quantity, 2)" -%}
+{%- set qty_after = "cast(s.qty + case when e.movement_type = 'sale' then -1 * e.quantity else e.quantity end as integer)" -%}
+{%- set value_after -%}
+    cast(case
+        when {{ purchase }} then s.value + e.value_in
+        when {{ issue_all }} then 0
+        when e.movement_type = 'sale' then s.value - coalesce({{ at_average }}, 0)
+        else s.value + coalesce({{ at_average }}, 0)
+    end as {{ money() }})
+{%- endset -%}
+{%- set average_after -%}
+    cast(case
+        when {{ purchase }} and s.qty + e.quantity > 0 then (s.value + e.value_in) / (s.qty + e.quantity)
+        when {{ purchase }} then e.value_in / e.quantity
+        else s.average
+    end as {{ money(6) }})
+{%- endset -%}
+with
+
+events as (
+    select * from {{ events }}
+),
+
+folded as (
+    select
+        internal_sku,
+        aggregate(
+            array_sort(collect_list(struct(event_seq, movement_type, cast(quantity as integer) as quantity, value_in))),
+            named_struct(
+                'rows', cast(array() as array<struct<event_seq: bigint, unit_cost: {{ money(6) }}, value_moved: {{ money() }}, qty_after: integer, value_after: {{ money() }}>>),
+                'qty', cast(0 as integer), 'value', cast(0 as {{ money() }}), 'average', cast(null as {{ money(6) }})
+            ),
+            (s, e) -> named_struct(
+                'rows', concat(s.rows, array(named_struct(
+                    'event_seq', cast(e.event_seq as bigint),
+                    'unit_cost', cast(case when {{ purchase }} then e.value_in / e.quantity else s.average end as {{ money(6) }}),
+                    'value_moved', cast(case
+                        when {{ purchase }} then e.value_in
+                        when {{ issue_all }} then s.value
+                        else {{ at_average }}
+                    end as {{ money() }}),
+                    'qty_after', {{ qty_after }},
+                    'value_after', {{ value_after }}
+                ))),
+                'qty', {{ qty_after }},
+                'value', {{ value_after }},
+                'average', {{ average_after }}
+            )
+        ).rows as costed_rows
+    from events
+    group by internal_sku
+),
+
+costed as (
+    select folded.internal_sku, costed_row.*
+    from folded
+    lateral view explode(folded.costed_rows) exploded as costed_row
+)
+
+select
+    events.*,
+    costed.unit_cost,
+    costed.value_moved,
+    costed.qty_after,
+    costed.value_after
+from events
+inner join costed
+    on costed.internal_sku = events.internal_sku
+    and costed.event_seq = events.event_seq
 {%- endmacro %}

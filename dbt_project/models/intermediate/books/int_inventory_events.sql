@@ -51,7 +51,7 @@ sold as (
 sale_events as (
     select
         internal_sku, posted_date, 'sale', 3, store_id, order_id, quantity,
-        cast(null as decimal(18, 2)), source_file_sha256, source_line
+        cast(null as {{ money() }}), source_file_sha256, source_line
     from principal
     where transaction_type = 'Order' and quantity > 0
 ),
@@ -60,7 +60,7 @@ return_events as (
     select
         principal.internal_sku, principal.posted_date, 'return', 2, principal.store_id, principal.order_id,
         coalesce(principal.quantity, sold.quantity),
-        cast(null as decimal(18, 2)), principal.source_file_sha256, principal.source_line
+        cast(null as {{ money() }}), principal.source_file_sha256, principal.source_line
     from principal
     left join sold
         on sold.order_id = principal.order_id

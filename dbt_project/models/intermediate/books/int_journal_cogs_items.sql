@@ -30,11 +30,11 @@ select
     roles.account_code,
     roles.memo_zh,
     '{{ functional }}' as currency,
-    cast(case when roles.source_key = 'cogs' then moved.cost else -1 * moved.cost end as decimal(18, 2)) as amount_original,
-    cast(1 as decimal(18, 8)) as fx_rate,
+    cast(case when roles.source_key = 'cogs' then moved.cost else -1 * moved.cost end as {{ money() }}) as amount_original,
+    cast(1 as {{ money(8) }}) as fx_rate,
     moved.month_end as fx_rate_date,
     'identity' as fx_rate_source,
-    cast(case when roles.source_key = 'cogs' then moved.cost else -1 * moved.cost end as decimal(18, 2)) as amount_functional
+    cast(case when roles.source_key = 'cogs' then moved.cost else -1 * moved.cost end as {{ money() }}) as amount_functional
 from moved
 cross join roles
 where roles.source_key in ('cogs', 'inventory') and moved.cost <> 0

@@ -1,0 +1,10 @@
+{#- Exact decimals, fixed in one place: money at 2 places by default, unit costs at 6, FX rates at 8, totals at 38
+    digits of precision. Every engine here takes `decimal(p, s)`; an engine that spells it differently (or caps the
+    precision lower) gets a `<adapter>__money` beside the default. -#}
+{% macro money(scale=2, precision=18) -%}
+    {{ return(adapter.dispatch('money', 'acorn')(scale, precision)) }}
+{%- endmacro %}
+
+{% macro default__money(scale, precision) -%}
+    {{ return('decimal(' ~ precision ~ ', ' ~ scale ~ ')') }}
+{%- endmacro %}
