@@ -53,7 +53,8 @@ CREDENTIAL_PREFIXES = ("SP_API_", "LWA_")
 @dataclass(frozen=True)
 class Settings:
     warehouse: Path
-    archive_dir: Path
+    # A local folder, or an object-storage URL (`s3://bucket/prefix`, a str) that connectors/archive.py writes via fsspec.
+    archive_dir: Path | str
     functional_currency: str = DEFAULT_FUNCTIONAL_CURRENCY
     fx_rates_csv: Path | None = None
     allocation_driver: str = "revenue"
@@ -128,7 +129,7 @@ class Settings:
         return cls(
             warehouse=wh,
             # The archive sits beside the warehouse it feeds, so a temporary warehouse never writes into data/.
-            archive_dir=Path(archive).resolve() if archive else wh.parent / "archive",
+            archive_dir=(archive if "://" in archive else Path(archive).resolve()) if archive else wh.parent / "archive",
             functional_currency=os.environ.get("ACORN_FUNCTIONAL_CURRENCY", DEFAULT_FUNCTIONAL_CURRENCY).upper(),
             fx_rates_csv=Path(fx_csv).resolve() if fx_csv else None,
             allocation_driver=driver,
