@@ -8,3 +8,17 @@
 {% macro default__money(scale, precision) -%}
     {{ return('decimal(' ~ precision ~ ', ' ~ scale ~ ')') }}
 {%- endmacro %}
+
+{#- Ratios that are not money (refund rates): a float on purpose. Spelled out because DuckDB turns decimal / decimal
+    into a DOUBLE while Spark keeps a DECIMAL: without a cast the two engines would disagree on the type. -#}
+{% macro double_type() -%}
+    {{ return(adapter.dispatch('double_type', 'acorn')()) }}
+{%- endmacro %}
+
+{% macro default__double_type() -%}
+    {{ return('double') }}
+{%- endmacro %}
+
+{% macro postgres__double_type() -%}
+    {{ return('double precision') }}
+{%- endmacro %}
