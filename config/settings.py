@@ -213,6 +213,8 @@ def _from_text(hint: Any, text: str | None) -> Any:
         return None
     # `Path | None` and friends: the one non-None member says how to read the text.
     kinds = [k for k in typing.get_args(hint) if k is not type(None)] if isinstance(hint, UnionType) else [hint]
+    if set(kinds) == {Path, str}:  # a folder or an object-storage URL (archive_dir)
+        return text if "://" in text else Path(text)
     if len(kinds) != 1:
         raise TypeError(f"Settings cannot read a field of type {hint}")
     kind = kinds[0]
