@@ -103,7 +103,7 @@ adjustments as (
         cast(closed_differences.amount_original as {{ money() }}) as amount_original,
         cast(closed_differences.amount_functional as {{ money() }}) as amount_functional,
         cast(case when closed_differences.amount_original <> 0
-            then round(closed_differences.amount_functional / closed_differences.amount_original, 8) end as {{ money(8) }}) as fx_rate,
+            then round(cast(closed_differences.amount_functional as {{ money() }}) / cast(closed_differences.amount_original as {{ money() }}), 8) end as {{ money(8) }}) as fx_rate,
         cast(first_open.period || '-01' as date) as fx_rate_date,
         'adjustment' as fx_rate_source,
         '调整已结账期间 ' || closed_differences.period || ' 的迟到数据' as memo,
