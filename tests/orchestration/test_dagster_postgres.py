@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -114,9 +115,10 @@ def test_daemon_records_schedule_and_sensor_ticks_in_postgres(dagster_home: Path
                 kinds = {kind for (kind,) in _query(postgres, "SELECT DISTINCT type FROM job_ticks")}
         assert kinds == {"SCHEDULE", "SENSOR"}, (kinds, daemon.poll())
     finally:
-        daemon.terminate()
+        # The daemon starts a gRPC code server of its own: stop the whole process group, not just the daemon.
+        os.killpg(daemon.pid, signal.SIGTERM)
         try:
             daemon.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            daemon.kill()
+            os.killpg(daemon.pid, signal.SIGKILL)
             daemon.wait()
