@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 WAREHOUSE ?= data/demo/acorn.duckdb
+# The optional groups the tests need: Spark for the equality test, the deploy set for Postgres and S3.
+EXTRAS ?= test,spark,deploy
 
 # The telemetry switches, from their one list (config/settings.py TELEMETRY_OFF): `acorn` and the tests set them
 # themselves; `dagster dev` is started by make, so it gets them here. Expanded when a recipe runs, after install.
@@ -28,9 +30,9 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	@if $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv==0.9.30; then \
 		$(PYTHON) -m uv venv --allow-existing --python $(PYTHON) $(VENV) && \
-		$(PYTHON) -m uv pip install --quiet --python $(VENV)/bin/python -e '.[test]'; \
+		$(PYTHON) -m uv pip install --quiet --python $(VENV)/bin/python -e '.[$(EXTRAS)]'; \
 	else \
-		$(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet -e '.[test]'; \
+		$(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet -e '.[$(EXTRAS)]'; \
 	fi
 	@touch $@
 

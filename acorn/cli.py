@@ -108,6 +108,10 @@ def _parser() -> argparse.ArgumentParser:
     vendor.add_argument("--format", choices=("csv", "xlsx"), help="default: from the --out suffix, else csv")
     vendor.add_argument("--warehouse", type=Path)
     vendor.set_defaults(handler=_export_vendor)
+    raw = exports.add_parser("raw", help="the raw and audit tables as Parquet, for dbt --target spark (docs/deploy.md)")
+    raw.add_argument("--out", type=Path, required=True, help="folder: <out>/<schema>/<table>/data.parquet")
+    raw.add_argument("--warehouse", type=Path)
+    raw.set_defaults(handler=_export_raw)
     vouchers = exports.add_parser("vouchers", help="one period's journal as 记账凭证 for Kingdee or Yonyou")
     vouchers.add_argument("--period", required=True, help="YYYY-MM")
     vouchers.add_argument("--format", choices=VOUCHER_FORMATS,
@@ -276,6 +280,16 @@ def _export_vendor(args: argparse.Namespace) -> int:
     filters = ", ".join(f"{name} {value}" for name, value in
                         (("period", args.period), ("ASIN", args.asin), ("PO", args.po)) if value)
     say(f"Wrote {count} vendor transactions{f' ({filters})' if filters else ''} to {args.out} ({fmt})")
+    return 0
+
+
+def _export_raw(args: argparse.Namespace) -> int:
+    from connectors.parquet_export import export_raw_parquet
+
+    settings = _existing_warehouse(args.warehouse)
+    tables = export_raw_parquet(settings.warehouse, args.out.resolve())
+    say(f"Wrote {len(tables)} raw and audit tables as Parquet under {args.out}: "
+        f"ACORN_RAW_PARQUET={args.out.resolve()} dbt build --target spark")
     return 0
 
 

@@ -10,8 +10,10 @@ from config.settings import Settings
 
 def ensure_writable(settings: Settings, *, warehouse_option: str = "--warehouse") -> None:
     """The warehouse's folder and the archive can be written (they are created if missing), else a UsageError."""
-    folders = ((settings.warehouse.parent, f"choose another {warehouse_option}"),
-               (settings.archive_dir, "set ACORN_ARCHIVE_DIR to a folder you can write"))
+    folders = [(settings.warehouse.parent, f"choose another {warehouse_option}")]
+    # An object-storage archive (s3://...) is checked by its first write; its credentials are boto's.
+    if isinstance(settings.archive_dir, Path):
+        folders.append((settings.archive_dir, "set ACORN_ARCHIVE_DIR to a folder you can write"))
     for folder, advice in folders:
         if not _can_write_into(folder):
             raise UsageError(f"cannot write {folder}: {advice}")

@@ -54,7 +54,8 @@ CREDENTIAL_PREFIXES = ("SP_API_", "LWA_")
 @dataclass(frozen=True)
 class Settings:
     warehouse: Path
-    archive_dir: Path
+    # A local folder, or an object-storage URL (`s3://bucket/prefix`, a str) that connectors/archive.py writes via fsspec.
+    archive_dir: Path | str
     functional_currency: str = DEFAULT_FUNCTIONAL_CURRENCY
     fx_rates_csv: Path | None = None
     allocation_driver: str = "revenue"
@@ -136,7 +137,7 @@ class Settings:
         return cls(
             warehouse=wh,
             # The archive sits beside the warehouse it feeds, so a temporary warehouse never writes into data/.
-            archive_dir=Path(archive).resolve() if archive else wh.parent / "archive",
+            archive_dir=(archive if "://" in archive else Path(archive).resolve()) if archive else wh.parent / "archive",
             functional_currency=os.environ.get("ACORN_FUNCTIONAL_CURRENCY", DEFAULT_FUNCTIONAL_CURRENCY).upper(),
             fx_rates_csv=Path(fx_csv).resolve() if fx_csv else None,
             allocation_driver=driver,
@@ -223,6 +224,8 @@ def _from_text(hint: Any, text: str | None) -> Any:
         return None
     # `Path | None` and friends: the one non-None member says how to read the text.
     kinds = [k for k in typing.get_args(hint) if k is not type(None)] if isinstance(hint, UnionType) else [hint]
+    if set(kinds) == {Path, str}:  # a folder or an object-storage URL (archive_dir)
+        return text if "://" in text else Path(text)
     if len(kinds) != 1:
         raise TypeError(f"Settings cannot read a field of type {hint}")
     kind = kinds[0]

@@ -1,6 +1,6 @@
 {#- The books' conversion: a signed amount times a rate, to the cent, as the journal's money type. -#}
 {% macro to_functional(amount, rate) -%}
-    cast(round(({{ amount }}) * ({{ rate }}), 2) as decimal(18, 2))
+    cast(round(({{ amount }}) * ({{ rate }}), 2) as {{ money() }})
 {%- endmacro %}
 
 {#- The rate columns of a line in `currency` on a date: 1 for the functional currency, else the policy rate
@@ -8,7 +8,7 @@
 {% macro policy_rate(currency, rates_alias, column='fx_rate') -%}
     {%- set functional = var('functional_currency') | upper -%}
     {%- if column == 'fx_rate' -%}
-    case when {{ currency }} = '{{ functional }}' then cast(1 as decimal(18, 8)) else {{ rates_alias }}.fx_rate end
+    case when {{ currency }} = '{{ functional }}' then cast(1 as {{ money(8) }}) else {{ rates_alias }}.fx_rate end
     {%- elif column == 'fx_rate_source' -%}
     case when {{ currency }} = '{{ functional }}' then 'identity' else {{ rates_alias }}.fx_rate_source end
     {%- else -%}
@@ -27,4 +27,8 @@
 
 {% macro duckdb__period_of(date_expr) -%}
     strftime({{ date_expr }}, '%Y-%m')
+{%- endmacro %}
+
+{% macro spark__period_of(date_expr) -%}
+    date_format({{ date_expr }}, 'yyyy-MM')
 {%- endmacro %}

@@ -50,7 +50,7 @@
 
 {% macro carried_restocked_value(sale_costs, sale_seq, quantity, fallback_unit_cost) -%}
     {{ restocked_value(
-        'cast(' ~ carried_sale_part(sale_costs, sale_seq, 1) ~ ' as decimal(18, 2))',
+        'cast(' ~ carried_sale_part(sale_costs, sale_seq, 1) ~ ' as ' ~ money() ~ ')',
         'cast(' ~ carried_sale_part(sale_costs, sale_seq, 2) ~ ' as integer)',
         quantity, fallback_unit_cost) }}
 {%- endmacro %}
@@ -60,6 +60,10 @@
     reverses and re-averages the stock like a receipt. Selling with no stock keeps the last known average (negative
     stock); with no purchase ever, the unit cost is null and the event is flagged, never costed at zero. -#}
 {% macro moving_average_costing(events) -%}
+    {{ return(adapter.dispatch('moving_average_costing', 'acorn')(events)) }}
+{%- endmacro %}
+
+{% macro default__moving_average_costing(events) -%}
 {%- set issue_value -%}
     case when costed.qty_after = events.quantity then costed.value_after else round(costed.average_after * events.quantity, 2) end
 {%- endset -%}
@@ -74,11 +78,11 @@ costed as (
     select
         events.internal_sku,
         events.event_seq,
-        cast(case when events.movement_type = 'purchase' then events.value_in / events.quantity end as decimal(18, 6)) as unit_cost,
-        cast(case when events.movement_type = 'purchase' then events.value_in end as decimal(18, 2)) as value_moved,
+        cast(case when events.movement_type = 'purchase' then events.value_in / events.quantity end as {{ money(6) }}) as unit_cost,
+        cast(case when events.movement_type = 'purchase' then events.value_in end as {{ money() }}) as value_moved,
         cast(case when {{ is_issue('events.movement_type') }} then -1 * events.quantity else events.quantity end as integer) as qty_after,
-        cast(case when events.movement_type = 'purchase' then events.value_in else 0 end as decimal(18, 2)) as value_after,
-        cast(case when events.movement_type = 'purchase' then events.value_in / events.quantity end as decimal(18, 6)) as average_after,
+        cast(case when events.movement_type = 'purchase' then events.value_in else 0 end as {{ money() }}) as value_after,
+        cast(case when events.movement_type = 'purchase' then events.value_in / events.quantity end as {{ money(6) }}) as average_after,
         -- the first movement has no known cost unless it is a purchase, so no sale cost to carry yet
         cast('' as {{ dbt.type_string() }}) as sale_costs
     from events
@@ -93,12 +97,12 @@ costed as (
             when events.movement_type = 'purchase' then events.value_in / events.quantity
             when events.movement_type = 'return' then coalesce({{ returned }} / events.quantity, costed.average_after)
             else costed.average_after
-        end as decimal(18, 6)),
+        end as {{ money(6) }}),
         cast(case
             when events.movement_type = 'purchase' then events.value_in
             when events.movement_type = 'return' then {{ returned }}
             else {{ issue_value }}
-        end as decimal(18, 2)),
+        end as {{ money() }}),
         cast(costed.qty_after + case when {{ is_issue('events.movement_type') }} then -1 * events.quantity else events.quantity end as integer),
         cast(case
             when events.movement_type = 'purchase' then costed.value_after + events.value_in
@@ -106,7 +110,7 @@ costed as (
             when costed.qty_after = events.quantity then 0
             -- an issue with no known cost moves no value (it is flagged, see fct_inventory_exceptions)
             else costed.value_after - coalesce(round(costed.average_after * events.quantity, 2), 0)
-        end as decimal(18, 2)),
+        end as {{ money() }}),
         cast(case
             when events.movement_type = 'purchase' and costed.qty_after + events.quantity > 0
                 then (costed.value_after + events.value_in) / (costed.qty_after + events.quantity)
@@ -114,10 +118,10 @@ costed as (
             when events.movement_type = 'return' and costed.qty_after + events.quantity > 0 and {{ returned }} is not null
                 then (costed.value_after + {{ returned }}) / (costed.qty_after + events.quantity)
             else costed.average_after
-        end as decimal(18, 6)),
+        end as {{ money(6) }}),
         cast(costed.sale_costs || case
             when events.movement_type = 'sale' and events.is_refunded_sale and {{ issue_value }} is not null
-                then {{ sale_cost_entry('events.event_seq', 'cast(' ~ issue_value ~ ' as decimal(18, 2))', 'events.quantity') }}
+                then {{ sale_cost_entry('events.event_seq', 'cast(' ~ issue_value ~ ' as ' ~ money() ~ ')', 'events.quantity') }}
             else ''
         end as {{ dbt.type_string() }})
     from costed
@@ -171,7 +175,7 @@ priced as (
         cast(case
             when events.movement_type = 'purchase' then events.value_in / events.quantity
             else purchases.value_in / purchases.quantity
-        end as decimal(18, 6)) as reference_unit_cost
+        end as {{ money(6) }}) as reference_unit_cost
     from events
     left join last_purchase_cost
         on last_purchase_cost.internal_sku = events.internal_sku
@@ -225,7 +229,7 @@ uncovered as (
         cast(null as integer) as receipt_seq,
         'uncovered' as receipt_type,
         cast(null as integer) as receipt_quantity,
-        cast(null as decimal(18, 2)) as receipt_value_in,
+        cast(null as {{ money() }}) as receipt_value_in,
         cast(null as integer) as receipt_sale_seq,
         issues.reference_unit_cost as receipt_reference_cost,
         issues.quantity - coalesce(sum(covered.units), 0) as units
@@ -267,10 +271,10 @@ valued as (
         pieces.piece_seq,
         pieces.issue_seq,
         pieces.is_last_piece,
-        cast(pieces.units * coalesce(pieces.receipt_value_in / pieces.receipt_quantity, pieces.receipt_reference_cost) as decimal(28, 10)) as issue_value,
+        cast(pieces.units * coalesce(pieces.receipt_value_in / pieces.receipt_quantity, pieces.receipt_reference_cost) as {{ money(10, 28) }}) as issue_value,
         cast(case
             when pieces.is_last_piece and pieces.is_refunded_sale
-                then {{ sale_cost_entry('pieces.issue_seq', 'cast(round(pieces.units * coalesce(pieces.receipt_value_in / pieces.receipt_quantity, pieces.receipt_reference_cost), 2) as decimal(18, 2))', 'pieces.issue_quantity') }}
+                then {{ sale_cost_entry('pieces.issue_seq', 'cast(round(pieces.units * coalesce(pieces.receipt_value_in / pieces.receipt_quantity, pieces.receipt_reference_cost), 2) as ' ~ money() ~ ')', 'pieces.issue_quantity') }}
             else ''
         end as {{ dbt.type_string() }}) as sale_costs
     from pieces
@@ -284,10 +288,10 @@ valued as (
         pieces.issue_seq,
         pieces.is_last_piece,
         cast(case when pieces.issue_seq = valued.issue_seq and not valued.is_last_piece then valued.issue_value else 0 end
-            + {{ piece_value }} as decimal(28, 10)),
+            + {{ piece_value }} as {{ money(10, 28) }}),
         cast(valued.sale_costs || case
             when pieces.is_last_piece and pieces.is_refunded_sale
-                then {{ sale_cost_entry('pieces.issue_seq', 'cast(round((case when pieces.issue_seq = valued.issue_seq and not valued.is_last_piece then valued.issue_value else 0 end + ' ~ piece_value ~ '), 2) as decimal(18, 2))', 'pieces.issue_quantity') }}
+                then {{ sale_cost_entry('pieces.issue_seq', 'cast(round((case when pieces.issue_seq = valued.issue_seq and not valued.is_last_piece then valued.issue_value else 0 end + ' ~ piece_value ~ '), 2) as ' ~ money() ~ ')', 'pieces.issue_quantity') }}
             else ''
         end as {{ dbt.type_string() }})
     from valued
@@ -297,7 +301,7 @@ valued as (
 ),
 
 issue_values as (
-    select internal_sku, issue_seq, cast(round(issue_value, 2) as decimal(18, 2)) as value_moved
+    select internal_sku, issue_seq, cast(round(issue_value, 2) as {{ money() }}) as value_moved
     from valued
     where is_last_piece
 ),
@@ -309,7 +313,7 @@ moved as (
             when priced.movement_type = 'purchase' then priced.value_in
             when priced.movement_type = 'return' then {{ restocked_value('sale_values.value_moved', 'sales.quantity', 'priced.quantity', 'priced.reference_unit_cost') }}
             else issue_values.value_moved
-        end as decimal(18, 2)) as value_moved
+        end as {{ money() }}) as value_moved
     from priced
     left join issue_values
         on issue_values.internal_sku = priced.internal_sku
@@ -326,12 +330,12 @@ select
     moved.internal_sku, moved.movement_date, moved.movement_type, moved.type_order, moved.store_id, moved.order_id,
     moved.quantity, moved.value_in, moved.source_file_sha256, moved.source_line, moved.reimbursement_id,
     moved.event_seq, moved.original_sale_seq, moved.is_refunded_sale,
-    cast(case when moved.quantity <> 0 then moved.value_moved / moved.quantity end as decimal(18, 6)) as unit_cost,
+    cast(case when moved.quantity <> 0 then moved.value_moved / moved.quantity end as {{ money(6) }}) as unit_cost,
     moved.value_moved,
     cast(sum(case when {{ is_issue('moved.movement_type') }} then -1 * moved.quantity else moved.quantity end)
         over (partition by moved.internal_sku order by moved.event_seq rows between unbounded preceding and current row) as integer) as qty_after,
     cast(sum(case when {{ is_issue('moved.movement_type') }} then -1 * coalesce(moved.value_moved, 0) else coalesce(moved.value_moved, 0) end)
-        over (partition by moved.internal_sku order by moved.event_seq rows between unbounded preceding and current row) as decimal(18, 2)) as value_after
+        over (partition by moved.internal_sku order by moved.event_seq rows between unbounded preceding and current row) as {{ money() }}) as value_after
 from moved
 {%- endmacro %}
 
@@ -372,7 +376,7 @@ monthly as (
         sku_months.month_index,
         sku_months.month_start,
         cast(coalesce(sum(case when events.movement_type = 'purchase' then events.quantity end), 0) as integer) as purchased_qty,
-        cast(coalesce(sum(case when events.movement_type = 'purchase' then events.value_in end), 0) as decimal(18, 2)) as purchased_value,
+        cast(coalesce(sum(case when events.movement_type = 'purchase' then events.value_in end), 0) as {{ money() }}) as purchased_value,
         cast(coalesce(sum(case when {{ is_issue('events.movement_type') }} then events.quantity end), 0) as integer) as sold_qty,
         cast(coalesce(sum(case when events.movement_type = 'return' then events.quantity end), 0) as integer) as returned_qty
     from sku_months
@@ -387,8 +391,8 @@ averaged as (
         monthly.internal_sku,
         monthly.month_index,
         cast(0 as integer) as opening_qty,
-        cast(0 as decimal(18, 2)) as opening_value,
-        cast(case when monthly.purchased_qty > 0 then monthly.purchased_value / monthly.purchased_qty end as decimal(18, 6)) as average,
+        cast(0 as {{ money() }}) as opening_value,
+        cast(case when monthly.purchased_qty > 0 then monthly.purchased_value / monthly.purchased_qty end as {{ money(6) }}) as average,
         cast(monthly.purchased_qty + monthly.returned_qty - monthly.sold_qty as integer) as closing_qty,
         cast(case
             when monthly.purchased_qty = 0 then 0
@@ -396,7 +400,7 @@ averaged as (
             else monthly.purchased_value
                 + round(monthly.purchased_value / monthly.purchased_qty * monthly.returned_qty, 2)
                 - round(monthly.purchased_value / monthly.purchased_qty * monthly.sold_qty, 2)
-        end as decimal(18, 2)) as closing_value
+        end as {{ money() }}) as closing_value
     from monthly
     where monthly.month_index = 0
 
@@ -412,7 +416,7 @@ averaged as (
                 then (averaged.closing_value + monthly.purchased_value) / (averaged.closing_qty + monthly.purchased_qty)
             when monthly.purchased_qty > 0 then monthly.purchased_value / monthly.purchased_qty
             else averaged.average
-        end as decimal(18, 6)),
+        end as {{ money(6) }}),
         cast(averaged.closing_qty + monthly.purchased_qty + monthly.returned_qty - monthly.sold_qty as integer),
         cast(case
             when averaged.closing_qty + monthly.purchased_qty + monthly.returned_qty = monthly.sold_qty then 0
@@ -423,7 +427,7 @@ averaged as (
                     when monthly.purchased_qty > 0 then monthly.purchased_value / monthly.purchased_qty
                     else averaged.average
                 end * (monthly.returned_qty - monthly.sold_qty), 2), 0)
-        end as decimal(18, 2))
+        end as {{ money() }})
     from averaged
     inner join monthly
         on monthly.internal_sku = averaged.internal_sku
@@ -450,9 +454,9 @@ month_values as (
         averaged.*,
         monthly.month_start,
         monthly.purchased_value,
-        cast(returned.returned_value as decimal(18, 2)) as returned_value,
+        cast(returned.returned_value as {{ money() }}) as returned_value,
         cast(averaged.opening_value + monthly.purchased_value + coalesce(returned.returned_value, 0)
-            - averaged.closing_value as decimal(18, 2)) as issued_value
+            - averaged.closing_value as {{ money() }}) as issued_value
     from averaged
     inner join monthly
         on monthly.internal_sku = averaged.internal_sku
@@ -472,7 +476,7 @@ priced as (
         month_values.opening_qty,
         month_values.opening_value,
         month_values.issued_value,
-        case when month_values.average is null then null else cast(round(month_values.average * events.quantity, 2) as decimal(18, 2)) end as rounded_value,
+        case when month_values.average is null then null else cast(round(month_values.average * events.quantity, 2) as {{ money() }}) end as rounded_value,
         row_number() over (
             partition by events.internal_sku, events.month_start,
                 case when {{ is_issue('events.movement_type') }} then 'issue' else events.movement_type end
@@ -496,20 +500,108 @@ moved as (
                 partition by priced.internal_sku, {{ dbt.date_trunc('month', 'priced.movement_date') }}, priced.flow
             ), 0) + priced.rounded_value
             else priced.rounded_value
-        end as decimal(18, 2)) as value_moved
+        end as {{ money() }}) as value_moved
     from priced
 )
 
 select
     internal_sku, movement_date, movement_type, type_order, store_id, order_id, quantity, value_in,
     source_file_sha256, source_line, reimbursement_id, event_seq, original_sale_seq, is_refunded_sale,
-    case when movement_type = 'purchase' then cast(value_in / quantity as decimal(18, 6)) else average end as unit_cost,
+    case when movement_type = 'purchase' then cast(value_in / quantity as {{ money(6) }}) else average end as unit_cost,
     value_moved,
     cast(opening_qty + sum(case when flow = 'issue' then -1 * quantity else quantity end) over (
         partition by internal_sku, {{ dbt.date_trunc('month', 'movement_date') }} order by event_seq
         rows between unbounded preceding and current row) as integer) as qty_after,
     cast(opening_value + sum(case when flow = 'issue' then -1 * coalesce(value_moved, 0) else coalesce(value_moved, 0) end) over (
         partition by internal_sku, {{ dbt.date_trunc('month', 'movement_date') }} order by event_seq
-        rows between unbounded preceding and current row) as decimal(18, 2)) as value_after
+        rows between unbounded preceding and current row) as {{ money() }}) as value_after
 from moved
+{%- endmacro %}
+
+{#- The same moving average on Spark as a fold: Spark runs a recursive CTE one join per level, so a SKU with a
+    thousand movements is a thousand Spark jobs (minutes on the demo). aggregate() walks each SKU's events in
+    event_seq order in one pass, with the recursive CTE's rules and casts step for step. The rows already folded are
+    the state, so a return reads the sale it reverses from them instead of from a carried text. -#}
+{% macro spark__moving_average_costing(events) -%}
+{%- set purchase = "e.movement_type = 'purchase'" -%}
+{%- set issue = is_issue('e.movement_type') -%}
+{%- set issue_value = "case when s.qty = e.quantity then s.value else round(s.average * e.quantity, 2) end" -%}
+{%- set sale = "try_element_at(filter(s.rows, r -> r.event_seq = e.original_sale_seq), 1)" -%}
+{%- set returned = restocked_value(sale ~ '.value_moved', sale ~ '.quantity', 'e.quantity', 's.average') -%}
+{%- set qty_after = "cast(s.qty + case when " ~ issue ~ " then -1 * e.quantity else e.quantity end as integer)" -%}
+{%- set value_after -%}
+    cast(case
+        when {{ purchase }} then s.value + e.value_in
+        when e.movement_type = 'return' then s.value + coalesce({{ returned }}, 0)
+        when s.qty = e.quantity then 0
+        else s.value - coalesce(round(s.average * e.quantity, 2), 0)
+    end as {{ money() }})
+{%- endset -%}
+{%- set average_after -%}
+    cast(case
+        when {{ purchase }} and s.qty + e.quantity > 0 then (s.value + e.value_in) / (s.qty + e.quantity)
+        when {{ purchase }} then e.value_in / e.quantity
+        when e.movement_type = 'return' and s.qty + e.quantity > 0 and {{ returned }} is not null
+            then (s.value + {{ returned }}) / (s.qty + e.quantity)
+        else s.average
+    end as {{ money(6) }})
+{%- endset -%}
+with
+
+events as (
+    select * from {{ events }}
+),
+
+folded as (
+    select
+        internal_sku,
+        aggregate(
+            array_sort(collect_list(struct(event_seq, movement_type, cast(quantity as integer) as quantity, value_in,
+                                           original_sale_seq))),
+            named_struct(
+                'rows', cast(array() as array<struct<event_seq: bigint, quantity: integer, unit_cost: {{ money(6) }}, value_moved: {{ money() }}, qty_after: integer, value_after: {{ money() }}>>),
+                'qty', cast(0 as integer), 'value', cast(0 as {{ money() }}), 'average', cast(null as {{ money(6) }})
+            ),
+            (s, e) -> named_struct(
+                'rows', concat(s.rows, array(named_struct(
+                    'event_seq', cast(e.event_seq as bigint),
+                    'quantity', e.quantity,
+                    'unit_cost', cast(case
+                        when {{ purchase }} then e.value_in / e.quantity
+                        when e.movement_type = 'return' then coalesce({{ returned }} / e.quantity, s.average)
+                        else s.average
+                    end as {{ money(6) }}),
+                    'value_moved', cast(case
+                        when {{ purchase }} then e.value_in
+                        when e.movement_type = 'return' then {{ returned }}
+                        else {{ issue_value }}
+                    end as {{ money() }}),
+                    'qty_after', {{ qty_after }},
+                    'value_after', {{ value_after }}
+                ))),
+                'qty', {{ qty_after }},
+                'value', {{ value_after }},
+                'average', {{ average_after }}
+            )
+        ).rows as costed_rows
+    from events
+    group by internal_sku
+),
+
+costed as (
+    select folded.internal_sku, costed_row.*
+    from folded
+    lateral view explode(folded.costed_rows) exploded as costed_row
+)
+
+select
+    events.*,
+    costed.unit_cost,
+    costed.value_moved,
+    costed.qty_after,
+    costed.value_after
+from events
+inner join costed
+    on costed.internal_sku = events.internal_sku
+    and costed.event_seq = events.event_seq
 {%- endmacro %}

@@ -15,3 +15,7 @@
     {#- timezone('UTC', naive) reads the wall time as UTC; timezone(tz, timestamptz) gives the wall time in tz. -#}
     cast(timezone({{ tz_column }}, timezone('UTC', {{ ts_utc }})) as date)
 {%- endmacro %}
+
+{% macro spark__to_local_date(ts_utc, tz_column) -%}
+    cast(from_utc_timestamp({{ ts_utc }}, {{ tz_column }}) as date)
+{%- endmacro %}

@@ -46,7 +46,7 @@ def build_args(settings: Settings, profiles_dir: Path, *, full_refresh: bool = F
 
 @contextmanager
 def warehouse_profiles(warehouse: Path, template: Path = DBT_PROJECT_DIR / PROFILES_FILE) -> Iterator[Path]:
-    """A profiles directory for one dbt invocation: the project's profiles with `warehouse` as every path.
+    """A profiles directory for one dbt invocation: the project's profiles with `warehouse` as every DuckDB path.
 
     dagster-dbt hands dbt a copy of this process's environment and takes no environment per call, while the
     project's profile reads the path from ACORN_WAREHOUSE: a profile per invocation lets two warehouses build
@@ -56,7 +56,8 @@ def warehouse_profiles(warehouse: Path, template: Path = DBT_PROJECT_DIR / PROFI
     profiles = yaml.safe_load(template.read_text(encoding="utf-8"))
     for profile in profiles.values():
         for output in profile.get("outputs", {}).values():
-            output["path"] = str(warehouse)
+            if output.get("type") == "duckdb":  # a Spark output has no file
+                output["path"] = str(warehouse)
     with tempfile.TemporaryDirectory(prefix="acorn-dbt-profiles-") as directory:
         (Path(directory) / PROFILES_FILE).write_text(yaml.safe_dump(profiles, sort_keys=False), encoding="utf-8")
         yield Path(directory)

@@ -66,6 +66,9 @@ def test_settings_travel_as_strings_field_for_field():
 
     assert Settings.from_strings(settings.to_strings()) == settings
     assert Settings.from_strings(defaults.to_strings()) == defaults
+    # The archive may be an object-storage URL: it travels as the URL, not as a Path that would fold its `//`.
+    on_s3 = dataclasses.replace(defaults, archive_dir="s3://acme-finance/acorn/archive")
+    assert Settings.from_strings(on_s3.to_strings()).archive_dir == "s3://acme-finance/acorn/archive"
 
 
 def test_credentials_environ_holds_only_credential_names(monkeypatch):

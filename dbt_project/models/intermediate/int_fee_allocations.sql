@@ -27,8 +27,8 @@ ledger as (
 fees as (
     select
         ledger.*,
-        cast(power(10, -coalesce(own.minor_units, 2)) as decimal(18, 8)) as minor_unit,
-        cast(power(10, -coalesce(functional.minor_units, 2)) as decimal(18, 8)) as functional_minor_unit
+        cast(power(10, -coalesce(own.minor_units, 2)) as {{ money(8) }}) as minor_unit,
+        cast(power(10, -coalesce(functional.minor_units, 2)) as {{ money(8) }}) as functional_minor_unit
     from ledger
     left join {{ ref('currencies') }} as own
         on own.currency = ledger.currency
@@ -48,7 +48,7 @@ order_items as (
 ),
 
 drivers as (
-    select store_id, posted_month, sku, cast(sum(units) as decimal(38, 2)) as weight
+    select store_id, posted_month, sku, cast(sum(units) as {{ money(2, precision=38) }}) as weight
     from order_items
     group by store_id, posted_month, sku
 ),
@@ -71,8 +71,8 @@ weighted as (
         sum(drivers.weight) over (
             partition by fees.source_file_sha256, fees.source_line, fees.amount_column
         ) as total_weight,
-        cast(round(fees.amount / fees.minor_unit, 0) as decimal(38, 0)) as units_total,
-        cast(round(fees.amount_functional / fees.functional_minor_unit, 0) as decimal(38, 0)) as functional_units_total
+        cast(round(fees.amount / fees.minor_unit, 0) as {{ money(0, precision=38) }}) as units_total,
+        cast(round(fees.amount_functional / fees.functional_minor_unit, 0) as {{ money(0, precision=38) }}) as functional_units_total
     from fees
     inner join drivers
         on {{ null_safe_equal('drivers.store_id', 'fees.store_id') }}
@@ -80,18 +80,18 @@ weighted as (
         and drivers.weight > 0
 ),
 
-{% for money in ['units', 'functional_units'] %}
-{{ money }}_floored as (
+{% for measure in ['units', 'functional_units'] %}
+{{ measure }}_floored as (
     select
         source_file_sha256, source_line, amount_column, sku,
-        cast(floor({{ money }}_total * weight / total_weight) as decimal(38, 0)) as floor_units,
-        {{ money }}_total * weight / total_weight
-            - floor({{ money }}_total * weight / total_weight) as fraction,
-        {{ money }}_total as units_total
+        cast(floor({{ measure }}_total * weight / total_weight) as {{ money(0, precision=38) }}) as floor_units,
+        {{ measure }}_total * weight / total_weight
+            - floor({{ measure }}_total * weight / total_weight) as fraction,
+        {{ measure }}_total as units_total
     from weighted
 ),
 
-{{ money }}_ranked as (
+{{ measure }}_ranked as (
     select
         *,
         units_total - sum(floor_units) over (
@@ -101,14 +101,14 @@ weighted as (
             partition by source_file_sha256, source_line, amount_column
             order by fraction desc, sku
         ) as fraction_rank
-    from {{ money }}_floored
+    from {{ measure }}_floored
 ),
 
-{{ money }}_allocated as (
+{{ measure }}_allocated as (
     select
         source_file_sha256, source_line, amount_column, sku,
         floor_units + case when fraction_rank <= leftover then 1 else 0 end as allocated_units
-    from {{ money }}_ranked
+    from {{ measure }}_ranked
 ),
 {% endfor %}
 
@@ -146,8 +146,8 @@ unallocated as (
         fees.source_line,
         fees.amount_column,
         '(unallocated)' as sku,
-        cast(null as decimal(38, 2)) as weight,
-        cast(null as decimal(38, 2)) as total_weight,
+        cast(null as {{ money(2, precision=38) }}) as weight,
+        cast(null as {{ money(2, precision=38) }}) as total_weight,
         fees.amount,
         fees.amount_functional,
         'unallocated' as allocation_method
@@ -181,9 +181,9 @@ select
     fees.fee_category,
     fees.pnl_line,
     fees.account,
-    cast(parts.amount as decimal(18, 2)) as amount,
+    cast(parts.amount as {{ money() }}) as amount,
     fees.currency,
-    cast(parts.amount_functional as decimal(18, 2)) as amount_functional,
+    cast(parts.amount_functional as {{ money() }}) as amount_functional,
     fees.functional_currency,
     parts.source_file_sha256,
     parts.source_line,

@@ -7,7 +7,7 @@ with
 ecb as (
     select rate_date, currency, units_per_eur from {{ ref('stg_ecb__fx_rates') }}
     union all
-    select distinct rate_date, 'EUR' as currency, cast(1 as decimal(18, 8)) as units_per_eur
+    select distinct rate_date, 'EUR' as currency, cast(1 as {{ money(8) }}) as units_per_eur
     from {{ ref('stg_ecb__fx_rates') }}
 ),
 
@@ -69,7 +69,7 @@ select
     rate_date,
     currency,
     '{{ functional }}' as functional_currency,
-    cast(round(rate, 8) as decimal(18, 8)) as fx_rate,
+    cast(round(rate, 8) as {{ money(8) }}) as fx_rate,
     rate_source
 from ranked
 where preference = 1

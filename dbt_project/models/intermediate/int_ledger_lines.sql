@@ -3,13 +3,13 @@
 -- Settlement lines converted into the functional currency at the rate of their store-local posted date.
 select
     lines.*,
-    case when lines.currency = '{{ functional }}' then cast(1 as decimal(18, 8)) else rates.fx_rate end as fx_rate,
+    case when lines.currency = '{{ functional }}' then cast(1 as {{ money(8) }}) else rates.fx_rate end as fx_rate,
     case when lines.currency = '{{ functional }}' then lines.posted_date else rates.fx_rate_date end as fx_rate_date,
     case when lines.currency = '{{ functional }}' then 'identity' else rates.rate_source end as fx_rate_source,
     cast(round(
-        lines.amount * case when lines.currency = '{{ functional }}' then cast(1 as decimal(18, 8)) else rates.fx_rate end,
+        lines.amount * case when lines.currency = '{{ functional }}' then cast(1 as {{ money(8) }}) else rates.fx_rate end,
         2
-    ) as decimal(18, 2)) as amount_functional,
+    ) as {{ money() }}) as amount_functional,
     '{{ functional }}' as functional_currency
 from {{ ref('int_settlement_lines') }} as lines
 left join {{ ref('int_fx_daily_rates') }} as rates

@@ -25,8 +25,8 @@ rates as (
 valued as (
     select
         groups.*,
-        case when groups.original_currency = '{{ functional }}' then cast(1 as decimal(18, 8)) else original_rates.fx_rate end as original_fx_rate,
-        case when groups.converted_currency = '{{ functional }}' then cast(1 as decimal(18, 8)) else converted_rates.fx_rate end as converted_fx_rate,
+        case when groups.original_currency = '{{ functional }}' then cast(1 as {{ money(8) }}) else original_rates.fx_rate end as original_fx_rate,
+        case when groups.converted_currency = '{{ functional }}' then cast(1 as {{ money(8) }}) else converted_rates.fx_rate end as converted_fx_rate,
         coalesce(original_rates.fx_rate_date, converted_rates.fx_rate_date, groups.fund_transfer_date) as reference_rate_date
     from groups
     left join rates as original_rates
@@ -69,11 +69,11 @@ joined as (
         settlements.deposit_date,
         settlements.bank_amount,
         settlements.bank_date,
-        cast(case when valued.original_total <> 0 then valued.converted_total / valued.original_total end as decimal(18, 8)) as implied_rate,
-        cast(round(valued.original_fx_rate / valued.converted_fx_rate, 8) as decimal(18, 8)) as reference_rate,
+        cast(case when valued.original_total <> 0 then valued.converted_total / valued.original_total end as {{ money(8) }}) as implied_rate,
+        cast(round(valued.original_fx_rate / valued.converted_fx_rate, 8) as {{ money(8) }}) as reference_rate,
         valued.reference_rate_date,
-        cast(round(valued.original_total * valued.original_fx_rate, 2) as decimal(18, 2)) as original_total_functional,
-        cast(round(valued.converted_total * valued.converted_fx_rate, 2) as decimal(18, 2)) as converted_total_functional,
+        cast(round(valued.original_total * valued.original_fx_rate, 2) as {{ money() }}) as original_total_functional,
+        cast(round(valued.converted_total * valued.converted_fx_rate, 2) as {{ money() }}) as converted_total_functional,
         '{{ functional }}' as functional_currency
     from valued
     left join event_totals

@@ -26,13 +26,13 @@ select
     lines.posted_date,
     lines.amount,
     lines.currency,
-    case when lines.currency = '{{ functional }}' then cast(1 as decimal(18, 8)) else rates.fx_rate end as fx_rate,
+    case when lines.currency = '{{ functional }}' then cast(1 as {{ money(8) }}) else rates.fx_rate end as fx_rate,
     case when lines.currency = '{{ functional }}' then lines.posted_date else rates.fx_rate_date end as fx_rate_date,
     case when lines.currency = '{{ functional }}' then 'identity' else rates.rate_source end as fx_rate_source,
     cast(round(
-        lines.amount * case when lines.currency = '{{ functional }}' then cast(1 as decimal(18, 8)) else rates.fx_rate end,
+        lines.amount * case when lines.currency = '{{ functional }}' then cast(1 as {{ money(8) }}) else rates.fx_rate end,
         2
-    ) as decimal(18, 2)) as amount_functional,
+    ) as {{ money() }}) as amount_functional,
     '{{ functional }}' as functional_currency,
     lines.group_id,
     lines.settlement_id,

@@ -52,9 +52,9 @@ select
     'direct',
     false,
     '{{ var("functional_currency") | upper }}',
-    cast(-1 * cogs.cogs as decimal(18, 2)),
+    cast(-1 * cogs.cogs as {{ money() }}),
     '{{ var("functional_currency") | upper }}',
-    cast(-1 * cogs.cogs as decimal(18, 2)),
+    cast(-1 * cogs.cogs as {{ money() }}),
     cogs.n_lines
 from cogs
 inner join pnl_lines

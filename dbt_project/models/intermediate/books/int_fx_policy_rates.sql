@@ -18,7 +18,7 @@ with
 ecb as (
     select rate_date, currency, units_per_eur from {{ ref('stg_ecb__fx_rates') }}
     union all
-    select distinct rate_date, 'EUR' as currency, cast(1 as decimal(18, 8)) as units_per_eur
+    select distinct rate_date, 'EUR' as currency, cast(1 as {{ money(8) }}) as units_per_eur
     from {{ ref('stg_ecb__fx_rates') }}
 ),
 
@@ -26,7 +26,7 @@ published as (
     select
         ecb.rate_date,
         ecb.currency,
-        cast(round(functional.units_per_eur / ecb.units_per_eur, 8) as decimal(18, 8)) as fx_rate,
+        cast(round(functional.units_per_eur / ecb.units_per_eur, 8) as {{ money(8) }}) as fx_rate,
         'ecb' as rate_source,
         3 as source_priority
     from ecb
@@ -36,11 +36,11 @@ published as (
     where ecb.currency <> '{{ functional }}'
     {%- if rate_source == 'pboc' %}
     union all
-    select rate_date, base_currency, cast(round(rate, 8) as decimal(18, 8)), 'pboc', 1
+    select rate_date, base_currency, cast(round(rate, 8) as {{ money(8) }}), 'pboc', 1
     from {{ ref('stg_user_config__fx_rate_overrides') }}
     where quote_currency = '{{ functional }}' and base_currency <> '{{ functional }}'
     union all
-    select rate_date, quote_currency, cast(round(1 / rate, 8) as decimal(18, 8)), 'pboc', 2
+    select rate_date, quote_currency, cast(round(1 / rate, 8) as {{ money(8) }}), 'pboc', 2
     from {{ ref('stg_user_config__fx_rate_overrides') }}
     where base_currency = '{{ functional }}' and quote_currency <> '{{ functional }}' and rate <> 0
     {%- endif %}
@@ -96,7 +96,7 @@ month_average as (
     select
         cast({{ dbt.date_trunc('month', 'rate_date') }} as date) as calendar_month,
         currency,
-        cast(round(avg(fx_rate), 8) as decimal(18, 8)) as fx_rate,
+        cast(round(avg(fx_rate), 8) as {{ money(8) }}) as fx_rate,
         min(rate_source) as rate_source
     from preferred
     group by cast({{ dbt.date_trunc('month', 'rate_date') }} as date), currency

@@ -56,7 +56,7 @@ sold as (
 sale_events as (
     select
         internal_sku, posted_date, 'sale', 3, store_id, order_id, quantity,
-        cast(null as decimal(18, 2)), source_file_sha256, source_line, cast(null as {{ dbt.type_string() }})
+        cast(null as {{ money() }}), source_file_sha256, source_line, cast(null as {{ dbt.type_string() }})
     from principal
     where transaction_type = 'Order' and quantity > 0
 ),
@@ -65,7 +65,7 @@ return_events as (
     select
         principal.internal_sku, principal.posted_date, 'return', 2, principal.store_id, principal.order_id,
         coalesce(principal.quantity, sold.quantity),
-        cast(null as decimal(18, 2)), principal.source_file_sha256, principal.source_line,
+        cast(null as {{ money() }}), principal.source_file_sha256, principal.source_line,
         cast(null as {{ dbt.type_string() }})
     from principal
     left join sold
@@ -103,7 +103,7 @@ write_off_events as (
         sku_stores.store_id,
         cast(null as {{ dbt.type_string() }}),
         reimbursements.quantity_reimbursed_cash,
-        cast(null as decimal(18, 2)),
+        cast(null as {{ money() }}),
         reimbursements.source_file_sha256,
         reimbursements.source_line,
         reimbursements.reimbursement_id

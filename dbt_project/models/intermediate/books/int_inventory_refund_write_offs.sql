@@ -39,7 +39,7 @@ select
     refunds.posted_date as movement_date,
     coalesce(refunds.quantity, sales.quantity) as quantity,
     sales.event_seq as original_sale_seq,
-    cast({{ restocked_value('sales.value_moved', 'sales.quantity', 'coalesce(refunds.quantity, sales.quantity)', 'null') }} as decimal(18, 2)) as value_written_off,
+    cast({{ restocked_value('sales.value_moved', 'sales.quantity', 'coalesce(refunds.quantity, sales.quantity)', 'null') }} as {{ money() }}) as value_written_off,
     refunds.source_file_sha256,
     refunds.source_line
 from refunds

@@ -57,9 +57,9 @@ select
     account_code,
     memo_zh,
     '{{ functional }}' as currency,
-    cast(amount as decimal(18, 2)) as amount_original,
-    cast(1 as decimal(18, 8)) as fx_rate,
+    cast(amount as {{ money() }}) as amount_original,
+    cast(1 as {{ money(8) }}) as fx_rate,
     month_end as fx_rate_date,
     'identity' as fx_rate_source,
-    cast(amount as decimal(18, 2)) as amount_functional
+    cast(amount as {{ money() }}) as amount_functional
 from postings

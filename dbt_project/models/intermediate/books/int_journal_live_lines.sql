@@ -26,12 +26,12 @@ summarised as (
         store_id,
         account_code,
         currency,
-        cast(sum(amount_original) as decimal(18, 2)) as amount_original,
-        cast(sum(amount_functional) as decimal(18, 2)) as amount_functional,
+        cast(sum(amount_original) as {{ money() }}) as amount_original,
+        cast(sum(amount_functional) as {{ money() }}) as amount_functional,
         -- one rate when every posting used the same, else the effective rate of the sum
         case
             when min(fx_rate) = max(fx_rate) then min(fx_rate)
-            when sum(amount_original) <> 0 then cast(round(sum(amount_functional) / sum(amount_original), 8) as decimal(18, 8))
+            when sum(amount_original) <> 0 then cast(round(cast(sum(amount_functional) as {{ money() }}) / cast(sum(amount_original) as {{ money() }}), 8) as {{ money(8) }})
         end as fx_rate,
         max(fx_rate_date) as fx_rate_date,
         case when min(fx_rate_source) = max(fx_rate_source) then min(fx_rate_source) else 'mixed' end as fx_rate_source,

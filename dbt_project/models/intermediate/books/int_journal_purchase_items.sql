@@ -47,11 +47,11 @@ select
     roles.memo_zh || ' ' || landed.internal_sku as memo_zh,
     -- stock is carried at its cost in the functional currency; the payable is owed in the supplier's currency
     case when roles.source_key = 'inventory' then '{{ functional }}' else landed.currency end as currency,
-    cast(case when roles.source_key = 'inventory' then landed.landed_functional else -1 * landed.landed_original end as decimal(18, 2)) as amount_original,
-    cast(case when roles.source_key = 'inventory' then 1 else landed.fx_rate end as decimal(18, 8)) as fx_rate,
+    cast(case when roles.source_key = 'inventory' then landed.landed_functional else -1 * landed.landed_original end as {{ money() }}) as amount_original,
+    cast(case when roles.source_key = 'inventory' then 1 else landed.fx_rate end as {{ money(8) }}) as fx_rate,
     case when roles.source_key = 'inventory' then landed.purchase_date else landed.fx_rate_date end as fx_rate_date,
     case when roles.source_key = 'inventory' then 'identity' else landed.fx_rate_source end as fx_rate_source,
-    cast(case when roles.source_key = 'inventory' then landed.landed_functional else -1 * landed.landed_functional end as decimal(18, 2)) as amount_functional,
+    cast(case when roles.source_key = 'inventory' then landed.landed_functional else -1 * landed.landed_functional end as {{ money() }}) as amount_functional,
     landed.source_file_sha256,
     landed.source_line
 from landed

@@ -129,7 +129,7 @@ realized as (
         converted.entry_id, max(converted.source_type) as source_type, max(converted.period) as period,
         max(converted.posted_date) as posted_date, converted.store_id, min(converted.transaction_id) as transaction_id,
         fx.account_code, '供应商货款汇兑损益(已实现)' as memo_zh, '{{ functional }}' as currency,
-        -1 * sum(converted.amount_functional) as amount_original, cast(1 as decimal(18, 8)) as fx_rate,
+        -1 * sum(converted.amount_functional) as amount_original, cast(1 as {{ money(8) }}) as fx_rate,
         max(converted.posted_date) as fx_rate_date, 'identity' as fx_rate_source,
         -1 * sum(converted.amount_functional) as amount_functional
     from converted

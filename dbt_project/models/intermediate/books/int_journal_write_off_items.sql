@@ -26,11 +26,11 @@ select
     roles.account_code,
     roles.memo_zh || ' ' || written_off.internal_sku || ' x' || cast(written_off.quantity as {{ dbt.type_string() }}) as memo_zh,
     '{{ functional }}' as currency,
-    cast(case when roles.source_key = 'inventory_write_off' then written_off.value_moved else -1 * written_off.value_moved end as decimal(18, 2)) as amount_original,
-    cast(1 as decimal(18, 8)) as fx_rate,
+    cast(case when roles.source_key = 'inventory_write_off' then written_off.value_moved else -1 * written_off.value_moved end as {{ money() }}) as amount_original,
+    cast(1 as {{ money(8) }}) as fx_rate,
     written_off.movement_date as fx_rate_date,
     'identity' as fx_rate_source,
-    cast(case when roles.source_key = 'inventory_write_off' then written_off.value_moved else -1 * written_off.value_moved end as decimal(18, 2)) as amount_functional,
+    cast(case when roles.source_key = 'inventory_write_off' then written_off.value_moved else -1 * written_off.value_moved end as {{ money() }}) as amount_functional,
     written_off.source_file_sha256,
     written_off.source_line
 from written_off

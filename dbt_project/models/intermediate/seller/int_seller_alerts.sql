@@ -74,12 +74,12 @@ refund_spike as (
         {{ evidence_json([('store_id', 'store_id'), ('week_start', 'week_start'), ('units_sold', 'units_sold'),
                           ('units_refunded', 'units_refunded'), ('refund_rate', 'refund_rate'),
                           ('baseline_refund_rate', 'baseline_refund_rate')]) }} as evidence,
-        'Store ' || store_id || ' refund rate ' || cast(cast(refund_rate * 100 as decimal(18, 1)) as {{ dbt.type_string() }})
+        'Store ' || store_id || ' refund rate ' || cast(cast(refund_rate * 100 as {{ money(1) }}) as {{ dbt.type_string() }})
             || '% in the week of ' || cast(week_start as {{ dbt.type_string() }}) || ' against a baseline of '
-            || cast(cast(baseline_refund_rate * 100 as decimal(18, 1)) as {{ dbt.type_string() }}) || '%' as message,
+            || cast(cast(baseline_refund_rate * 100 as {{ money(1) }}) as {{ dbt.type_string() }}) || '%' as message,
         '店铺 ' || store_id || ' 在 ' || cast(week_start as {{ dbt.type_string() }}) || ' 这一周的退款率为 '
-            || cast(cast(refund_rate * 100 as decimal(18, 1)) as {{ dbt.type_string() }}) || '%，前四周基线为 '
-            || cast(cast(baseline_refund_rate * 100 as decimal(18, 1)) as {{ dbt.type_string() }}) || '%' as message_zh,
+            || cast(cast(refund_rate * 100 as {{ money(1) }}) as {{ dbt.type_string() }}) || '%，前四周基线为 '
+            || cast(cast(baseline_refund_rate * 100 as {{ money(1) }}) as {{ dbt.type_string() }}) || '%' as message_zh,
         '按 SKU 查看退款率（fct_refund_rates），检查商品质量、描述或物流问题' as next_step_zh,
         'Look at the refund rate per SKU (fct_refund_rates) for a product, listing or delivery problem' as next_step_en
     from latest_weeks
@@ -127,7 +127,7 @@ safet_alerts as (
         claims.order_id as subject,
         claims.amount,
         claims.currency,
-        greatest(claims.refund_date, cast({{ dbt.dateadd('day', '-rules.window_days', 'claims.filing_deadline') }} as date)) as raised_on,
+        {{ greatest_non_null('claims.refund_date', 'cast(' ~ dbt.dateadd('day', '-rules.window_days', 'claims.filing_deadline') ~ ' as date)') }} as raised_on,
         {{ evidence_json([('order_id', 'claims.order_id'), ('sku', 'claims.sku'), ('refund_date', 'claims.refund_date'),
                           ('filing_deadline', 'claims.filing_deadline')]) }} as evidence,
         'SAFE-T claim for order ' || claims.order_id || ' must be filed by '
@@ -238,7 +238,7 @@ expiring as (
         'authorization_expiring' as alert_type,
         cast(null as {{ dbt.type_string() }}) as store_id,
         authorizations.account_id as subject,
-        cast(null as decimal(18, 2)) as amount,
+        cast(null as {{ money() }}) as amount,
         cast(null as {{ dbt.type_string() }}) as currency,
         cast({{ dbt.dateadd('day', '-rules.window_days', 'authorizations.expires_on') }} as date) as raised_on,
         {{ evidence_json([('account_id', 'authorizations.account_id'), ('authorized_at', 'authorizations.authorized_at'),
@@ -261,7 +261,7 @@ changed_columns as (
         'report_columns_changed' as alert_type,
         cast(null as {{ dbt.type_string() }}) as store_id,
         kind || ':' || column_name as subject,
-        cast(null as decimal(18, 2)) as amount,
+        cast(null as {{ money() }}) as amount,
         cast(null as {{ dbt.type_string() }}) as currency,
         cast(min(seen_at) as date) as raised_on,
         {{ evidence_json([('kind', 'kind'), ('column_name', 'column_name'), ('first_file_name', 'min(file_name)')]) }} as evidence,
@@ -287,7 +287,7 @@ stale_sources as (
         'source_not_synced' as alert_type,
         cast(null as {{ dbt.type_string() }}) as store_id,
         last_synced.account_id || ':' || last_synced.source as subject,
-        cast(null as decimal(18, 2)) as amount,
+        cast(null as {{ money() }}) as amount,
         cast(null as {{ dbt.type_string() }}) as currency,
         cast({{ dbt.dateadd('day', 'rules.window_days + 1', 'cast(last_synced.synced_until as date)') }} as date) as raised_on,
         {{ evidence_json([('account_id', 'last_synced.account_id'), ('source', 'last_synced.source'),

@@ -48,7 +48,7 @@ select
     latest.invoice_identifier,
     latest.invoice_number,
     -- InvoiceNumber~PayeeCode: the payee code is the vendor code the invoice was raised under
-    coalesce(nullif(upper(split_part(latest.invoice_identifier, '~', 2)), ''), latest.payee_partner_id) as vendor_code,
+    coalesce(nullif(upper({{ dbt.split_part('latest.invoice_identifier', "'~'", 2) }}), ''), latest.payee_partner_id) as vendor_code,
     latest.invoice_status,
     latest.invoice_type,
     latest.payment_terms,

@@ -33,7 +33,7 @@ own_lines as (
         items.amount,
         items.currency,
         cast(null as integer) as paid_quantity,
-        cast(null as decimal(18, 2)) as paid_amount,
+        cast(null as {{ money() }}) as paid_amount,
         'acorn' as line_source
     from {{ ref('stg_vendor__invoice_submission_items') }} as items
     inner join {{ ref('stg_vendor__invoice_submissions') }} as submissions

@@ -7,7 +7,7 @@ versions as (
         account_id,
         purchase_order_number,
         version_id,
-        greatest(coalesce(changed_at, ordered_at), state_changed_at) as version_at,
+        {{ greatest_non_null('coalesce(changed_at, ordered_at)', 'state_changed_at') }} as version_at,
         fetched_at
     from {{ ref('stg_vendor__purchase_orders') }}
 ),

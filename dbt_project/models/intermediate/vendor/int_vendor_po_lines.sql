@@ -81,7 +81,7 @@ joined as (
         case
             when version_events.cancelled_version_at is null then statuses.first_cancelled_at
             when statuses.first_cancelled_at is null then version_events.cancelled_version_at
-            else least(version_events.cancelled_version_at, statuses.first_cancelled_at)
+            else {{ least_non_null('version_events.cancelled_version_at', 'statuses.first_cancelled_at') }}
         end as cancelled_at,
         coalesce(version_events.is_changed_after_acknowledgement, false) as is_changed_after_acknowledgement,
         version_events.changed_after_acknowledgement_at

@@ -6,7 +6,7 @@ with
 versions as (
     select
         *,
-        greatest(coalesce(changed_at, ordered_at), state_changed_at) as version_at
+        {{ greatest_non_null('coalesce(changed_at, ordered_at)', 'state_changed_at') }} as version_at
     from {{ ref('stg_vendor__purchase_orders') }}
 ),
 
@@ -44,7 +44,7 @@ select
     case
         when ranked.first_acknowledged_version_at is null then item_acknowledgements.acknowledged_at
         when item_acknowledgements.acknowledged_at is null then ranked.first_acknowledged_version_at
-        else least(ranked.first_acknowledged_version_at, item_acknowledgements.acknowledged_at)
+        else {{ least_non_null('ranked.first_acknowledged_version_at', 'item_acknowledgements.acknowledged_at') }}
     end as acknowledged_at,
     ranked.changed_at,
     ranked.version_at as last_changed_at,

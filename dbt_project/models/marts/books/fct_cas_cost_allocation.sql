@@ -109,13 +109,13 @@ joined as (
         coalesce(movements.units_sold, 0) as units_sold,
         coalesce(movements.units_returned, 0) as units_returned,
         coalesce(movements.units_without_cost, 0) as units_without_cost,
-        cast(coalesce(direct_totals.net_revenue, 0) as decimal(18, 2)) as net_revenue,
-        cast(coalesce(movements.cogs, 0) as decimal(18, 2)) as cogs,
+        cast(coalesce(direct_totals.net_revenue, 0) as {{ money() }}) as net_revenue,
+        cast(coalesce(movements.cogs, 0) as {{ money() }}) as cogs,
         {%- for name, code in fee_columns %}
-        cast(coalesce(direct_totals.{{ name }}, 0) as decimal(18, 2)) as {{ name }},
+        cast(coalesce(direct_totals.{{ name }}, 0) as {{ money() }}) as {{ name }},
         {%- endfor %}
-        cast(coalesce(direct_totals.other_selling_expenses, 0) as decimal(18, 2)) as other_selling_expenses,
-        cast(coalesce(allocated_totals.allocated_fees, 0) as decimal(18, 2)) as allocated_fees,
+        cast(coalesce(direct_totals.other_selling_expenses, 0) as {{ money() }}) as other_selling_expenses,
+        cast(coalesce(allocated_totals.allocated_fees, 0) as {{ money() }}) as allocated_fees,
         coalesce(allocated_totals.allocation_driver, '{{ var("allocation_driver") }}') as allocation_driver
     from keys
     left join movements
@@ -130,10 +130,10 @@ joined as (
 
 select
     *,
-    cast(net_revenue - cogs as decimal(18, 2)) as gross_profit,
-    cast(case when net_revenue <> 0 then round((net_revenue - cogs) / net_revenue, 4) end as decimal(18, 4)) as gross_margin,
+    cast(net_revenue - cogs as {{ money() }}) as gross_profit,
+    cast(case when net_revenue <> 0 then round((net_revenue - cogs) / net_revenue, 4) end as {{ money(4) }}) as gross_margin,
     cast(net_revenue - cogs
-        {%- for name, code in fee_columns %} - {{ name }}{% endfor %} - other_selling_expenses - allocated_fees as decimal(18, 2)) as contribution,
+        {%- for name, code in fee_columns %} - {{ name }}{% endfor %} - other_selling_expenses - allocated_fees as {{ money() }}) as contribution,
     '{{ var("cost_method") }}' as cost_method,
     '{{ functional }}' as functional_currency
 from joined

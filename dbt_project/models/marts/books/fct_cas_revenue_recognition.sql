@@ -29,11 +29,11 @@ select
         ('promotions', ['promotion']),
         ('refunds', ['refund', 'chargeback', 'a_to_z_claim']),
     ] %}
-    cast(sum(case when fee_category in ('{{ categories | join("', '") }}') then amount else 0 end) as decimal(18, 2)) as {{ name }},
-    cast(sum(case when fee_category in ('{{ categories | join("', '") }}') then amount_functional else 0 end) as decimal(18, 2)) as {{ name }}_functional,
+    cast(sum(case when fee_category in ('{{ categories | join("', '") }}') then amount else 0 end) as {{ money() }}) as {{ name }},
+    cast(sum(case when fee_category in ('{{ categories | join("', '") }}') then amount_functional else 0 end) as {{ money() }}) as {{ name }}_functional,
     {%- endfor %}
-    cast(sum(amount) as decimal(18, 2)) as net_revenue,
-    cast(sum(amount_functional) as decimal(18, 2)) as net_revenue_functional,
+    cast(sum(amount) as {{ money() }}) as net_revenue,
+    cast(sum(amount_functional) as {{ money() }}) as net_revenue_functional,
     '{{ functional }}' as functional_currency,
     '{{ var("fx_policy") }}' as fx_policy,
     '总额法(主要责任人),按结算明细过账日期(店铺当地时区)确认 / gross as principal, on the posted date in the store''s time zone' as recognition_basis

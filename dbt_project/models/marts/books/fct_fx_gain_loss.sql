@@ -50,7 +50,7 @@ select
     deposits.bank_functional as settled_functional,
     deposits.fx_rate,
     deposits.fx_rate_date,
-    cast(deposits.bank_functional - deposits.carrying_functional as decimal(18, 2)) as fx_gain_functional,
+    cast(deposits.bank_functional - deposits.carrying_functional as {{ money() }}) as fx_gain_functional,
     conversion.amazon_conversion_cost_functional
 from deposits
 left join conversion
@@ -61,9 +61,9 @@ union all
 select
     'realized', 'vendor_payment', vendor.entry_id, vendor.period, vendor.entry_date, vendor.store_id,
     cast(null as {{ dbt.type_string() }}), replace(vendor.entry_id, 'vendor_payment:', ''),
-    cast(null as {{ dbt.type_string() }}), cast(null as decimal(18, 2)), cast(null as decimal(18, 2)),
-    cast(null as decimal(18, 2)), cast(null as decimal(18, 8)), cast(null as date),
-    cast(vendor.gain as decimal(18, 2)), cast(null as decimal(18, 2))
+    cast(null as {{ dbt.type_string() }}), cast(null as {{ money() }}), cast(null as {{ money() }}),
+    cast(null as {{ money() }}), cast(null as {{ money(8) }}), cast(null as date),
+    cast(vendor.gain as {{ money() }}), cast(null as {{ money() }})
 from vendor
 
 union all
@@ -71,8 +71,8 @@ union all
 select
     'unrealized', 'fx_revaluation', revaluations.entry_id, revaluations.period, revaluations.entry_date,
     revaluations.store_id, revaluations.account_code, revaluations.source_id, revaluations.currency,
-    cast(revaluations.balance_original as decimal(18, 2)), cast(revaluations.carrying_functional as decimal(18, 2)),
-    cast(revaluations.revalued_functional as decimal(18, 2)), revaluations.fx_rate, revaluations.fx_rate_date,
-    revaluations.amount_functional, cast(null as decimal(18, 2))
+    cast(revaluations.balance_original as {{ money() }}), cast(revaluations.carrying_functional as {{ money() }}),
+    cast(revaluations.revalued_functional as {{ money() }}), revaluations.fx_rate, revaluations.fx_rate_date,
+    revaluations.amount_functional, cast(null as {{ money() }})
 from {{ ref('int_journal_revaluation_items') }} as revaluations
 where revaluations.posting = 'revaluation' and revaluations.currency <> '{{ functional }}'

@@ -51,10 +51,10 @@ select
     chart.name_en as account_name_en,
     chart.account_type,
     chart.normal_side,
-    cast(balanced.closing_balance - balanced.debit + balanced.credit as decimal(18, 2)) as opening_balance,
-    cast(balanced.debit as decimal(18, 2)) as debit,
-    cast(balanced.credit as decimal(18, 2)) as credit,
-    cast(balanced.closing_balance as decimal(18, 2)) as closing_balance,
+    cast(balanced.closing_balance - balanced.debit + balanced.credit as {{ money() }}) as opening_balance,
+    cast(balanced.debit as {{ money() }}) as debit,
+    cast(balanced.credit as {{ money() }}) as credit,
+    cast(balanced.closing_balance as {{ money() }}) as closing_balance,
     '{{ var("functional_currency") | upper }}' as functional_currency
 from balanced
 left join {{ ref('cas_chart_of_accounts') }} as chart

@@ -54,12 +54,12 @@ rated as (
         weeks.*,
         cast({{ dbt.dateadd('day', 6, 'weeks.week_start') }} as date) as week_end,
         case when weeks.units_sold > 0
-            then cast(weeks.units_refunded as decimal(18, 6)) / weeks.units_sold end as refund_rate,
+            then cast(weeks.units_refunded as {{ double_type() }}) / weeks.units_sold end as refund_rate,
         coalesce(baselines.baseline_units_sold, 0) as baseline_units_sold,
         coalesce(baselines.baseline_units_refunded, 0) as baseline_units_refunded,
         coalesce(baselines.baseline_weeks, 0) as baseline_weeks,
         case when baselines.baseline_units_sold > 0
-            then cast(baselines.baseline_units_refunded as decimal(18, 6)) / baselines.baseline_units_sold end as baseline_refund_rate
+            then cast(baselines.baseline_units_refunded as {{ double_type() }}) / baselines.baseline_units_sold end as baseline_refund_rate
     from weeks
     left join baselines
         on baselines.grain = weeks.grain
@@ -71,5 +71,5 @@ rated as (
 select
     rated.*,
     case when rated.baseline_refund_rate > 0
-        then cast(rated.refund_rate / rated.baseline_refund_rate - 1 as decimal(18, 4)) end as change_vs_baseline
+        then cast(rated.refund_rate / rated.baseline_refund_rate - 1 as {{ money(4) }}) end as change_vs_baseline
 from rated

@@ -41,7 +41,7 @@ orders as (
         max(po_lines.last_received_on) as last_received_on,
         min(case when po_lines.is_cancelled_after_acknowledgement then po_lines.cancelled_on end) as cancelled_on,
         sum(case when po_lines.is_cancelled_after_acknowledgement
-            then cast(round(po_lines.cancelled_quantity * po_lines.net_cost, 2) as decimal(18, 2)) else 0 end) as cancelled_amount,
+            then cast(round(po_lines.cancelled_quantity * po_lines.net_cost, 2) as {{ money() }}) else 0 end) as cancelled_amount,
         max(case when po_lines.is_cancelled_after_acknowledgement then 1 else 0 end) = 1 as is_cancelled_after_acknowledgement,
         max(case when po_lines.is_changed_after_acknowledgement then 1 else 0 end) = 1 as is_line_changed_after_acknowledgement,
         sum(po_lines.cancelled_quantity) as cancelled_quantity,

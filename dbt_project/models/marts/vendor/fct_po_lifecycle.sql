@@ -89,9 +89,9 @@ select
     staged.paid_quantity,
 
     ---------- amounts (PO currency)
-    cast(round(staged.ordered_quantity * staged.net_cost, 2) as decimal(18, 2)) as ordered_amount,
-    cast(round(coalesce(staged.accepted_quantity, 0) * staged.net_cost, 2) as decimal(18, 2)) as accepted_amount,
-    cast(round(staged.received_quantity * staged.net_cost, 2) as decimal(18, 2)) as received_amount,
+    cast(round(staged.ordered_quantity * staged.net_cost, 2) as {{ money() }}) as ordered_amount,
+    cast(round(coalesce(staged.accepted_quantity, 0) * staged.net_cost, 2) as {{ money() }}) as accepted_amount,
+    cast(round(staged.received_quantity * staged.net_cost, 2) as {{ money() }}) as received_amount,
     staged.invoiced_amount,
     staged.paid_amount,
     staged.invoiced_amount - staged.settled_amount as outstanding_amount,

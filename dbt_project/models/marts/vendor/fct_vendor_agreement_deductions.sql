@@ -44,7 +44,7 @@ accrued as (
         agreements.deduction_type,
         invoices.currency,
         cast({{ dbt.date_trunc('month', 'invoices.invoice_date') }} as date) as month_start,
-        cast(round(sum(invoices.invoice_amount) * min(agreements.percent_of_invoiced), 2) as decimal(18, 2)) as accrued_amount,
+        cast(round(sum(invoices.invoice_amount) * min(agreements.percent_of_invoiced), 2) as {{ money() }}) as accrued_amount,
         min(agreements.agreement_id) as agreement_id
     from {{ ref('vendor_agreements') }} as agreements
     inner join {{ ref('fct_vendor_invoices') }} as invoices
@@ -67,11 +67,11 @@ select
     keys.month_start,
     keys.currency,
     coalesce(deducted.n_deductions, 0) as n_deductions,
-    cast(coalesce(deducted.deducted_amount, 0) as decimal(18, 2)) as deducted_amount,
-    cast(coalesce(deducted.linked_amount, 0) as decimal(18, 2)) as linked_amount,
+    cast(coalesce(deducted.deducted_amount, 0) as {{ money() }}) as deducted_amount,
+    cast(coalesce(deducted.linked_amount, 0) as {{ money() }}) as linked_amount,
     coalesce(deducted.agreement_id, accrued.agreement_id) as agreement_id,
     accrued.accrued_amount,
-    cast(accrued.accrued_amount - coalesce(deducted.deducted_amount, 0) as decimal(18, 2)) as accrual_balance
+    cast(accrued.accrued_amount - coalesce(deducted.deducted_amount, 0) as {{ money() }}) as accrual_balance
 from keys
 left join deducted
     on deducted.vendor_code = keys.vendor_code

@@ -10,7 +10,7 @@ select
     count(*) as n_invoices,
     sum(outstanding_amount) as expected_amount,
     sum(case when status = 'overdue' then outstanding_amount else 0 end) as overdue_amount,
-    sum(cast(round(outstanding_amount * as_of_fx_rate, 2) as decimal(18, 2))) as expected_amount_functional,
+    sum(cast(round(outstanding_amount * as_of_fx_rate, 2) as {{ money() }})) as expected_amount_functional,
     min(functional_currency) as functional_currency,
     min(as_of_fx_rate) as fx_rate,
     min(as_of_date) as as_of_date

@@ -70,9 +70,9 @@ select
     deductions.amount_paid + coalesce(reversals.reversed_amount, 0) as net_amount,
     disputes.dispute_status is not null as is_disputed,
     disputes.dispute_status,
-    case when deductions.currency = '{{ functional }}' then cast(1 as decimal(18, 8)) else rates.fx_rate end as fx_rate,
+    case when deductions.currency = '{{ functional }}' then cast(1 as {{ money(8) }}) else rates.fx_rate end as fx_rate,
     cast(round(deductions.amount_paid
-        * case when deductions.currency = '{{ functional }}' then cast(1 as decimal(18, 8)) else rates.fx_rate end, 2) as decimal(18, 2))
+        * case when deductions.currency = '{{ functional }}' then cast(1 as {{ money(8) }}) else rates.fx_rate end, 2) as {{ money() }})
         as amount_functional,
     '{{ functional }}' as functional_currency,
     deductions.source_file_sha256,

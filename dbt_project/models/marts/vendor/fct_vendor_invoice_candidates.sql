@@ -75,7 +75,7 @@ select
     received_quantity,
     invoiced_quantity,
     received_quantity - invoiced_quantity as quantity_to_invoice,
-    cast(round((received_quantity - invoiced_quantity) * net_cost, 2) as decimal(18, 2)) as amount_to_invoice,
+    cast(round((received_quantity - invoiced_quantity) * net_cost, 2) as {{ money() }}) as amount_to_invoice,
     invoiced_amount,
     invoices_naming_po,
     cast(first_received_at as date) as received_on,

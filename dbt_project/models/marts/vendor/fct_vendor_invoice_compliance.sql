@@ -95,7 +95,7 @@ select
     cast(case when tax_rate is null then null
         when amount_decimals = 0 then round(amount_to_invoice * tax_rate, 0)
         when amount_decimals = 1 then round(amount_to_invoice * tax_rate, 1)
-        else round(amount_to_invoice * tax_rate, 2) end as decimal(18, 2)) as tax_amount,
+        else round(amount_to_invoice * tax_rate, 2) end as {{ money() }}) as tax_amount,
     tax_registration_number,
     rule,
     is_passed,

@@ -124,7 +124,7 @@ select
     coalesce(deductions.deduction_amount, 0) as deduction_amount,
     coalesce(deductions.n_deductions, 0) as n_deductions,
     statused.paid + coalesce(deductions.deduction_amount, 0) as net_received_amount,
-    case when statused.status in ('rejected', 'paid') then cast(0 as decimal(18, 2)) else statused.outstanding end as outstanding_amount,
+    case when statused.status in ('rejected', 'paid') then cast(0 as {{ money() }}) else statused.outstanding end as outstanding_amount,
     statused.first_payment_date,
     statused.last_payment_date,
     statused.payment_numbers,
@@ -160,11 +160,11 @@ select
     end as expected_payment_date,
 
     ---------- functional currency
-    case when statused.currency = '{{ functional }}' then cast(1 as decimal(18, 8)) else invoice_rates.fx_rate end as fx_rate,
+    case when statused.currency = '{{ functional }}' then cast(1 as {{ money(8) }}) else invoice_rates.fx_rate end as fx_rate,
     cast(round(statused.invoice_amount
-        * case when statused.currency = '{{ functional }}' then cast(1 as decimal(18, 8)) else invoice_rates.fx_rate end, 2) as decimal(18, 2))
+        * case when statused.currency = '{{ functional }}' then cast(1 as {{ money(8) }}) else invoice_rates.fx_rate end, 2) as {{ money() }})
         as invoice_amount_functional,
-    case when statused.currency = '{{ functional }}' then cast(1 as decimal(18, 8)) else as_of_rates.fx_rate end as as_of_fx_rate,
+    case when statused.currency = '{{ functional }}' then cast(1 as {{ money(8) }}) else as_of_rates.fx_rate end as as_of_fx_rate,
     '{{ functional }}' as functional_currency
 from statused
 left join purchase_orders

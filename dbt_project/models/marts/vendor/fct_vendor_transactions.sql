@@ -216,9 +216,9 @@ select
     transactions.quantity,
     transactions.amount,
     transactions.currency,
-    case when transactions.currency = '{{ functional }}' then cast(1 as decimal(18, 8)) else rates.fx_rate end as fx_rate,
+    case when transactions.currency = '{{ functional }}' then cast(1 as {{ money(8) }}) else rates.fx_rate end as fx_rate,
     cast(round(transactions.amount
-        * case when transactions.currency = '{{ functional }}' then cast(1 as decimal(18, 8)) else rates.fx_rate end, 2) as decimal(18, 2))
+        * case when transactions.currency = '{{ functional }}' then cast(1 as {{ money(8) }}) else rates.fx_rate end, 2) as {{ money() }})
         as amount_functional,
     '{{ functional }}' as functional_currency,
     transactions.source
