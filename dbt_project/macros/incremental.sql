@@ -62,3 +62,18 @@
 {% macro duckdb__lines_digest(columns) -%}
     cast(bit_xor(hash({{ columns | join(', ') }})) as {{ dbt.type_string() }})
 {%- endmacro %}
+
+{#- How the incremental marts materialize. dbt-spark has no delete+insert, and on plain Parquet tables it can only
+    append or overwrite (merge needs Delta or Iceberg), which would duplicate or drop rows of a late file, so on
+    Spark these marts are rebuilt in full as tables: the same rows, without the incremental saving. -#}
+{% macro incremental_materialization() -%}
+    {{ return(adapter.dispatch('incremental_materialization', 'acorn')()) }}
+{%- endmacro %}
+
+{% macro default__incremental_materialization() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro spark__incremental_materialization() -%}
+    {{ return('table') }}
+{%- endmacro %}

@@ -32,6 +32,8 @@ if shutil.which("java") is None:
 DBT = Path(sys.executable).with_name("dbt")
 # The day the demo measures ages on (its vendor world's as_of), so the DuckDB side rebuilds the demo's own marts.
 VARS = {"as_of": "2026-10-15"}
+# Change detectors of the incremental builds, not data: each engine digests a store-month with its own hash function.
+ENGINE_DIGESTS = {"fct_fee_allocations": {"store_month_digest"}}
 
 
 def _dbt(args: list[str], env: dict[str, str]) -> float:
@@ -79,7 +81,7 @@ def test_every_mart_is_equal_on_spark_and_duckdb(two_builds: dict[str, Any]):
         for mart in marts:
             columns = [c for (c,) in con.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = ? "
-                "ORDER BY ordinal_position", [mart]).fetchall()]
+                "ORDER BY ordinal_position", [mart]).fetchall() if c not in ENGINE_DIGESTS.get(mart, set())]
             spark_files = str(two_builds["spark_marts"] / mart / "*.parquet")
             on_duckdb = _rows(con, f'marts."{mart}"', columns)
             on_spark = _rows(con, f"read_parquet('{spark_files}')", columns)

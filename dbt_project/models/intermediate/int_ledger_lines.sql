@@ -1,5 +1,5 @@
 {%- set functional = var('functional_currency') | upper -%}
-{{ config(materialized='incremental', unique_key='source_file_sha256') }}
+{{ config(materialized=incremental_materialization(), unique_key='source_file_sha256') }}
 -- Settlement lines converted into the functional currency at the rate of their store-local posted date.
 select
     lines.*,

@@ -1,6 +1,6 @@
 {%- set reserve_previous = 'Previous Reserve Amount Balance' -%}
 {%- set reserve_current = 'Current Reserve Amount' -%}
-{{ config(materialized='incremental', unique_key='settlement_id') }}
+{{ config(materialized=incremental_materialization(), unique_key='settlement_id') }}
 -- Per settlement, what its lines add up to (fct_settlement_reconciliation ties it to the header), kept
 -- incrementally: a settlement is redone when int_settlement_lines (re)built any of its lines in a batch not
 -- taken here yet.

@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', unique_key='source_file_sha256') }}
+{{ config(materialized=incremental_materialization(), unique_key='source_file_sha256') }}
 -- Settlement lines of loaded files with their store, store-local posted date, fee classification and
 -- internal SKU. No line is dropped: unknown fee combinations are kept as 'unclassified'.
 with

@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     unique_key=store_month_key(),
     post_hook="{{ delete_stale_store_months(ref('int_fee_allocations')) }}",
 ) }}

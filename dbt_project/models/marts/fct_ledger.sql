@@ -1,4 +1,4 @@
-{{ config(materialized='incremental', unique_key='source_file_sha256') }}
+{{ config(materialized=incremental_materialization(), unique_key='source_file_sha256') }}
 -- One row per settlement line of a loaded file: classified, dated in the store's time zone and
 -- converted into the functional currency.
 select

@@ -129,7 +129,7 @@ numbered as (
         cast(row_number() over (
             partition by open_lines.entry_id
             order by case when open_lines.amount_functional > 0 then 0 else 1 end, open_lines.account_code,
-                open_lines.store_id, open_lines.currency
+                open_lines.store_id nulls last, open_lines.currency
         ) as integer) as line_no
     from open_lines
 )
