@@ -320,7 +320,8 @@ def test_manifest_is_stale_when_missing_or_older_than_a_model(tmp_path):
 
 def not_default(field: dataclasses.Field) -> object:
     """A value unlike the default, and unlike every other field's, for each kind of field Settings holds."""
-    kinds = {"Path": Path(f"/elsewhere/{field.name}"), "Path | None": Path(f"/elsewhere/{field.name}.json"),
+    kinds = {"Path": Path(f"/elsewhere/{field.name}"), "Path | str": Path(f"/elsewhere/{field.name}"),
+             "Path | None": Path(f"/elsewhere/{field.name}.json"),
              "str": f"not-{field.name}", "date | None": date(2026, 10, 15), "date": date(2011, 1, 1), "int": 7,
              "str | None": f"not-{field.name}", "bool": not field.default, "float": 2.5}
     # Fields whose text is checked when read back need a valid value unlike the default.
@@ -339,6 +340,8 @@ def test_warehouse_resource_carries_every_setting():
 
     assert resource.settings() == settings
     assert WarehouseResource.from_settings(defaults).settings() == defaults
+    on_object_storage = dataclasses.replace(settings, archive_dir="s3://acorn-archive/raw")
+    assert WarehouseResource.from_settings(on_object_storage).settings() == on_object_storage
     # What Dagster stores as the resource's config (run config, the UI) holds every field too.
     assert set(resource.settings_fields) == {f.name for f in fields}
 
