@@ -48,86 +48,200 @@
     end
 {%- endmacro %}
 
+{% macro carried_sale_value(sale_costs, sale_seq) -%}
+    cast({{ carried_sale_part(sale_costs, sale_seq, 1) }} as {{ money() }})
+{%- endmacro %}
+
+{% macro carried_sale_quantity(sale_costs, sale_seq) -%}
+    cast({{ carried_sale_part(sale_costs, sale_seq, 2) }} as integer)
+{%- endmacro %}
+
 {% macro carried_restocked_value(sale_costs, sale_seq, quantity, fallback_unit_cost) -%}
-    {{ restocked_value(
-        'cast(' ~ carried_sale_part(sale_costs, sale_seq, 1) ~ ' as ' ~ money() ~ ')',
-        'cast(' ~ carried_sale_part(sale_costs, sale_seq, 2) ~ ' as integer)',
+    {{ restocked_value(carried_sale_value(sale_costs, sale_seq), carried_sale_quantity(sale_costs, sale_seq),
         quantity, fallback_unit_cost) }}
 {%- endmacro %}
 
 {#- 移动加权平均: a receipt re-averages the stock; an issue (sale or write-off) takes the current average (the last
     unit takes what value is left, so stock at zero is worth zero); a return re-enters at the cost of the sale it
     reverses and re-averages the stock like a receipt. Selling with no stock keeps the last known average (negative
-    stock); with no purchase ever, the unit cost is null and the event is flagged, never costed at zero. -#}
+    stock); with no purchase ever, the unit cost is null and the event is flagged, never costed at zero.
+    These rules are written once, in moving_average_opening and moving_average_step; each engine's branch only walks
+    a SKU's events in order and says where the cost of the sale a return reverses is found. -#}
 {% macro moving_average_costing(events) -%}
     {{ return(adapter.dispatch('moving_average_costing', 'acorn')(events)) }}
 {%- endmacro %}
 
-{% macro default__moving_average_costing(events) -%}
-{%- set issue_value -%}
-    case when costed.qty_after = events.quantity then costed.value_after else round(costed.average_after * events.quantity, 2) end
+{#- The state before a SKU's first movement: no units, no value, no average yet. Name -> SQL expression, so a branch
+    can spell it as a select list or as a struct. -#}
+{% macro moving_average_opening() -%}
+    {{ return({
+        'qty_after': 'cast(0 as integer)',
+        'value_after': 'cast(0 as ' ~ money() ~ ')',
+        'average_after': 'cast(null as ' ~ money(6) ~ ')',
+    }) }}
+{%- endmacro %}
+
+{#- One movement: from the state before it (`state`.qty_after, .value_after, .average_after) and the event
+    (`event`.movement_type, .quantity, .value_in), the unit cost applied, the value moved and the state after it, as
+    SQL expressions cast to their final types (a dict: unit_cost, value_moved, qty_after, value_after, average_after).
+    `sale_value` and `sale_quantity` are what the sale a return reverses moved, NULL when unknown. -#}
+{% macro moving_average_step(state, event, sale_value, sale_quantity) -%}
+{%- set purchase = event ~ ".movement_type = 'purchase'" -%}
+{%- set is_return = event ~ ".movement_type = 'return'" -%}
+{%- set returned = restocked_value(sale_value, sale_quantity, event ~ '.quantity', state ~ '.average_after') -%}
+{%- set unit_cost -%}
+    cast(case
+        when {{ purchase }} then {{ event }}.value_in / {{ event }}.quantity
+        when {{ is_return }} then coalesce({{ returned }} / {{ event }}.quantity, {{ state }}.average_after)
+        else {{ state }}.average_after
+    end as {{ money(6) }})
 {%- endset -%}
-{%- set returned = carried_restocked_value('costed.sale_costs', 'events.original_sale_seq', 'events.quantity', 'costed.average_after') -%}
+{%- set value_moved -%}
+    cast(case
+        when {{ purchase }} then {{ event }}.value_in
+        when {{ is_return }} then {{ returned }}
+        {#- the last units out take exactly the value left; otherwise the average, to the cent #}
+        when {{ state }}.qty_after = {{ event }}.quantity then {{ state }}.value_after
+        else round({{ state }}.average_after * {{ event }}.quantity, 2)
+    end as {{ money() }})
+{%- endset -%}
+{%- set qty_after -%}
+    cast({{ state }}.qty_after
+        + case when {{ is_issue(event ~ '.movement_type') }} then -1 * {{ event }}.quantity else {{ event }}.quantity end
+    as integer)
+{%- endset -%}
+{%- set value_after -%}
+    cast(case
+        when {{ purchase }} then {{ state }}.value_after + {{ event }}.value_in
+        when {{ is_return }} then {{ state }}.value_after + coalesce({{ returned }}, 0)
+        when {{ state }}.qty_after = {{ event }}.quantity then 0
+        {#- an issue with no known cost moves no value (it is flagged, see fct_inventory_exceptions) #}
+        else {{ state }}.value_after - coalesce(round({{ state }}.average_after * {{ event }}.quantity, 2), 0)
+    end as {{ money() }})
+{%- endset -%}
+{%- set average_after -%}
+    cast(case
+        when {{ purchase }} and {{ state }}.qty_after + {{ event }}.quantity > 0
+            then ({{ state }}.value_after + {{ event }}.value_in) / ({{ state }}.qty_after + {{ event }}.quantity)
+        when {{ purchase }} then {{ event }}.value_in / {{ event }}.quantity
+        when {{ is_return }} and {{ state }}.qty_after + {{ event }}.quantity > 0 and {{ returned }} is not null
+            then ({{ state }}.value_after + {{ returned }}) / ({{ state }}.qty_after + {{ event }}.quantity)
+        else {{ state }}.average_after
+    end as {{ money(6) }})
+{%- endset -%}
+{{ return({'unit_cost': unit_cost, 'value_moved': value_moved, 'qty_after': qty_after, 'value_after': value_after,
+           'average_after': average_after}) }}
+{%- endmacro %}
+
+{#- Portable SQL: a recursive CTE, one level per event of a SKU. Both of its parts are the step, the anchor's from the
+    opening state. A pass cannot look back at an earlier row, so the refunded sales' costs travel in the text
+    sale_costs (sale_cost_entry), which a return reads back. -#}
+{% macro default__moving_average_costing(events) -%}
+{%- set step = moving_average_step('state', 'events',
+    carried_sale_value('state.sale_costs', 'events.original_sale_seq'),
+    carried_sale_quantity('state.sale_costs', 'events.original_sale_seq')) -%}
+{%- set costed_columns %}
+        events.internal_sku,
+        events.event_seq,
+        {{ step.unit_cost }} as unit_cost,
+        {{ step.value_moved }} as value_moved,
+        {{ step.qty_after }} as qty_after,
+        {{ step.value_after }} as value_after,
+        {{ step.average_after }} as average_after,
+        cast(state.sale_costs || case
+            when events.movement_type = 'sale' and events.is_refunded_sale and {{ step.value_moved }} is not null
+                then {{ sale_cost_entry('events.event_seq', step.value_moved, 'events.quantity') }}
+            else ''
+        end as {{ dbt.type_string() }}) as sale_costs
+{%- endset -%}
 with recursive
 
 events as (
     select * from {{ events }}
 ),
 
-costed as (
+opening as (
     select
-        events.internal_sku,
-        events.event_seq,
-        cast(case when events.movement_type = 'purchase' then events.value_in / events.quantity end as {{ money(6) }}) as unit_cost,
-        cast(case when events.movement_type = 'purchase' then events.value_in end as {{ money() }}) as value_moved,
-        cast(case when {{ is_issue('events.movement_type') }} then -1 * events.quantity else events.quantity end as integer) as qty_after,
-        cast(case when events.movement_type = 'purchase' then events.value_in else 0 end as {{ money() }}) as value_after,
-        cast(case when events.movement_type = 'purchase' then events.value_in / events.quantity end as {{ money(6) }}) as average_after,
-        -- the first movement has no known cost unless it is a purchase, so no sale cost to carry yet
+        {%- for name, expression in moving_average_opening().items() %}
+        {{ expression }} as {{ name }},
+        {%- endfor %}
         cast('' as {{ dbt.type_string() }}) as sale_costs
+),
+
+costed as (
+    select{{ costed_columns }}
     from events
+    cross join opening as state
     where events.event_seq = 1
 
     union all
 
-    select
-        events.internal_sku,
-        events.event_seq,
-        cast(case
-            when events.movement_type = 'purchase' then events.value_in / events.quantity
-            when events.movement_type = 'return' then coalesce({{ returned }} / events.quantity, costed.average_after)
-            else costed.average_after
-        end as {{ money(6) }}),
-        cast(case
-            when events.movement_type = 'purchase' then events.value_in
-            when events.movement_type = 'return' then {{ returned }}
-            else {{ issue_value }}
-        end as {{ money() }}),
-        cast(costed.qty_after + case when {{ is_issue('events.movement_type') }} then -1 * events.quantity else events.quantity end as integer),
-        cast(case
-            when events.movement_type = 'purchase' then costed.value_after + events.value_in
-            when events.movement_type = 'return' then costed.value_after + coalesce({{ returned }}, 0)
-            when costed.qty_after = events.quantity then 0
-            -- an issue with no known cost moves no value (it is flagged, see fct_inventory_exceptions)
-            else costed.value_after - coalesce(round(costed.average_after * events.quantity, 2), 0)
-        end as {{ money() }}),
-        cast(case
-            when events.movement_type = 'purchase' and costed.qty_after + events.quantity > 0
-                then (costed.value_after + events.value_in) / (costed.qty_after + events.quantity)
-            when events.movement_type = 'purchase' then events.value_in / events.quantity
-            when events.movement_type = 'return' and costed.qty_after + events.quantity > 0 and {{ returned }} is not null
-                then (costed.value_after + {{ returned }}) / (costed.qty_after + events.quantity)
-            else costed.average_after
-        end as {{ money(6) }}),
-        cast(costed.sale_costs || case
-            when events.movement_type = 'sale' and events.is_refunded_sale and {{ issue_value }} is not null
-                then {{ sale_cost_entry('events.event_seq', 'cast(' ~ issue_value ~ ' as ' ~ money() ~ ')', 'events.quantity') }}
-            else ''
-        end as {{ dbt.type_string() }})
-    from costed
+    select{{ costed_columns }}
+    from costed as state
     inner join events
-        on events.internal_sku = costed.internal_sku
-        and events.event_seq = costed.event_seq + 1
+        on events.internal_sku = state.internal_sku
+        and events.event_seq = state.event_seq + 1
+)
+
+select
+    events.*,
+    costed.unit_cost,
+    costed.value_moved,
+    costed.qty_after,
+    costed.value_after
+from events
+inner join costed
+    on costed.internal_sku = events.internal_sku
+    and costed.event_seq = events.event_seq
+{%- endmacro %}
+
+{#- The same steps on Spark as a fold: Spark runs a recursive CTE one join per level, so a SKU with a thousand
+    movements is a thousand Spark jobs (minutes on the demo). aggregate() walks each SKU's events in event_seq order
+    in one pass from the opening state. The rows already folded are part of the state, so a return reads the sale
+    it reverses from them instead of from a carried text. -#}
+{% macro spark__moving_average_costing(events) -%}
+{%- set sale = "try_element_at(filter(s.rows, r -> r.event_seq = e.original_sale_seq), 1)" -%}
+{%- set step = moving_average_step('s', 'e', sale ~ '.value_moved', sale ~ '.quantity') -%}
+with
+
+events as (
+    select * from {{ events }}
+),
+
+folded as (
+    select
+        internal_sku,
+        aggregate(
+            array_sort(collect_list(struct(event_seq, movement_type, cast(quantity as integer) as quantity, value_in,
+                                           original_sale_seq))),
+            named_struct(
+                'rows', cast(array() as array<struct<event_seq: bigint, quantity: integer, unit_cost: {{ money(6) }}, value_moved: {{ money() }}, qty_after: integer, value_after: {{ money() }}>>)
+                {%- for name, expression in moving_average_opening().items() %},
+                '{{ name }}', {{ expression }}
+                {%- endfor %}
+            ),
+            (s, e) -> named_struct(
+                'rows', concat(s.rows, array(named_struct(
+                    'event_seq', cast(e.event_seq as bigint),
+                    'quantity', e.quantity,
+                    'unit_cost', {{ step.unit_cost }},
+                    'value_moved', {{ step.value_moved }},
+                    'qty_after', {{ step.qty_after }},
+                    'value_after', {{ step.value_after }}
+                ))),
+                'qty_after', {{ step.qty_after }},
+                'value_after', {{ step.value_after }},
+                'average_after', {{ step.average_after }}
+            )
+        ).rows as costed_rows
+    from events
+    group by internal_sku
+),
+
+costed as (
+    select folded.internal_sku, costed_row.*
+    from folded
+    lateral view explode(folded.costed_rows) exploded as costed_row
 )
 
 select
@@ -516,92 +630,4 @@ select
         partition by internal_sku, {{ dbt.date_trunc('month', 'movement_date') }} order by event_seq
         rows between unbounded preceding and current row) as {{ money() }}) as value_after
 from moved
-{%- endmacro %}
-
-{#- The same moving average on Spark as a fold: Spark runs a recursive CTE one join per level, so a SKU with a
-    thousand movements is a thousand Spark jobs (minutes on the demo). aggregate() walks each SKU's events in
-    event_seq order in one pass, with the recursive CTE's rules and casts step for step. The rows already folded are
-    the state, so a return reads the sale it reverses from them instead of from a carried text. -#}
-{% macro spark__moving_average_costing(events) -%}
-{%- set purchase = "e.movement_type = 'purchase'" -%}
-{%- set issue = is_issue('e.movement_type') -%}
-{%- set issue_value = "case when s.qty = e.quantity then s.value else round(s.average * e.quantity, 2) end" -%}
-{%- set sale = "try_element_at(filter(s.rows, r -> r.event_seq = e.original_sale_seq), 1)" -%}
-{%- set returned = restocked_value(sale ~ '.value_moved', sale ~ '.quantity', 'e.quantity', 's.average') -%}
-{%- set qty_after = "cast(s.qty + case when " ~ issue ~ " then -1 * e.quantity else e.quantity end as integer)" -%}
-{%- set value_after -%}
-    cast(case
-        when {{ purchase }} then s.value + e.value_in
-        when e.movement_type = 'return' then s.value + coalesce({{ returned }}, 0)
-        when s.qty = e.quantity then 0
-        else s.value - coalesce(round(s.average * e.quantity, 2), 0)
-    end as {{ money() }})
-{%- endset -%}
-{%- set average_after -%}
-    cast(case
-        when {{ purchase }} and s.qty + e.quantity > 0 then (s.value + e.value_in) / (s.qty + e.quantity)
-        when {{ purchase }} then e.value_in / e.quantity
-        when e.movement_type = 'return' and s.qty + e.quantity > 0 and {{ returned }} is not null
-            then (s.value + {{ returned }}) / (s.qty + e.quantity)
-        else s.average
-    end as {{ money(6) }})
-{%- endset -%}
-with
-
-events as (
-    select * from {{ events }}
-),
-
-folded as (
-    select
-        internal_sku,
-        aggregate(
-            array_sort(collect_list(struct(event_seq, movement_type, cast(quantity as integer) as quantity, value_in,
-                                           original_sale_seq))),
-            named_struct(
-                'rows', cast(array() as array<struct<event_seq: bigint, quantity: integer, unit_cost: {{ money(6) }}, value_moved: {{ money() }}, qty_after: integer, value_after: {{ money() }}>>),
-                'qty', cast(0 as integer), 'value', cast(0 as {{ money() }}), 'average', cast(null as {{ money(6) }})
-            ),
-            (s, e) -> named_struct(
-                'rows', concat(s.rows, array(named_struct(
-                    'event_seq', cast(e.event_seq as bigint),
-                    'quantity', e.quantity,
-                    'unit_cost', cast(case
-                        when {{ purchase }} then e.value_in / e.quantity
-                        when e.movement_type = 'return' then coalesce({{ returned }} / e.quantity, s.average)
-                        else s.average
-                    end as {{ money(6) }}),
-                    'value_moved', cast(case
-                        when {{ purchase }} then e.value_in
-                        when e.movement_type = 'return' then {{ returned }}
-                        else {{ issue_value }}
-                    end as {{ money() }}),
-                    'qty_after', {{ qty_after }},
-                    'value_after', {{ value_after }}
-                ))),
-                'qty', {{ qty_after }},
-                'value', {{ value_after }},
-                'average', {{ average_after }}
-            )
-        ).rows as costed_rows
-    from events
-    group by internal_sku
-),
-
-costed as (
-    select folded.internal_sku, costed_row.*
-    from folded
-    lateral view explode(folded.costed_rows) exploded as costed_row
-)
-
-select
-    events.*,
-    costed.unit_cost,
-    costed.value_moved,
-    costed.qty_after,
-    costed.value_after
-from events
-inner join costed
-    on costed.internal_sku = events.internal_sku
-    and costed.event_seq = events.event_seq
 {%- endmacro %}

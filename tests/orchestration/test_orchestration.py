@@ -74,6 +74,7 @@ ASSET_KEYS = [
     "intermediate/int_order_amounts",
     "intermediate/int_payment_event_lines",
     "intermediate/int_pnl_ledger_monthly",
+    "intermediate/int_purchases_landed",
     "intermediate/int_seller_alerts",
     "intermediate/int_seller_as_of",
     "intermediate/int_seller_orders",

@@ -1,43 +1,29 @@
 {%- set functional = var('functional_currency') | upper -%}
 -- Every movement of stock per internal SKU, numbered in the order the cost methods consume them: purchases
--- (purchases.csv of loaded files, landed: unit cost x quantity + inbound freight 头程 + duty 关税 + other, in
--- {{ functional }} at the fx_policy rate of the purchase date), sales (the quantity on a settlement's Order
--- Principal line), when refund_restock is true refunds (the quantity on a Refund Principal line, or the
--- order's sold quantity when the refund line gives none) returning to stock, and units Amazon reports lost or
--- damaged in its warehouses and paid for in cash (FBA reimbursements Lost_Warehouse / Damaged_Warehouse; units it
--- replaced in inventory never left stock) written off. Within a day purchases come first, then returns, then
--- sales, then write-offs. Stock is pooled per internal SKU across stores: purchases.csv names no store. A return
--- names the sale it reverses (original_sale_seq: the order's latest sale of the SKU before it), so the cost methods
--- can put it back at that sale's cost.
+-- (int_purchases_landed: their landed cost in {{ functional }} at the fx_policy rate of the purchase date), sales
+-- (the quantity on a settlement's Order Principal line), when refund_restock is true refunds (the quantity on a
+-- Refund Principal line, or the order's sold quantity when the refund line gives none) returning to stock, and units
+-- Amazon reports lost or damaged in its warehouses and paid for in cash (FBA reimbursements Lost_Warehouse /
+-- Damaged_Warehouse; units it replaced in inventory never left stock) written off. Within a day purchases come
+-- first, then returns, then sales, then write-offs. Stock is pooled per internal SKU across stores: purchases.csv
+-- names no store. A return names the sale it reverses (original_sale_seq: the order's latest sale of the SKU before
+-- it), so the cost methods can put it back at that sale's cost.
 with
-
-purchases as (
-    select purchases.*
-    from {{ ref('stg_books__purchases') }} as purchases
-    inner join {{ ref('int_loaded_files') }} as files
-        on files.source_file_sha256 = purchases.source_file_sha256
-    where purchases.quantity > 0
-),
 
 purchase_events as (
     select
-        purchases.internal_sku,
-        purchases.purchase_date as movement_date,
+        internal_sku,
+        purchase_date as movement_date,
         'purchase' as movement_type,
         1 as type_order,
-        cast(null as {{ dbt.type_string() }}) as store_id,
+        store_id,
         cast(null as {{ dbt.type_string() }}) as order_id,
-        purchases.quantity,
-        {{ to_functional(
-            'purchases.unit_cost * purchases.quantity + purchases.inbound_freight + purchases.duty + purchases.other_landed_cost',
-            policy_rate('purchases.currency', 'rates')) }} as value_in,
-        purchases.source_file_sha256,
-        purchases.source_line,
+        quantity,
+        landed_cost_functional as value_in,
+        source_file_sha256,
+        source_line,
         cast(null as {{ dbt.type_string() }}) as reimbursement_id
-    from purchases
-    left join {{ ref('int_fx_policy_rates') }} as rates
-        on rates.currency = purchases.currency
-        and rates.calendar_date = purchases.purchase_date
+    from {{ ref('int_purchases_landed') }}
 ),
 
 principal as (

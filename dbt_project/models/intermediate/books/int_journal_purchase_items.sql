@@ -1,35 +1,17 @@
 {%- set functional = var('functional_currency') | upper -%}
--- Purchases (purchases.csv) into stock: per purchase line, the inventory account (var inventory_account,
--- {{ var('inventory_account') }}) debited with the landed cost in {{ functional }} - unit cost x quantity + inbound
--- freight 头程 + duty 关税 + other, at the fx_policy rate of the purchase date, the same value int_inventory_events
--- puts into stock - and the purchase credit account (var purchase_credit_account, {{ var('purchase_credit_account') }}
--- 应付账款) credited in the purchase's currency at that rate. One entry per purchase reference (a line without one is
--- its own entry), each line traceable to its file and line.
+-- Purchases (purchases.csv) into stock: per purchase line (int_purchases_landed), the inventory account (var
+-- inventory_account, {{ var('inventory_account') }}) debited with the landed cost in {{ functional }} at the fx_policy
+-- rate of the purchase date - the same value int_inventory_events puts into stock - and the purchase credit account
+-- (var purchase_credit_account, {{ var('purchase_credit_account') }} 应付账款) credited in the purchase's currency at
+-- that rate. One entry per purchase reference (a line without one is its own entry), each line traceable to its
+-- file and line.
 with
-
-purchases as (
-    select purchases.*
-    from {{ ref('stg_books__purchases') }} as purchases
-    inner join {{ ref('int_loaded_files') }} as files
-        on files.source_file_sha256 = purchases.source_file_sha256
-    where purchases.quantity > 0
-),
 
 landed as (
     select
         purchases.*,
-        coalesce(purchases.reference, purchases.source_file_sha256 || ':' || cast(purchases.source_line as {{ dbt.type_string() }})) as purchase_ref,
-        purchases.unit_cost * purchases.quantity + purchases.inbound_freight + purchases.duty + purchases.other_landed_cost as landed_original,
-        {{ to_functional(
-            'purchases.unit_cost * purchases.quantity + purchases.inbound_freight + purchases.duty + purchases.other_landed_cost',
-            policy_rate('purchases.currency', 'rates')) }} as landed_functional,
-        {{ policy_rate('purchases.currency', 'rates') }} as fx_rate,
-        case when purchases.currency = '{{ functional }}' then purchases.purchase_date else rates.fx_rate_date end as fx_rate_date,
-        {{ policy_rate('purchases.currency', 'rates', 'fx_rate_source') }} as fx_rate_source
-    from purchases
-    left join {{ ref('int_fx_policy_rates') }} as rates
-        on rates.currency = purchases.currency
-        and rates.calendar_date = purchases.purchase_date
+        coalesce(purchases.reference, purchases.source_file_sha256 || ':' || cast(purchases.source_line as {{ dbt.type_string() }})) as purchase_ref
+    from {{ ref('int_purchases_landed') }} as purchases
 ),
 
 roles as (
@@ -41,17 +23,17 @@ select
     landed.purchase_ref as source_id,
     {{ period_of('landed.purchase_date') }} as period,
     landed.purchase_date as posted_date,
-    cast(null as {{ dbt.type_string() }}) as store_id,
+    landed.store_id,
     landed.internal_sku,
     roles.account_code,
     roles.memo_zh || ' ' || landed.internal_sku as memo_zh,
     -- stock is carried at its cost in the functional currency; the payable is owed in the supplier's currency
     case when roles.source_key = 'inventory' then '{{ functional }}' else landed.currency end as currency,
-    cast(case when roles.source_key = 'inventory' then landed.landed_functional else -1 * landed.landed_original end as {{ money() }}) as amount_original,
+    cast(case when roles.source_key = 'inventory' then landed.landed_cost_functional else -1 * landed.landed_cost_original end as {{ money() }}) as amount_original,
     cast(case when roles.source_key = 'inventory' then 1 else landed.fx_rate end as {{ money(8) }}) as fx_rate,
     case when roles.source_key = 'inventory' then landed.purchase_date else landed.fx_rate_date end as fx_rate_date,
     case when roles.source_key = 'inventory' then 'identity' else landed.fx_rate_source end as fx_rate_source,
-    cast(case when roles.source_key = 'inventory' then landed.landed_functional else -1 * landed.landed_functional end as {{ money() }}) as amount_functional,
+    cast(case when roles.source_key = 'inventory' then landed.landed_cost_functional else -1 * landed.landed_cost_functional end as {{ money() }}) as amount_functional,
     landed.source_file_sha256,
     landed.source_line
 from landed
