@@ -21,6 +21,7 @@ from connectors.seller_reports import KINDS as SELLER_REPORT_KINDS
 from connectors.seller_reports import TABLES as SELLER_REPORT_TABLES
 from connectors.seller_reports import SellerReport, is_personal, parse_seller_report, stored_columns
 from connectors.settlement_flatfile import LINE_COLUMNS, StagedSettlement, staged_settlement
+from connectors.settlement_validation import validate_settlement
 from connectors.vendor import exports as vendor_exports
 from connectors.vendor.invoice_submissions import SUBMISSION_KIND, parse_submission
 from connectors.warehouse_schema import create_statements
@@ -237,7 +238,7 @@ def _load_settlement(
     """Stage the file in DuckDB, validate it there, and insert its lines with one INSERT ... SELECT."""
     try:
         with staged_settlement(con, data) as staged:
-            _record_validation(con, file_name, sha, kind, validation.validate_settlement(
+            _record_validation(con, file_name, sha, kind, validate_settlement(
                 con, kind, staged, settings.plausible_dates()))
             return _insert_settlement(con, file_name, sha, staged, record)
     except ParseError as problem:

@@ -24,6 +24,9 @@ ISO = (r"^([0-9]{4})-?([0-9]{2})-?([0-9]{2})"
        r"(?:.([0-9]{2})(?::?([0-9]{2})(?::?([0-9]{2})(?:[.,]([0-9]+))?)?)?)?"
        r"(?:([+-])([0-9]{2})(?::?([0-9]{2})(?::?([0-9]{2})(?:[.][0-9]+)?)?)?)?$")
 _ISO_PARTS = "['y', 'mo', 'd', 'h', 'mi', 's', 'f', 'sg', 'oh', 'om', 'os']"
+# fromisoformat's ISO week dates (2024-W05-3, 2024W053, 2024-W05): year, dash or not, week, and the rest (the day,
+# the separator, the time and offset), which `acorn_week_split` takes apart as fromisoformat does.
+ISO_WEEK = r"^([0-9]{4})(-?)W([0-9]{2})(.*)$"
 _ZONE = r"(?i)[\s]*(?:UTC|GMT|Z)$"
 
 
@@ -44,6 +47,20 @@ _ISO_BODY = """CASE WHEN acorn_m.y <> ''
         coalesce(acorn_part(acorn_m.oh), 0) * 3600 + coalesce(acorn_part(acorn_m.om), 0) * 60
         + coalesce(acorn_part(acorn_m.os), 0))
     END"""
+# fromisoformat decides where a week date ends by looking at the characters after the week (CPython's
+# _find_isoformat_datetime_separator): with dashes, `-D` is the day unless a digit follows it (then `-` separates the
+# time); without, an odd run of digits after the week starts with the separator, an even one (or one digit) with
+# the day. The calendar date then goes through acorn_iso_ts with the rest, so times and offsets are read as there.
+_WEEK_SPLIT_BODY = """CASE
+    WHEN dash = '-' AND r = '-' THEN NULL
+    WHEN dash = '-' AND left(r, 1) = '-' AND NOT regexp_matches(r, '^-.[0-9]')
+        THEN {'day': CASE WHEN regexp_matches(r, '^-[1-7]') THEN substr(r, 2, 1) END, 'tail': substr(r, 3)}
+    WHEN dash = '-' THEN {'day': '1', 'tail': r}
+    WHEN acorn_run = 1 OR (acorn_run >= 2 AND acorn_run % 2 = 0)
+        THEN {'day': CASE WHEN regexp_matches(r, '^[1-7]') THEN left(r, 1) END, 'tail': substr(r, 2)}
+    ELSE {'day': '1', 'tail': r} END"""
+_WEEK_BODY = """CASE WHEN acorn_w.y <> '' THEN acorn_iso_ts(printf('%04d-%02d-%02d', year(acorn_k.date),
+    month(acorn_k.date), day(acorn_k.date)) || acorn_k.tail) END"""
 _DOTTED_BODY = """CASE WHEN acorn_d.y <> '' THEN acorn_ts_parts(acorn_part(acorn_d.y), acorn_part(acorn_d.mo),
     acorn_part(acorn_d.d), acorn_part(acorn_d.h), acorn_part(acorn_d.mi), acorn_part(acorn_d.s)) END"""
 _SLASHED_BODY = """CASE WHEN acorn_s.a <> ''
@@ -70,18 +87,31 @@ _MACROS = [
     "acorn_decimal_text(t, comma) AS " + _let("acorn_v", "replace(replace(t, chr(160), ''), ' ', '')", _DECIMAL_BODY),
     # Decimal(text)'s exponent, as the minor-units rule counts it.
     "acorn_decimal_places(n) AS length(split_part(n, '.', 2))",
-    # abs(Decimal(text)) < 10**16, by counting the whole digits.
-    "acorn_within_money(n) AS length(ltrim(split_part(regexp_replace(n, '^[+-]', ''), '.', 1), '0')) <= 16",
+    # abs(Decimal(text)) < 10**16, by counting the whole digits; a text of 16 characters cannot hold more, and CASE
+    # spares nearly every amount the regexp.
+    """acorn_within_money(n) AS CASE WHEN length(n) <= 16 THEN true
+        ELSE length(ltrim(split_part(regexp_replace(n, '^[+-]', ''), '.', 1), '0')) <= 16 END""",
     # datetime(y, mo, d, h, mi, s), NULL where Python's would raise.
     """acorn_ts_parts(y, mo, d, h, mi, s) AS CASE WHEN y >= 1 AND coalesce(h, 0) <= 23 AND coalesce(mi, 0) <= 59
         AND coalesce(s, 0) <= 59 THEN try_cast(printf('%04d-%02d-%02d %02d:%02d:%02d',
         y, mo, d, coalesce(h, 0), coalesce(mi, 0), coalesce(s, 0)) AS TIMESTAMP) END""",
     "acorn_part(p) AS try_cast(nullif(p, '') AS INT)",
     "acorn_iso_ts(b) AS " + _let("acorn_m", f"regexp_extract(b, '{ISO}', {_ISO_PARTS})", _ISO_BODY),
+    # The Monday of ISO week 1 is the one on or before 4 January; week 53 exists when 28 December lies in it.
+    """acorn_week_date(y, w, d) AS CASE WHEN y >= 1 AND w BETWEEN 1 AND 53 AND d BETWEEN 1 AND 7
+        AND (w < 53 OR weekofyear(make_date(y, 12, 28)) = 53)
+        THEN make_date(y, 1, 4) + CAST((w - 1) * 7 + d - isodow(make_date(y, 1, 4)) AS INTEGER) END""",
+    "acorn_week_split(dash, r) AS " + _let("acorn_run", "length(regexp_extract(r, '^[0-9]*'))", _WEEK_SPLIT_BODY),
+    "acorn_iso_week_ts(b) AS " + _let(
+        "acorn_w", f"regexp_extract(b, '{ISO_WEEK}', ['y', 'dash', 'w', 'r'])", _let(
+            "acorn_s", "acorn_week_split(acorn_w.dash, acorn_w.r)", _let(
+                "acorn_k", "{'date': acorn_week_date(acorn_part(acorn_w.y), acorn_part(acorn_w.w), "
+                           "acorn_part(acorn_s.day)), 'tail': acorn_s.tail}", _WEEK_BODY))),
     "acorn_dotted_ts(b) AS " + _let("acorn_d", f"regexp_extract(b, '{DOTTED}', ['d', 'mo', 'y', 'h', 'mi', 's'])",
                                     _DOTTED_BODY),
     "acorn_slashed_ts(b, day_first) AS " + _let("acorn_s", f"regexp_extract(b, '{SLASHED}', {_STRUCT})", _SLASHED_BODY),
-    # parse_timestamp: ISO first, then dd.mm.yyyy, then a/b/yy in the file's order; naive UTC; NULL if no date.
+    # parse_timestamp: ISO (calendar, then week dates), then dd.mm.yyyy, then a/b/yy in the file's order; naive UTC;
+    # NULL if no date.
     # The two layouts Amazon writes (V2 `2025-06-09 05:23:19 UTC`, V1 `2025-06-05T22:07:18+00:00`) go straight to
     # a cast; the cast takes hour 24 and second 60, which Python refuses, hence the range test.
     f"""acorn_timestamp(t, day_first) AS CASE
@@ -89,7 +119,8 @@ _MACROS = [
              AND substr(t, 18, 2) <= '59' THEN try_cast(left(t, 19) AS TIMESTAMP)
         WHEN t <> '' THEN """ + _let(
         "acorn_b", f"regexp_replace(t, '{_ZONE}', '')",
-        "coalesce(acorn_iso_ts(acorn_b), acorn_dotted_ts(acorn_b), acorn_slashed_ts(acorn_b, day_first))") + " END",
+        "coalesce(acorn_iso_ts(acorn_b), acorn_iso_week_ts(acorn_b), acorn_dotted_ts(acorn_b), "
+        "acorn_slashed_ts(acorn_b, day_first))") + " END",
     # detect_day_first's vote of one value: true (day first), false (month first) or NULL (undecided).
     "acorn_day_first_vote(t) AS " + _let(
         "acorn_s", f"regexp_extract(regexp_replace(t, '{_ZONE}', ''), '{SLASHED}', {_STRUCT})", _VOTE_BODY),

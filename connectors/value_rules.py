@@ -51,8 +51,11 @@ def known_vocabulary(seed: Path = FEE_TAXONOMY_SEED) -> tuple[frozenset[str], fr
 
 
 def ascii_digits(text: str) -> str:
-    """A number's text has no digits but ASCII ones (what else it holds, the parsing rule judges)."""
-    return f"NOT regexp_matches(regexp_replace(coalesce({text}, ''), '[0-9]', '', 'g'), '\\p{{Nd}}')"
+    """A number's text has no digits but ASCII ones (what else it holds, the parsing rule judges).
+
+    The class is "a decimal digit other than 0-9" (not a non-digit, not ASCII); one regexp pass, where removing
+    the ASCII digits first cost fifteen times as much."""
+    return f"NOT regexp_matches(coalesce({text}, ''), '[^\\P{{Nd}}0-9]')"
 
 
 def within_money_range(number: str) -> str:
