@@ -71,6 +71,16 @@ def _dbt_seconds() -> float | None:
     return json.loads(results.read_text()).get("elapsed_time") if results.exists() else None
 
 
+def _keep_run_results(work: Path) -> None:
+    """dbt's per-node timings of this build, beside the warehouse (the next build overwrites dbt's own copy)."""
+    from orchestration.dbt_models.assets import BUILD_TARGET
+
+    results = BUILD_TARGET / "run_results.json"
+    if results.exists():
+        builds = sorted(work.glob("run_results_*.json"))
+        shutil.copyfile(results, work / f"run_results_{len(builds) + 1}.json")
+
+
 def phase_build(work: Path, inbox: Path, skip_dbt: bool) -> dict[str, object]:
     """Load what the inbox holds that the warehouse has not seen, then run the Dagster job (dbt build)."""
     from connectors.loader import load_inbox
@@ -87,6 +97,7 @@ def phase_build(work: Path, inbox: Path, skip_dbt: bool) -> dict[str, object]:
         result = materialize_pipeline(settings, inbox)
         out["pipeline_s"] = time.perf_counter() - started
         out["dbt_s"] = _dbt_seconds()
+        _keep_run_results(work)
         if not result.success:
             out["failures"] = [str(f) for f in result.failures][:5]
     out["peak_mib"], out["child_peak_mib"] = peak_mib()

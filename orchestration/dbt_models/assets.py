@@ -9,7 +9,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.build_settings import settings_for_build
 from orchestration.dbt_models.commands import build_args, error_lines, failed_nodes, warehouse_profiles
-from orchestration.dbt_models.incremental import begin_build, record_build
+from orchestration.dbt_models.incremental import begin_build, exclude_args, record_build
 from orchestration.dbt_models.project import acorn_dbt_project
 from orchestration.resources import WarehouseResource
 
@@ -35,18 +35,23 @@ def acorn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     settings = settings_for_build(warehouse.settings())
     if settings.as_of:
         context.log.info(f"vendor ages measured as of {settings.as_of}")
-    full_refresh, fingerprint = begin_build(settings, acorn_project.manifest_path)
-    if full_refresh:
+    plan = begin_build(settings, acorn_project.manifest_path)
+    if plan.full_refresh:
         context.log.info("incremental models built in full: no complete build of these inputs on record")
+    else:
+        context.log.info(f"continuing the last build: changed inputs {plan.changed or 'none'}, "
+                         f"{len(plan.skipped)} models, seeds and tests left as they are")
+    # A subset is what the user picked: it is built as picked.
+    skip = [] if context.is_subset else exclude_args(plan.skipped)
     with warehouse_profiles(settings.warehouse) as profiles:
-        invocation = dbt.cli(build_args(settings, profiles, full_refresh=full_refresh), context=context,
-                             raise_on_error=False, target_path=BUILD_TARGET)
+        invocation = dbt.cli([*build_args(settings, profiles, full_refresh=plan.full_refresh), *skip],
+                             context=context, raise_on_error=False, target_path=BUILD_TARGET)
         yield from invocation.stream()
     if not invocation.is_successful():
         raise Failure(description="\n".join(_failures(invocation)))
     # A subset leaves the models it skipped behind the ones it built: only a whole build may be continued.
     if not context.is_subset:
-        record_build(settings, fingerprint)
+        record_build(settings, plan)
 
 
 def _failures(invocation: DbtCliInvocation) -> list[str]:

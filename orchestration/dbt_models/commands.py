@@ -2,7 +2,9 @@
 summary of what failed."""
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -16,6 +18,10 @@ from config.settings import DBT_PROJECT_DIR, Settings
 
 _FAILED_STATUSES = {"error", "fail", "runtime error"}
 PROFILES_FILE = "profiles.yml"
+# dbt throws its partial parse away whenever a connection field of the profile changes, DuckDB's `path` among them
+# (dbt/parser/manifest.py, build_manifest_state_check), though only the file's name reaches the parsed project.
+# So every build names its warehouse through this one link, pointed at the warehouse's folder for the build.
+WAREHOUSE_LINK = DBT_PROJECT_DIR / "target" / "warehouse"
 
 
 def dbt_executable() -> str:
@@ -45,22 +51,39 @@ def build_args(settings: Settings, profiles_dir: Path, *, full_refresh: bool = F
 
 
 @contextmanager
-def warehouse_profiles(warehouse: Path, template: Path = DBT_PROJECT_DIR / PROFILES_FILE) -> Iterator[Path]:
-    """A profiles directory for one dbt invocation: the project's profiles with `warehouse` as every DuckDB path.
+def warehouse_profiles(warehouse: Path, template: Path = DBT_PROJECT_DIR / PROFILES_FILE,
+                       link: Path = WAREHOUSE_LINK) -> Iterator[Path]:
+    """A profiles directory for one dbt invocation: the project's profiles with `warehouse`, reached through
+    `link`, as every DuckDB path. Holds a lock on the link until the invocation ends, so a concurrent build of
+    another warehouse waits instead of re-pointing the link under this one.
 
     dagster-dbt hands dbt a copy of this process's environment and takes no environment per call, while the
     project's profile reads the path from ACORN_WAREHOUSE: a profile per invocation lets two warehouses build
     in one process without touching `os.environ`. The path is not a dbt var on purpose: a var changes dbt's
-    parse state, so every other warehouse would cost a full re-parse.
+    parse state too.
     """
-    profiles = yaml.safe_load(template.read_text(encoding="utf-8"))
-    for profile in profiles.values():
-        for output in profile.get("outputs", {}).values():
-            if output.get("type") == "duckdb":  # a Spark output has no file
-                output["path"] = str(warehouse)
-    with tempfile.TemporaryDirectory(prefix="acorn-dbt-profiles-") as directory:
-        (Path(directory) / PROFILES_FILE).write_text(yaml.safe_dump(profiles, sort_keys=False), encoding="utf-8")
-        yield Path(directory)
+    warehouse = warehouse.absolute()
+    link.parent.mkdir(parents=True, exist_ok=True)
+    with open(link.with_name(link.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _point(link, warehouse.parent)
+        profiles = yaml.safe_load(template.read_text(encoding="utf-8"))
+        for profile in profiles.values():
+            for output in profile.get("outputs", {}).values():
+                if output.get("type") == "duckdb":  # a Spark output has no file
+                    # DuckDB keeps its WAL beside the path it opened: through the link, beside the warehouse
+                    output["path"] = str(link / warehouse.name)
+        with tempfile.TemporaryDirectory(prefix="acorn-dbt-profiles-") as directory:
+            (Path(directory) / PROFILES_FILE).write_text(yaml.safe_dump(profiles, sort_keys=False), encoding="utf-8")
+            yield Path(directory)
+
+
+def _point(link: Path, folder: Path) -> None:
+    """`link` -> `folder`, replaced in one rename so no reader ever finds it missing."""
+    staged = link.with_name(f".{link.name}.{os.getpid()}")
+    staged.unlink(missing_ok=True)
+    staged.symlink_to(folder, target_is_directory=True)
+    os.replace(staged, link)
 
 
 def failed_nodes(run_results: Mapping[str, Any]) -> list[str]:

@@ -5,14 +5,20 @@ the store-months whose lines changed. What else they read (stores, the SKU map, 
 own SQL) they take as unchanged since their last build. So a build that succeeded on the whole project records a
 fingerprint of those other inputs in `audit.incremental_builds`; the next build refreshes fully when the fingerprint
 differs, or when no such build is on record (a first build, a failed or partial one, `forget_incremental_state`).
+
+A build that may continue also selects only what its inputs touch: the build records a digest of every source (and
+of the day it measured ages on) in `audit.incremental_build_inputs`; the next one builds and tests only the nodes
+downstream of the sources whose digest changed, and leaves the rest as the last build left them.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from contextlib import closing
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +35,13 @@ APPEND_ONLY_SOURCES = frozenset({
     "source.acorn.amazon.settlement_headers",
     "source.acorn.audit.file_loads",
 })
+INPUTS_TABLE = "audit.incremental_build_inputs"
+_CREATE_INPUTS = f"CREATE TABLE IF NOT EXISTS {INPUTS_TABLE} (input VARCHAR NOT NULL, digest VARCHAR NOT NULL)"
+# The pseudo-input of models that read the clock or the as-of day: they move when the day does.
+CLOCK = "clock"
+_READS_CLOCK = re.compile(r"current_timestamp|current_date|\bnow\(|var\(\s*['\"]as_of['\"]", re.IGNORECASE)
+# Nodes a selection names; the on-run-start hook (an operation) always runs.
+_SELECTABLE = frozenset({"model", "seed", "snapshot", "test"})
 # What dbt parses: an edit there may change what every row of an incremental model holds.
 _PROJECT_INPUTS = ("dbt_project.yml", "models", "macros", "seeds")
 # The vendor as-of day: no incremental model reads it, and it changes every day a warehouse measures on today.
@@ -77,30 +90,102 @@ def inputs_fingerprint(settings: Settings, manifest: Mapping[str, Any], con: duc
     return digest.hexdigest()
 
 
-def begin_build(settings: Settings, manifest_path: Path) -> tuple[bool, str]:
-    """(whether this build must refresh fully, the fingerprint to record once it succeeds). Forgets the record, so a
-    build that fails or stops half way makes the next one refresh fully."""
+def input_digests(settings: Settings, manifest: Mapping[str, Any], con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """A digest of every source's rows and of the day ages are measured on. An append-only source changes exactly
+    when it gains rows, so its row count serves (no scan of the largest tables); any other is hashed whole."""
+    digests = {CLOCK: (settings.as_of or date.today()).isoformat()}
+    for uid, source in manifest["sources"].items():
+        aggregate = "count(*)" if uid in APPEND_ONLY_SOURCES else "count(*), bit_xor(hash(t))"
+        try:
+            row = con.execute(f"SELECT {aggregate} FROM {source['relation_name']} AS t").fetchone()
+        except duckdb.CatalogException:  # not loaded yet: the loader creates it with its first file
+            row = ("absent",)
+        digests[uid] = str(row)
+    return digests
+
+
+def clock_readers(manifest: Mapping[str, Any]) -> list[str]:
+    """Models whose SQL, or a project macro they call, reads today's date or the `as_of` var."""
+    macros = manifest["macros"]
+
+    def reads_clock(macro_ids: Iterable[str], seen: set[str]) -> bool:
+        for uid in macro_ids:
+            macro = macros.get(uid)
+            if uid in seen or macro is None or macro["package_name"] != manifest["metadata"]["project_name"]:
+                continue
+            seen.add(uid)
+            if _READS_CLOCK.search(macro["macro_sql"]) or reads_clock(macro["depends_on"]["macros"], seen):
+                return True
+        return False
+
+    return sorted(uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "model" and (
+        _READS_CLOCK.search(node.get("raw_code") or "") or reads_clock(node["depends_on"]["macros"], set())))
+
+
+def unaffected_nodes(manifest: Mapping[str, Any], changed_inputs: Iterable[str]) -> list[str]:
+    """The models, seeds and tests no changed input reaches, as dbt selectors of their full FQN (which no other node
+    or folder shares): what a build that continues the last one skips."""
+    children = manifest["child_map"]
+    roots = [uid for name in changed_inputs for uid in (clock_readers(manifest) if name == CLOCK else [name])]
+    reached: set[str] = set()
+    todo = list(roots)
+    while todo:
+        uid = todo.pop()
+        if uid not in reached:
+            reached.add(uid)
+            todo.extend(children.get(uid, []))
+    return sorted(f"fqn:{'.'.join(node['fqn'])}" for uid, node in manifest["nodes"].items()
+                  if node["resource_type"] in _SELECTABLE and uid not in reached)
+
+
+def exclude_args(selectors: list[str]) -> list[str]:
+    return ["--exclude", " ".join(selectors)] if selectors else []
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    full_refresh: bool  # the incremental models start over (`--full-refresh`), and everything is built
+    fingerprint: str  # of the inputs the incremental models take as unchanged: recorded once the build succeeds
+    digests: dict[str, str]  # of every input: recorded once the build succeeds
+    changed: list[str] = field(default_factory=list)  # inputs whose digest differs from the last build's
+    skipped: list[str] = field(default_factory=list)  # selectors of the nodes no changed input reaches
+
+
+def begin_build(settings: Settings, manifest_path: Path) -> BuildPlan:
+    """What this build must do. Forgets the record, so a build that fails or stops half way makes the next one
+    refresh fully."""
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     with closing(connect(settings)) as con:
         con.execute(_CREATE)
+        con.execute(_CREATE_INPUTS)
         fingerprint = inputs_fingerprint(settings, manifest, con)
+        digests = input_digests(settings, manifest, con)
         recorded = con.execute(f"SELECT inputs_fingerprint FROM {TABLE}").fetchone()
+        recorded_digests = dict(con.execute(f"SELECT input, digest FROM {INPUTS_TABLE}").fetchall())
         con.execute(f"DELETE FROM {TABLE}")
-    return recorded is None or recorded[0] != fingerprint, fingerprint
+        con.execute(f"DELETE FROM {INPUTS_TABLE}")
+    if recorded is None or recorded[0] != fingerprint:
+        return BuildPlan(full_refresh=True, fingerprint=fingerprint, digests=digests)
+    changed = sorted(name for name, digest in digests.items() if recorded_digests.get(name) != digest)
+    return BuildPlan(full_refresh=False, fingerprint=fingerprint, digests=digests, changed=changed,
+                     skipped=unaffected_nodes(manifest, changed))
 
 
-def record_build(settings: Settings, fingerprint: str) -> None:
-    """The whole project was built from inputs with this fingerprint: the next build may be incremental."""
+def record_build(settings: Settings, plan: BuildPlan) -> None:
+    """The project was built from these inputs: the next build may continue it."""
     with closing(connect(settings)) as con:
         con.execute(_CREATE)
+        con.execute(_CREATE_INPUTS)
         con.execute("BEGIN TRANSACTION")
         con.execute(f"DELETE FROM {TABLE}")
-        con.execute(f"INSERT INTO {TABLE} VALUES (?, ?)", [fingerprint, datetime.now(UTC).replace(tzinfo=None)])
+        con.execute(f"DELETE FROM {INPUTS_TABLE}")
+        con.execute(f"INSERT INTO {TABLE} VALUES (?, ?)", [plan.fingerprint, datetime.now(UTC).replace(tzinfo=None)])
+        con.executemany(f"INSERT INTO {INPUTS_TABLE} VALUES (?, ?)", sorted(plan.digests.items()))
         con.execute("COMMIT")
 
 
 def forget_incremental_state(settings: Settings) -> None:
-    """The next build refreshes every incremental model fully (`dbt build --full-refresh`)."""
+    """The next build refreshes every incremental model fully (`dbt build --full-refresh`) and builds everything."""
     with closing(connect(settings)) as con:
         con.execute(_CREATE)
         con.execute(f"DELETE FROM {TABLE}")

@@ -13,7 +13,7 @@ from dagster import AssetKey, DagsterInstance, materialize
 from config.settings import DBT_PROJECT_DIR, Settings
 from orchestration.build_settings import recorded_as_of
 from orchestration.dbt_models.assets import acorn_dbt_models, acorn_project
-from orchestration.dbt_models.commands import PROFILES_FILE, warehouse_profiles
+from orchestration.dbt_models.commands import PROFILES_FILE, WAREHOUSE_LINK, warehouse_profiles
 from orchestration.dbt_models.project import dbt_resource
 from orchestration.resources import WarehouseResource
 
@@ -24,13 +24,32 @@ def test_the_profile_of_an_invocation_is_the_projects_with_the_warehouse_written
 
     with warehouse_profiles(warehouse) as directory:
         written = yaml.safe_load((directory / PROFILES_FILE).read_text())
+        # the path reaches the warehouse through the project's one link, so dbt sees the same path for every
+        # warehouse of that name and keeps its partial parse
+        output = written["acorn"]["outputs"]["local"]
+        assert output["path"] == str(WAREHOUSE_LINK / "acorn.duckdb")
+        assert Path(output["path"]).parent.resolve() == warehouse.parent.resolve()
     assert not directory.exists()
 
-    output = written["acorn"]["outputs"]["local"]
-    assert output["path"] == str(warehouse)
     # Everything else (adapter, threads, connection retries) is the project's.
-    project["acorn"]["outputs"]["local"]["path"] = str(warehouse)
+    project["acorn"]["outputs"]["local"]["path"] = output["path"]
     assert written == project
+
+
+def test_another_warehouse_gets_the_same_profile_and_its_own_file(tmp_path):
+    paths = []
+    for name in ("a", "b"):
+        warehouse = tmp_path / name / "acorn.duckdb"
+        warehouse.parent.mkdir()
+        with warehouse_profiles(warehouse) as directory:
+            paths.append((directory / PROFILES_FILE).read_text())
+            with duckdb.connect(yaml.safe_load(paths[-1])["acorn"]["outputs"]["local"]["path"]) as con:
+                con.execute(f"CREATE TABLE made_in_{name} AS SELECT 1 AS x")
+    assert paths[0] == paths[1]
+    assert _tables(tmp_path / "a" / "acorn.duckdb") == {"main.made_in_a"}
+    assert _tables(tmp_path / "b" / "acorn.duckdb") == {"main.made_in_b"}
+    # DuckDB's write-ahead log and any other file it keeps went beside the warehouse, not into the link's folder
+    assert sorted(p.name for p in WAREHOUSE_LINK.parent.glob("acorn.duckdb*")) == []
 
 
 def _tables(warehouse: Path) -> set[str]:

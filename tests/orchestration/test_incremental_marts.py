@@ -1,6 +1,7 @@
 """Issue 10: the marts of a warehouse built in two steps (incrementally) equal those of one build on the same files."""
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import replace
 from datetime import timedelta
@@ -13,6 +14,7 @@ from config.settings import Settings
 from demo.generator import generate
 from demo.generator.risk_reports import RISK_AS_OF_DAYS
 from demo.generator.world import DEFAULT_START
+from orchestration.dbt_models.assets import BUILD_TARGET
 from orchestration.dbt_models.incremental import TABLE, forget_incremental_state
 from orchestration.pipeline import materialize_pipeline
 from tests.helpers.marts_fingerprint import marts_fingerprint
@@ -35,6 +37,12 @@ def _batches(settings: Settings) -> set[str]:
     """The dbt builds the ledger's lines come from."""
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         return {b for (b,) in con.execute("SELECT DISTINCT build_id FROM intermediate.int_ledger_lines").fetchall()}
+
+
+def _built_nodes() -> set[str]:
+    """The models, seeds and tests the last dbt build ran."""
+    results = json.loads((BUILD_TARGET / "run_results.json").read_text())["results"]
+    return {r["unique_id"] for r in results}
 
 
 def _split(inbox: Path, first: Path, rest: Path) -> list[str]:
@@ -62,9 +70,23 @@ def test_two_incremental_builds_give_the_marts_of_one_full_build(tmp_path: Path)
     stepwise = _settings(tmp_path / "stepwise")
     _build(stepwise, tmp_path / "first")
     first_batch = _batches(stepwise)
+    everything = _built_nodes()
     _build(stepwise, tmp_path / "rest")
     # the second build continued the first: the first build's lines stayed, the new ones came in a batch of their own
     assert len(first_batch) == 1 and first_batch < _batches(stepwise) and len(_batches(stepwise)) == 2
+    # ... and built and tested only what new settlements reach: the ledger, the books, not the bank's staging
+    continued = _built_nodes()
+    assert {"model.acorn.fct_ledger", "model.acorn.fct_journal_lines", "model.acorn.int_inventory_costed"} < continued
+    assert "model.acorn.stg_bank__transactions" in everything - continued
+    assert not any(uid.startswith("seed.") for uid in continued)
+
+    # a run that brings nothing new builds nothing and changes nothing
+    nothing = tmp_path / "nothing"
+    nothing.mkdir()
+    before = marts_fingerprint(stepwise.warehouse)
+    _build(stepwise, nothing)
+    assert not any(uid.startswith(("model.", "test.")) for uid in _built_nodes())
+    assert marts_fingerprint(stepwise.warehouse) == before
 
     whole = _settings(tmp_path / "whole")
     _build(whole, inbox)
@@ -75,9 +97,8 @@ def test_two_incremental_builds_give_the_marts_of_one_full_build(tmp_path: Path)
 
     # a full refresh of the stepwise warehouse changes nothing either
     forget_incremental_state(stepwise)
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    _build(stepwise, empty)
+    _build(stepwise, nothing)
+    assert _built_nodes() == everything
     assert len(_batches(stepwise)) == 1
     assert marts_fingerprint(stepwise.warehouse) == incremental
 

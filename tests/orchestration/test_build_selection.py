@@ -1,0 +1,75 @@
+"""Issue 10: a build that continues the last one builds and tests only what its changed inputs reach."""
+from __future__ import annotations
+
+from typing import Any
+
+from orchestration.dbt_models.incremental import CLOCK, clock_readers, exclude_args, unaffected_nodes
+
+
+def _node(uid: str, raw_code: str = "", macros: tuple[str, ...] = ()) -> dict[str, Any]:
+    kind, package, name = uid.split(".")
+    return {"resource_type": kind, "package_name": package, "fqn": [package, "marts", name], "raw_code": raw_code,
+            "depends_on": {"macros": list(macros)}}
+
+
+def _manifest() -> dict[str, Any]:
+    nodes = [
+        _node("model.acorn.stg_lines"),
+        _node("model.acorn.fct_ledger"),
+        _node("model.acorn.stg_bank"),
+        _node("model.acorn.fct_bank"),
+        _node("model.acorn.int_today", "select {{ dbt.current_timestamp() }}"),
+        _node("model.acorn.fct_ages", "select 1", macros=("macro.acorn.aged",)),
+        _node("model.acorn.fct_both"),
+        _node("seed.acorn.fee_categories"),
+        _node("test.acorn.not_null_fct_ledger_id"),
+        _node("test.acorn.not_null_fct_bank_id"),
+        _node("test.acorn.relationships_fct_bank_ledger"),
+        _node("operation.acorn.on_run_start"),
+    ]
+    children = {
+        "source.acorn.amazon.lines": ["model.acorn.stg_lines"],
+        "model.acorn.stg_lines": ["model.acorn.fct_ledger", "model.acorn.fct_both"],
+        "model.acorn.fct_ledger": ["test.acorn.not_null_fct_ledger_id", "test.acorn.relationships_fct_bank_ledger"],
+        "source.acorn.bank.transactions": ["model.acorn.stg_bank"],
+        "model.acorn.stg_bank": ["model.acorn.fct_bank", "model.acorn.fct_both"],
+        "model.acorn.fct_bank": ["test.acorn.not_null_fct_bank_id", "test.acorn.relationships_fct_bank_ledger"],
+        "seed.acorn.fee_categories": ["model.acorn.fct_ledger"],
+    }
+    macros = {
+        "macro.acorn.aged": {"package_name": "acorn", "macro_sql": "{{ days_since() }}",
+                             "depends_on": {"macros": ["macro.acorn.days_since"]}},
+        "macro.acorn.days_since": {"package_name": "acorn", "macro_sql": "{{ var('as_of') }}",
+                                   "depends_on": {"macros": []}},
+        # dbt's own macros read the clock on behalf of whoever calls them: only the project's macros count
+        "macro.dbt.current_timestamp": {"package_name": "dbt", "macro_sql": "now()", "depends_on": {"macros": []}},
+    }
+    return {"nodes": {n_uid: n for n in nodes for n_uid in [f"{n['resource_type']}.acorn.{n['fqn'][-1]}"]},
+            "child_map": children, "macros": macros, "metadata": {"project_name": "acorn"}}
+
+
+def test_new_settlement_lines_skip_what_they_do_not_reach():
+    skipped = unaffected_nodes(_manifest(), ["source.acorn.amazon.lines"])
+    # the bank's own models and test are left as built; a test over both a changed and an unchanged model runs;
+    # seeds only change with the project's files, which refresh everything; the run-start hook always runs
+    assert skipped == sorted(["fqn:acorn.marts.stg_bank", "fqn:acorn.marts.fct_bank", "fqn:acorn.marts.int_today",
+                              "fqn:acorn.marts.fct_ages", "fqn:acorn.marts.fee_categories",
+                              "fqn:acorn.marts.not_null_fct_bank_id"])
+
+
+def test_no_changed_input_skips_every_model_and_test():
+    skipped = unaffected_nodes(_manifest(), [])
+    assert len(skipped) == 11 and "fqn:acorn.marts.on_run_start" not in skipped
+
+
+def test_a_new_day_rebuilds_the_models_that_read_the_clock():
+    manifest = _manifest()
+    assert clock_readers(manifest) == ["model.acorn.fct_ages", "model.acorn.int_today"]
+    skipped = unaffected_nodes(manifest, [CLOCK])
+    assert "fqn:acorn.marts.int_today" not in skipped and "fqn:acorn.marts.fct_ages" not in skipped
+    assert "fqn:acorn.marts.fct_ledger" in skipped
+
+
+def test_exclude_args_are_one_dbt_flag_or_none():
+    assert exclude_args([]) == []
+    assert exclude_args(["fqn:a.b", "fqn:a.c"]) == ["--exclude", "fqn:a.b fqn:a.c"]
