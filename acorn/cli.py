@@ -64,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--inbox", type=Path, required=True)
     run.add_argument("--warehouse", type=Path)
     run.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
+    run.add_argument("--full-refresh", action="store_true",
+                     help="build and test every model from scratch, not only what new inputs reach")
     run.set_defaults(handler=_run)
 
     dashboards = commands.add_parser("dashboards", help="start the Streamlit dashboards on localhost")
@@ -154,7 +156,12 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     if not args.inbox.is_dir():
         raise UsageError(f"inbox {args.inbox} is not a directory")
-    return run_pipeline(Settings.from_env(args.warehouse), args.inbox.resolve(), verbose=args.verbose)
+    settings = Settings.from_env(args.warehouse)
+    if args.full_refresh and settings.warehouse.exists():
+        from orchestration.dbt_models.incremental import forget_incremental_state
+
+        forget_incremental_state(settings)
+    return run_pipeline(settings, args.inbox.resolve(), verbose=args.verbose)
 
 
 def run_pipeline(settings: Settings, inbox: Path, checks: Checks | None = None, *, verbose: bool = False) -> int:
