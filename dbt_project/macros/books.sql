@@ -1,6 +1,9 @@
 {#- The books' conversion: a signed amount times a rate, to the cent, as the journal's money type. -#}
+{#- Amounts carry at most four decimals. Widened to 19 digits first: DuckDB multiplies two DECIMAL(18)s inside
+    DECIMAL(18), so a landed cost of 1,000,000.0000 times a rate of eight decimals would overflow; 19 + 18 digits keep
+    Spark's product exact too (no precision loss below 38). -#}
 {% macro to_functional(amount, rate) -%}
-    cast(round(({{ amount }}) * ({{ rate }}), 2) as {{ money() }})
+    cast(round(cast(({{ amount }}) as {{ money(4, 19) }}) * ({{ rate }}), 2) as {{ money() }})
 {%- endmacro %}
 
 {#- The rate columns of a line in `currency` on a date: 1 for the functional currency, else the policy rate
