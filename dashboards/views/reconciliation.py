@@ -119,7 +119,7 @@ if settlement_id is not None:
                 def archived_bytes(path=path, sha=sha) -> bytes:
                     # Built on click (outside the script run): log the download, then hand over the bytes.
                     viewer.log("archive_download", sha)
-                    return path.read_bytes()
+                    return evidence.archived_bytes(path, sha)
 
                 st.download_button(t("evidence.download"), archived_bytes, file_name=name if name != "—" else sha,
                                    key="archive_download", icon=":material/download:", on_click="ignore")  # fmt: skip

@@ -8,35 +8,24 @@ from pathlib import Path
 import pytest
 
 from connectors import archive
+from tests.helpers.object_storage import empty_bucket, moto_s3_endpoint
 
 pytest.importorskip("s3fs", reason="the deploy extra is not installed (pip install -e '.[deploy]')")
-moto_server = pytest.importorskip("moto.server", reason="the deploy extra is not installed")
+pytest.importorskip("moto.server", reason="the deploy extra is not installed")
 
 BUCKET = "acorn-archive"
 
 
 @pytest.fixture(scope="module")
 def s3_endpoint() -> str:
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_s3_endpoint() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture
 def bucket_url(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    import boto3
-    import fsspec
-
-    for name, value in {"AWS_ENDPOINT_URL": s3_endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    boto3.client("s3").create_bucket(Bucket=BUCKET)
-    fsspec.filesystem("s3").invalidate_cache()
-    yield f"s3://{BUCKET}/acorn/archive"
-    boto3.resource("s3").Bucket(BUCKET).objects.all().delete()
-    boto3.client("s3").delete_bucket(Bucket=BUCKET)
+    with empty_bucket(s3_endpoint, monkeypatch, BUCKET):
+        yield f"s3://{BUCKET}/acorn/archive"
 
 
 def _deliver(archive_dir: Path | str, payloads: list[bytes]) -> list[str]:

@@ -109,7 +109,7 @@ quantities as (
         joined.*,
         -- a cancelled item without a status snapshot counts as cancelled in full
         case
-            when is_cancelled_item then greatest(coalesce(cancelled_quantity, 0), coalesce(accepted_quantity, ordered_quantity))
+            when is_cancelled_item then {{ greatest_non_null('coalesce(cancelled_quantity, 0)', 'coalesce(accepted_quantity, ordered_quantity)') }}
             else coalesce(cancelled_quantity, 0)
         end as cancelled_quantity_eaches
     from joined
@@ -133,7 +133,7 @@ select
     quantities.cancelled_quantity_eaches as cancelled_quantity,
     quantities.received_quantity,
     -- what Amazon still expects: accepted (ordered until acknowledged) less cancelled
-    greatest(coalesce(quantities.accepted_quantity, quantities.ordered_quantity) - quantities.cancelled_quantity_eaches, 0)
+    {{ greatest_non_null('coalesce(quantities.accepted_quantity, quantities.ordered_quantity) - quantities.cancelled_quantity_eaches', '0') }}
         as open_quantity,
     quantities.confirmation_status,
     quantities.receive_status,

@@ -58,7 +58,7 @@ select
     case
         when classified.deduction_type is null then classified.invoice_number
         when classified.base_suffix is not null
-            then left(classified.invoice_number, length(classified.invoice_number) - length(classified.base_suffix))
+            then substring(classified.invoice_number, 1, {{ dbt.length('classified.invoice_number') }} - {{ dbt.length('classified.base_suffix') }})
     end as invoice_number,
     classified.invoice_date,
     classified.invoice_description,

@@ -80,14 +80,16 @@ closed_differences as (
 
 -- the first period after a closed one that is not closed itself
 first_open as (
-    select closed.period as original_period, min(candidates.period) as period
-    from closes as closed
-    cross join ({{ integers(2) }}) as integers
-    cross join lateral (
-        select {{ period_of(dbt.dateadd('month', 'integers.n + 1', "cast(closed.period || '-01' as date)")) }} as period
+    select original_period, min(period) as period
+    from (
+        select
+            closed.period as original_period,
+            {{ period_of(dbt.dateadd('month', 'integers.n + 1', "cast(closed.period || '-01' as date)")) }} as period
+        from closes as closed
+        cross join ({{ integers(2) }}) as integers
     ) as candidates
-    where candidates.period not in (select period from closes)
-    group by closed.period
+    where period not in (select period from closes)
+    group by original_period
 ),
 
 adjustments as (

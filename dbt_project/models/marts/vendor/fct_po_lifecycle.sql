@@ -139,7 +139,7 @@ select
     ---------- shipments (ASNs)
     staged.shipped_quantity,
     staged.in_transit_quantity,
-    greatest(staged.shipped_quantity - staged.received_quantity, 0) as shipped_not_received_quantity,
+    {{ greatest_non_null('staged.shipped_quantity - staged.received_quantity', '0') }} as shipped_not_received_quantity,
     staged.estimated_delivery_on,
     staged.delivered_on,
     case when staged.shipped_on is not null then {{ dbt.datediff(

@@ -137,7 +137,7 @@ select
     ---------- status on as_of
     statused.as_of_date,
     statused.days_past_due,
-    greatest(coalesce(statused.days_past_due, 0), 0) as days_overdue,
+    {{ greatest_non_null('coalesce(statused.days_past_due, 0)', '0') }} as days_overdue,
     buckets.bucket as aging_bucket,
     statused.status,
     statused.api_status,
