@@ -4,7 +4,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, Failure
+from dagster import AssetExecutionContext, Failure, MaterializeResult
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, DbtCliResource, dbt_assets
 
 from orchestration.build_settings import settings_for_build
@@ -43,6 +43,16 @@ def acorn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
                          f"{len(plan.skipped)} models, seeds and tests left as they are")
     # A subset is what the user picked: it is built as picked.
     skip = [] if context.is_subset else exclude_args(plan.skipped)
+    if skip:
+        # A model no changed input reaches is as current as this run's others. Saying so (first: Dagster wants a
+        # multi-asset's outputs parents first) keeps the assets downstream of it running, the published copy and
+        # the notifier: Dagster skips a step when an output it depends on is missing.
+        manifest = json.loads(acorn_project.manifest_path.read_text(encoding="utf-8"))
+        selected = set(context.selected_asset_keys)
+        for uid in plan.unchanged:
+            key = _translator.get_asset_key(manifest["nodes"][uid])
+            if key in selected:
+                yield MaterializeResult(asset_key=key, metadata={"acorn/unchanged": "no changed input reaches it"})
     with warehouse_profiles(settings.warehouse) as profiles:
         invocation = dbt.cli([*build_args(settings, profiles, full_refresh=plan.full_refresh), *skip],
                              context=context, raise_on_error=False, target_path=BUILD_TARGET)
@@ -59,3 +69,4 @@ def _failures(invocation: DbtCliInvocation) -> list[str]:
     results_path = invocation.target_path / "run_results.json"
     run_results = json.loads(results_path.read_text()) if results_path.exists() else {}
     return failed_nodes(run_results) or error_lines(str(invocation.get_error()))
+

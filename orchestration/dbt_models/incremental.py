@@ -125,17 +125,43 @@ def clock_readers(manifest: Mapping[str, Any]) -> list[str]:
 def unaffected_nodes(manifest: Mapping[str, Any], changed_inputs: Iterable[str]) -> list[str]:
     """The models, seeds and tests no changed input reaches, as dbt selectors of their full FQN (which no other node
     or folder shares): what a build that continues the last one skips."""
+    reached = _reached(manifest, changed_inputs)
+    return sorted(f"fqn:{'.'.join(node['fqn'])}" for uid, node in manifest["nodes"].items()
+                  if node["resource_type"] in _SELECTABLE and uid not in reached)
+
+
+def unchanged_assets(manifest: Mapping[str, Any], changed_inputs: Iterable[str]) -> list[str]:
+    """The models and seeds no changed input reaches, parents before children. None of their parents is reached
+    either, so they can all be reported before anything the build makes."""
+    reached = _reached(manifest, changed_inputs)
+    nodes, parents = manifest["nodes"], manifest["parent_map"]
+    ordered: list[str] = []
+    seen: set[str] = set()
+
+    def visit(uid: str) -> None:
+        if uid in seen or uid not in nodes or uid in reached:
+            return
+        seen.add(uid)
+        for parent in parents.get(uid, []):
+            visit(parent)
+        if nodes[uid]["resource_type"] in ("model", "seed", "snapshot"):
+            ordered.append(uid)
+
+    for uid in sorted(nodes):
+        visit(uid)
+    return ordered
+
+
+def _reached(manifest: Mapping[str, Any], changed_inputs: Iterable[str]) -> set[str]:
     children = manifest["child_map"]
-    roots = [uid for name in changed_inputs for uid in (clock_readers(manifest) if name == CLOCK else [name])]
+    todo = [uid for name in changed_inputs for uid in (clock_readers(manifest) if name == CLOCK else [name])]
     reached: set[str] = set()
-    todo = list(roots)
     while todo:
         uid = todo.pop()
         if uid not in reached:
             reached.add(uid)
             todo.extend(children.get(uid, []))
-    return sorted(f"fqn:{'.'.join(node['fqn'])}" for uid, node in manifest["nodes"].items()
-                  if node["resource_type"] in _SELECTABLE and uid not in reached)
+    return reached
 
 
 def exclude_args(selectors: list[str]) -> list[str]:
@@ -149,6 +175,7 @@ class BuildPlan:
     digests: dict[str, str]  # of every input: recorded once the build succeeds
     changed: list[str] = field(default_factory=list)  # inputs whose digest differs from the last build's
     skipped: list[str] = field(default_factory=list)  # selectors of the nodes no changed input reaches
+    unchanged: list[str] = field(default_factory=list)  # unique ids of the models and seeds among them, in order
 
 
 def begin_build(settings: Settings, manifest_path: Path) -> BuildPlan:
@@ -168,7 +195,7 @@ def begin_build(settings: Settings, manifest_path: Path) -> BuildPlan:
         return BuildPlan(full_refresh=True, fingerprint=fingerprint, digests=digests)
     changed = sorted(name for name, digest in digests.items() if recorded_digests.get(name) != digest)
     return BuildPlan(full_refresh=False, fingerprint=fingerprint, digests=digests, changed=changed,
-                     skipped=unaffected_nodes(manifest, changed))
+                     skipped=unaffected_nodes(manifest, changed), unchanged=unchanged_assets(manifest, changed))
 
 
 def record_build(settings: Settings, plan: BuildPlan) -> None:
