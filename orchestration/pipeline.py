@@ -30,6 +30,7 @@ from config.settings import Settings
 from connectors.loader import LoadReport
 from orchestration.assembly import build_definitions
 from orchestration.build_settings import recorded_as_of
+from orchestration.dbt_models.incremental import UNCHANGED
 from orchestration.jobs import PIPELINE_JOB_NAME
 from orchestration.raw.assets import ARCHIVE_KEY, CHECK_NAME, inbox_tables
 from orchestration.raw.warehouse_stats import load_report_since
@@ -123,7 +124,8 @@ def _describe(event: DagsterEvent) -> str | None:
     if kind == DagsterEventType.STEP_FAILURE:
         return "failed " + "; ".join(_step_failure(event))
     if kind == DagsterEventType.ASSET_MATERIALIZATION:
-        return f"materialized {event.asset_key.to_user_string()}"
+        unchanged = UNCHANGED in event.event_specific_data.materialization.metadata
+        return f"{'unchanged' if unchanged else 'materialized'} {event.asset_key.to_user_string()}"
     check = event.asset_check_evaluation_data if kind == DagsterEventType.ASSET_CHECK_EVALUATION else None
     # Quarantines are already narrated file by file by the loader.
     if check is not None and not check.passed and check.check_name != CHECK_NAME:

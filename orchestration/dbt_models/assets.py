@@ -9,7 +9,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.build_settings import settings_for_build
 from orchestration.dbt_models.commands import build_args, error_lines, failed_nodes, warehouse_profiles
-from orchestration.dbt_models.incremental import begin_build, exclude_args, record_build
+from orchestration.dbt_models.incremental import UNCHANGED, begin_build, exclude_args, record_build
 from orchestration.dbt_models.project import acorn_dbt_project
 from orchestration.resources import WarehouseResource
 
@@ -52,7 +52,7 @@ def acorn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
         for uid in plan.unchanged:
             key = _translator.get_asset_key(manifest["nodes"][uid])
             if key in selected:
-                yield MaterializeResult(asset_key=key, metadata={"acorn/unchanged": "no changed input reaches it"})
+                yield MaterializeResult(asset_key=key, metadata={UNCHANGED: "no changed input reaches it"})
     with warehouse_profiles(settings.warehouse) as profiles:
         invocation = dbt.cli([*build_args(settings, profiles, full_refresh=plan.full_refresh), *skip],
                              context=context, raise_on_error=False, target_path=BUILD_TARGET)

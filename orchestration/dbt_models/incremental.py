@@ -28,6 +28,8 @@ from config.settings import DBT_PROJECT_DIR, Settings
 from connectors.loader import connect
 
 TABLE = "audit.incremental_builds"
+# Metadata of the materialization a continued build reports for a model no changed input reaches.
+UNCHANGED = "acorn/unchanged"
 _CREATE = f"CREATE TABLE IF NOT EXISTS {TABLE} (inputs_fingerprint VARCHAR NOT NULL, built_at TIMESTAMP NOT NULL)"
 # Sources the incremental models read file by file: rows are only ever added, each under its file's SHA-256.
 APPEND_ONLY_SOURCES = frozenset({

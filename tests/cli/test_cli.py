@@ -119,6 +119,7 @@ def test_an_empty_inbox_is_a_warning_then_the_marts_are_rebuilt_verbosely(demo, 
             f"rebuilding the marts from what {demo} holds")
     # nothing changed since the last build, so only --full-refresh builds the models again
     assert "  materialized marts/fct_ledger" not in nothing_new.stdout.splitlines()
+    assert "  unchanged marts/fct_ledger" in nothing_new.stdout.splitlines()
     assert "  materialized marts/fct_ledger" in full.stdout.splitlines()
     assert marts_snapshot(demo, MARTS + VENDOR_MARTS) == before
 
