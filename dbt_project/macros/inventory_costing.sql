@@ -183,16 +183,8 @@ costed as (
         and events.event_seq = state.event_seq + 1
 )
 
-select
-    events.*,
-    costed.unit_cost,
-    costed.value_moved,
-    costed.qty_after,
-    costed.value_after
-from events
-inner join costed
-    on costed.internal_sku = events.internal_sku
-    and costed.event_seq = events.event_seq
+
+{{ events_with_costs() }}
 {%- endmacro %}
 
 {#- The same steps on Spark as a fold: Spark runs a recursive CTE one join per level, so a SKU with a thousand
@@ -244,16 +236,8 @@ costed as (
     lateral view explode(folded.costed_rows) exploded as costed_row
 )
 
-select
-    events.*,
-    costed.unit_cost,
-    costed.value_moved,
-    costed.qty_after,
-    costed.value_after
-from events
-inner join costed
-    on costed.internal_sku = events.internal_sku
-    and costed.event_seq = events.event_seq
+
+{{ events_with_costs() }}
 {%- endmacro %}
 
 {#- 先进先出: receipts (purchases, and returns at the cost of the sale they reverse) form layers in event order; issue
@@ -630,4 +614,18 @@ select
         partition by internal_sku, {{ dbt.date_trunc('month', 'movement_date') }} order by event_seq
         rows between unbounded preceding and current row) as {{ money() }}) as value_after
 from moved
+{%- endmacro %}
+
+{#- Both moving-average branches end alike: each event beside the cost its pass gave it (CTEs `events`, `costed`). -#}
+{% macro events_with_costs() -%}
+select
+    events.*,
+    costed.unit_cost,
+    costed.value_moved,
+    costed.qty_after,
+    costed.value_after
+from events
+inner join costed
+    on costed.internal_sku = events.internal_sku
+    and costed.event_seq = events.event_seq
 {%- endmacro %}
