@@ -101,13 +101,17 @@ class Settings:
     file_group: str | None = None
     # DuckDB's memory while loading (a DuckDB size, "512MB"): a large settlement file spills beyond it to disk.
     load_memory_limit: str = "512MB"
+    # DuckDB's memory during a dbt build: the marts' joins and windows spill beyond it to the warehouse's .tmp folder,
+    # so a year of a large seller builds within a fixed budget (dbt's own Python adds about 400 MB).
+    build_memory_limit: str = "1536MB"
 
     def __post_init__(self) -> None:
         if self.published_warehouse is None:
             object.__setattr__(self, "published_warehouse", published_beside(self.warehouse))
         # Spliced into DuckDB's SET statement, so only a size ("512MB", "2 GiB") is accepted.
-        if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?\s*[KMGT]i?B", self.load_memory_limit):
-            raise ValueError(f"load memory limit {self.load_memory_limit!r} is not a size such as 512MB")
+        for purpose, size in (("load", self.load_memory_limit), ("build", self.build_memory_limit)):
+            if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?\s*[KMGT]i?B", size):
+                raise ValueError(f"{purpose} memory limit {size!r} is not a size such as 512MB")
     # Alert channels (JSON or YAML, see outbound/notify/config.py); outside the repo. Secrets are named, not held.
     notify_config: Path | None = None
 
@@ -165,6 +169,7 @@ class Settings:
             lock_wait_seconds=int(lock_wait),
             file_group=os.environ.get("ACORN_FILE_GROUP") or None,
             load_memory_limit=os.environ.get("ACORN_LOAD_MEMORY_LIMIT") or "512MB",
+            build_memory_limit=os.environ.get("ACORN_BUILD_MEMORY_LIMIT") or "1536MB",
             notify_config=Path(notify_config).resolve() if notify_config else None,
         )
 
@@ -203,6 +208,7 @@ class Settings:
             # dbt is installed beside this Python; a caller need not have the venv on PATH.
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
             "ACORN_WAREHOUSE": str(self.warehouse),
+            "ACORN_BUILD_MEMORY_LIMIT": self.build_memory_limit,
             "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
             "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
             **TELEMETRY_OFF,

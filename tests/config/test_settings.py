@@ -58,7 +58,8 @@ def test_settings_travel_as_strings_field_for_field():
                "users_file": Path("/x/users.yaml"), "access_log": Path("/x/access_log.jsonl"), "language": "zh",
                "session_minutes": 60, "login_max_failures": 3, "login_lockout_minutes": 30, "sql_row_limit": 100,
                "sql_timeout_seconds": 2.5, "auth": "oidc",
-               "notify_config": Path("/x/notify.yaml"), "load_memory_limit": "2GB"}
+               "notify_config": Path("/x/notify.yaml"), "load_memory_limit": "2GB",
+               "build_memory_limit": "3GB"}
     # A new field must be added here, with a value unlike its default.
     assert set(changed) == {f.name for f in dataclasses.fields(Settings)}
     settings = dataclasses.replace(defaults, **changed)

@@ -326,7 +326,7 @@ def not_default(field: dataclasses.Field) -> object:
              "str": f"not-{field.name}", "date | None": date(2026, 10, 15), "date": date(2011, 1, 1), "int": 7,
              "str | None": f"not-{field.name}", "bool": not field.default, "float": 2.5}
     # Fields whose text is checked when read back need a valid value unlike the default.
-    checked = {"load_memory_limit": "3GB"}
+    checked = {"load_memory_limit": "3GB", "build_memory_limit": "4GB"}
     # A field of a new kind fails here until the resource (and this test) know how to carry it.
     return checked.get(field.name, kinds[field.type])
 
