@@ -604,8 +604,8 @@ priced as (
     select
         events.*,
         cast(case
-            when events.movement_type = 'purchase' then events.value_in / events.quantity
-            else purchases.value_in / purchases.quantity
+            when events.movement_type = 'purchase' then {{ quotient('events.value_in', 'events.quantity', 6) }}
+            else {{ quotient('purchases.value_in', 'purchases.quantity', 6) }}
         end as {{ money(6) }}) as reference_unit_cost
     from events
     left join last_purchase_cost
@@ -688,12 +688,18 @@ pieces as (
         and issues.event_seq = pieces.issue_seq
 ),
 
+{#- A piece's value at 10 places, the scale of the running issue value: pieces of one issue come from layers of
+    different sizes, so there is no single division to round at the cent; the issue is rounded once at the end. -#}
 {%- set piece_value -%}
     case
-        when pieces.receipt_type = 'purchase' then pieces.units * pieces.receipt_value_in / pieces.receipt_quantity
-        when pieces.receipt_type = 'return' then pieces.units * ({{ carried_restocked_value('valued.sale_costs', 'pieces.receipt_sale_seq', 'pieces.receipt_quantity', 'pieces.receipt_reference_cost') }}) / pieces.receipt_quantity
+        when pieces.receipt_type = 'purchase' then {{ quotient('pieces.units * pieces.receipt_value_in', 'pieces.receipt_quantity', 10) }}
+        when pieces.receipt_type = 'return' then {{ quotient('pieces.units * (' ~ carried_restocked_value('valued.sale_costs', 'pieces.receipt_sale_seq', 'pieces.receipt_quantity', 'pieces.receipt_reference_cost') ~ ')', 'pieces.receipt_quantity', 10) }}
         else pieces.units * pieces.receipt_reference_cost
     end
+{%- endset %}
+{%- set first_piece_value -%}
+    cast(coalesce({{ quotient('pieces.units * pieces.receipt_value_in', 'pieces.receipt_quantity', 10) }},
+        pieces.units * pieces.receipt_reference_cost) as {{ money(10, 28) }})
 {%- endset %}
 
 valued as (
@@ -702,10 +708,10 @@ valued as (
         pieces.piece_seq,
         pieces.issue_seq,
         pieces.is_last_piece,
-        cast(pieces.units * coalesce(pieces.receipt_value_in / pieces.receipt_quantity, pieces.receipt_reference_cost) as {{ money(10, 28) }}) as issue_value,
+        {{ first_piece_value }} as issue_value,
         cast(case
             when pieces.is_last_piece and pieces.is_refunded_sale
-                then {{ sale_cost_entry('pieces.issue_seq', 'cast(round(pieces.units * coalesce(pieces.receipt_value_in / pieces.receipt_quantity, pieces.receipt_reference_cost), 2) as ' ~ money() ~ ')', 'pieces.issue_quantity') }}
+                then {{ sale_cost_entry('pieces.issue_seq', 'cast(round(' ~ first_piece_value ~ ', 2) as ' ~ money() ~ ')', 'pieces.issue_quantity') }}
             else ''
         end as {{ dbt.type_string() }}) as sale_costs
     from pieces
@@ -761,7 +767,7 @@ select
     moved.internal_sku, moved.movement_date, moved.movement_type, moved.type_order, moved.store_id, moved.order_id,
     moved.quantity, moved.value_in, moved.source_file_sha256, moved.source_line, moved.reimbursement_id,
     moved.event_seq, moved.original_sale_seq, moved.is_refunded_sale,
-    cast(case when moved.quantity <> 0 then moved.value_moved / moved.quantity end as {{ money(6) }}) as unit_cost,
+    cast({{ quotient('moved.value_moved', 'moved.quantity', 6) }} as {{ money(6) }}) as unit_cost,
     moved.value_moved,
     cast(sum(case when {{ is_issue('moved.movement_type') }} then -1 * moved.quantity else moved.quantity end)
         over (partition by moved.internal_sku order by moved.event_seq rows between unbounded preceding and current row) as integer) as qty_after,
@@ -823,14 +829,14 @@ averaged as (
         monthly.month_index,
         cast(0 as integer) as opening_qty,
         cast(0 as {{ money() }}) as opening_value,
-        cast(case when monthly.purchased_qty > 0 then monthly.purchased_value / monthly.purchased_qty end as {{ money(6) }}) as average,
+        cast(case when monthly.purchased_qty > 0 then {{ quotient('monthly.purchased_value', 'monthly.purchased_qty', 6) }} end as {{ money(6) }}) as average,
         cast(monthly.purchased_qty + monthly.returned_qty - monthly.sold_qty as integer) as closing_qty,
         cast(case
             when monthly.purchased_qty = 0 then 0
             when monthly.purchased_qty + monthly.returned_qty = monthly.sold_qty then 0
             else monthly.purchased_value
-                + round(monthly.purchased_value / monthly.purchased_qty * monthly.returned_qty, 2)
-                - round(monthly.purchased_value / monthly.purchased_qty * monthly.sold_qty, 2)
+                + {{ quotient('monthly.purchased_value * monthly.returned_qty', 'monthly.purchased_qty', 2) }}
+                - {{ quotient('monthly.purchased_value * monthly.sold_qty', 'monthly.purchased_qty', 2) }}
         end as {{ money() }}) as closing_value
     from monthly
     where monthly.month_index = 0
@@ -844,20 +850,21 @@ averaged as (
         averaged.closing_value,
         cast(case
             when averaged.closing_qty + monthly.purchased_qty > 0
-                then (averaged.closing_value + monthly.purchased_value) / (averaged.closing_qty + monthly.purchased_qty)
-            when monthly.purchased_qty > 0 then monthly.purchased_value / monthly.purchased_qty
+                then {{ quotient('averaged.closing_value + monthly.purchased_value', 'averaged.closing_qty + monthly.purchased_qty', 6) }}
+            when monthly.purchased_qty > 0 then {{ quotient('monthly.purchased_value', 'monthly.purchased_qty', 6) }}
             else averaged.average
         end as {{ money(6) }}),
         cast(averaged.closing_qty + monthly.purchased_qty + monthly.returned_qty - monthly.sold_qty as integer),
         cast(case
             when averaged.closing_qty + monthly.purchased_qty + monthly.returned_qty = monthly.sold_qty then 0
             else averaged.closing_value + monthly.purchased_value
-                + coalesce(round(case
+                + coalesce(case
                     when averaged.closing_qty + monthly.purchased_qty > 0
-                        then (averaged.closing_value + monthly.purchased_value) / (averaged.closing_qty + monthly.purchased_qty)
-                    when monthly.purchased_qty > 0 then monthly.purchased_value / monthly.purchased_qty
-                    else averaged.average
-                end * (monthly.returned_qty - monthly.sold_qty), 2), 0)
+                        then {{ quotient('(averaged.closing_value + monthly.purchased_value) * (monthly.returned_qty - monthly.sold_qty)', 'averaged.closing_qty + monthly.purchased_qty', 2) }}
+                    when monthly.purchased_qty > 0
+                        then {{ quotient('monthly.purchased_value * (monthly.returned_qty - monthly.sold_qty)', 'monthly.purchased_qty', 2) }}
+                    else round(averaged.average * (monthly.returned_qty - monthly.sold_qty), 2)
+                end, 0)
         end as {{ money() }})
     from averaged
     inner join monthly
@@ -938,7 +945,7 @@ moved as (
 select
     internal_sku, movement_date, movement_type, type_order, store_id, order_id, quantity, value_in,
     source_file_sha256, source_line, reimbursement_id, event_seq, original_sale_seq, is_refunded_sale,
-    case when movement_type = 'purchase' then cast(value_in / quantity as {{ money(6) }}) else average end as unit_cost,
+    case when movement_type = 'purchase' then cast({{ quotient('value_in', 'quantity', 6) }} as {{ money(6) }}) else average end as unit_cost,
     value_moved,
     cast(opening_qty + sum(case when flow = 'issue' then -1 * quantity else quantity end) over (
         partition by internal_sku, {{ dbt.date_trunc('month', 'movement_date') }} order by event_seq

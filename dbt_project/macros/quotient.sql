@@ -13,10 +13,12 @@
 
 {#- DuckDB: in integers. With the denominator in units of 10^-denominator_scale (D) and the numerator in units of
     10^-(scale + denominator_scale) (N, exact while the numerator has at most that many places), the quotient in
-    units of 10^-scale is N / D rounded half away from zero: (2|N| + |D|) div 2|D|, with the sign of N / D. -#}
+    units of 10^-scale is N / D rounded half away from zero: (2|N| + |D|) div 2|D|, with the sign of N / D.
+    The powers of ten are HUGEINTs: DuckDB keeps DECIMAL(18, s) * INTEGER at width 18, which overflows for a rate
+    (DECIMAL(18,8)) times 10^8 or an amount over 10^7 times 10^10. -#}
 {% macro duckdb__quotient(numerator, denominator, scale, denominator_scale) -%}
-{%- set n = 'cast((' ~ numerator ~ ') * ' ~ (10 ** (scale + denominator_scale)) ~ ' as hugeint)' -%}
-{%- set d = 'nullif(cast((' ~ denominator ~ ') * ' ~ (10 ** denominator_scale) ~ ' as hugeint), 0)' -%}
+{%- set n = 'cast((' ~ numerator ~ ') * cast(' ~ (10 ** (scale + denominator_scale)) ~ ' as hugeint) as hugeint)' -%}
+{%- set d = 'nullif(cast((' ~ denominator ~ ') * cast(' ~ (10 ** denominator_scale) ~ ' as hugeint) as hugeint), 0)' -%}
     cast(cast(sign({{ n }}) * sign({{ d }}) * ((2 * abs({{ n }}) + abs({{ d }})) // (2 * abs({{ d }})))
         as decimal(38, 0)) * {{ '1' if scale == 0 else '0.' ~ '0' * (scale - 1) ~ '1' }} as {{ money(scale, 38) }})
 {%- endmacro %}

@@ -56,7 +56,7 @@ candidates as (
         case
             when not settlements.is_converted then bank.amount
             when bank.amount = settlements.deposit_total then settlements.header_total
-            else cast(round(cast(bank.amount as {{ money(10, precision=38) }}) * settlements.header_total / settlements.deposit_total, 2) as {{ money() }})
+            else cast({{ quotient('bank.amount * settlements.header_total', 'settlements.deposit_total', 2, 2) }} as {{ money() }})
         end as bank_amount,
         bank.reference as bank_reference,
         case when {{ dbt.position('settlements.settlement_id', "coalesce(bank.reference, '')") }} > 0 then 0 else 1 end as reference_rank,

@@ -71,8 +71,8 @@ weighted as (
         sum(drivers.weight) over (
             partition by fees.source_file_sha256, fees.source_line, fees.amount_column
         ) as total_weight,
-        cast(round(fees.amount / fees.minor_unit, 0) as {{ money(0, precision=38) }}) as units_total,
-        cast(round(fees.amount_functional / fees.functional_minor_unit, 0) as {{ money(0, precision=38) }}) as functional_units_total
+        cast({{ quotient('fees.amount', 'fees.minor_unit', 0, 8) }} as {{ money(0, precision=38) }}) as units_total,
+        cast({{ quotient('fees.amount_functional', 'fees.functional_minor_unit', 0, 8) }} as {{ money(0, precision=38) }}) as functional_units_total
     from fees
     inner join drivers
         on {{ null_safe_equal('drivers.store_id', 'fees.store_id') }}
@@ -81,14 +81,29 @@ weighted as (
 ),
 
 {% for measure in ['units', 'functional_units'] %}
-{{ measure }}_floored as (
+{{ measure }}_nearest as (
     select
-        source_file_sha256, source_line, amount_column, sku,
-        cast(floor({{ measure }}_total * weight / total_weight) as {{ money(0, precision=38) }}) as floor_units,
-        {{ measure }}_total * weight / total_weight
-            - floor({{ measure }}_total * weight / total_weight) as fraction,
+        source_file_sha256, source_line, amount_column, sku, total_weight,
+        {{ measure }}_total * weight as scaled_share,
+        {{ quotient(measure ~ '_total * weight', 'total_weight', 0, 2) }} as nearest_units,
         {{ measure }}_total as units_total
     from weighted
+),
+
+-- The share units_total * weight / total_weight, floored without a division (DuckDB would divide in DOUBLE, where
+-- an exact 3 can come out 2.999...): one below the nearest unit when that overshoots. Its fraction times total_weight
+-- is the exact remainder, and total_weight is the same for every part of a fee, so remainders rank like fractions.
+{{ measure }}_floored as (
+    select
+        source_file_sha256, source_line, amount_column, sku, units_total, floor_units,
+        scaled_share - floor_units * total_weight as remainder
+    from (
+        select
+            *,
+            cast(nearest_units - case when nearest_units * total_weight > scaled_share then 1 else 0 end
+                as {{ money(0, precision=38) }}) as floor_units
+        from {{ measure }}_nearest
+    ) as nearest
 ),
 
 {{ measure }}_ranked as (
@@ -99,7 +114,7 @@ weighted as (
         ) as leftover,
         row_number() over (
             partition by source_file_sha256, source_line, amount_column
-            order by fraction desc, sku
+            order by remainder desc, sku
         ) as fraction_rank
     from {{ measure }}_floored
 ),

@@ -21,7 +21,7 @@ ecb_cross as (
     select
         ecb.rate_date,
         ecb.currency,
-        functional_per_eur.units_per_eur / ecb.units_per_eur as rate,
+        {{ quotient('functional_per_eur.units_per_eur', 'ecb.units_per_eur', 8, 8) }} as rate,
         'ecb' as rate_source,
         3 as source_priority,
         cast(null as timestamp) as received_at
@@ -44,7 +44,7 @@ override_rates as (
     where quote_currency = '{{ functional }}' and base_currency <> '{{ functional }}'
     union all
     -- a rate quoted the other way round (1 functional = rate currency) is inverted
-    select rate_date, quote_currency as currency, 1 / rate as rate, 'override_inverse' as rate_source, 2 as source_priority, received_at
+    select rate_date, quote_currency as currency, {{ quotient('1', 'rate', 8, 8) }} as rate, 'override_inverse' as rate_source, 2 as source_priority, received_at
     from overrides
     where base_currency = '{{ functional }}' and quote_currency <> '{{ functional }}' and rate <> 0
 ),

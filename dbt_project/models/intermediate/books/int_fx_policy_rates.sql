@@ -26,7 +26,7 @@ published as (
     select
         ecb.rate_date,
         ecb.currency,
-        cast(round(functional.units_per_eur / ecb.units_per_eur, 8) as {{ money(8) }}) as fx_rate,
+        cast({{ quotient('functional.units_per_eur', 'ecb.units_per_eur', 8, 8) }} as {{ money(8) }}) as fx_rate,
         'ecb' as rate_source,
         3 as source_priority
     from ecb
@@ -40,7 +40,7 @@ published as (
     from {{ ref('stg_user_config__fx_rate_overrides') }}
     where quote_currency = '{{ functional }}' and base_currency <> '{{ functional }}'
     union all
-    select rate_date, quote_currency, cast(round(1 / rate, 8) as {{ money(8) }}), 'pboc', 2
+    select rate_date, quote_currency, cast({{ quotient('1', 'rate', 8, 8) }} as {{ money(8) }}), 'pboc', 2
     from {{ ref('stg_user_config__fx_rate_overrides') }}
     where base_currency = '{{ functional }}' and quote_currency <> '{{ functional }}' and rate <> 0
     {%- endif %}

@@ -39,7 +39,7 @@ deposits as (
         {{ to_functional('matches.deposit_amount', policy_rate('matches.deposit_currency', 'rates')) }} as bank_functional,
         case
             when carrying.receivable_original = matches.bank_amount then carrying.receivable_functional
-            else cast(round(carrying.receivable_functional * matches.bank_amount / carrying.receivable_original, 2) as {{ money() }})
+            else cast({{ quotient('carrying.receivable_functional * matches.bank_amount', 'carrying.receivable_original', 2, 2) }} as {{ money() }})
         end as carrying_functional
     from {{ ref('int_bank_deposit_matches') }} as matches
     inner join {{ ref('int_settlements') }} as settlements
@@ -67,7 +67,7 @@ union all
 select
     deposits.entry_id, deposits.period, deposits.posted_date, deposits.store_id, deposits.settlement_id,
     receivable.account_code, '收回亚马逊结算款' as memo_zh, deposits.settlement_currency,
-    -1 * deposits.bank_amount, cast(case when deposits.bank_amount <> 0 then round(cast(deposits.carrying_functional as {{ money() }}) / deposits.bank_amount, 8) end as {{ money(8) }}),
+    -1 * deposits.bank_amount, cast({{ quotient('deposits.carrying_functional', 'deposits.bank_amount', 8, 2) }} as {{ money(8) }}),
     deposits.posted_date, 'carrying', deposits.bank_file_sha256, deposits.bank_source_line,
     'amount', -1 * deposits.carrying_functional, 'receivable',
     deposits.carrying_functional, deposits.bank_functional

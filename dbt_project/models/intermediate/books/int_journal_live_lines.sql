@@ -31,7 +31,7 @@ summarised as (
         -- one rate when every posting used the same, else the effective rate of the sum
         case
             when min(fx_rate) = max(fx_rate) then min(fx_rate)
-            when sum(amount_original) <> 0 then cast(round(cast(sum(amount_functional) as {{ money() }}) / cast(sum(amount_original) as {{ money() }}), 8) as {{ money(8) }})
+            when sum(amount_original) <> 0 then cast({{ quotient('cast(sum(amount_functional) as ' ~ money() ~ ')', 'cast(sum(amount_original) as ' ~ money() ~ ')', 8, 2) }} as {{ money(8) }})
         end as fx_rate,
         max(fx_rate_date) as fx_rate_date,
         case when min(fx_rate_source) = max(fx_rate_source) then min(fx_rate_source) else 'mixed' end as fx_rate_source,

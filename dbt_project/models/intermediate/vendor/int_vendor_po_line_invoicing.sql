@@ -24,9 +24,9 @@ lines as (
         invoice_lines.quantity,
         invoice_lines.amount,
         case when invoices.invoice_amount = 0 then invoice_lines.amount
-             else cast(round(invoice_lines.amount * invoices.paid_total / invoices.invoice_amount, 2) as {{ money() }}) end as paid_amount,
+             else cast({{ quotient('invoice_lines.amount * invoices.paid_total', 'invoices.invoice_amount', 2, 2) }} as {{ money() }}) end as paid_amount,
         case when invoices.invoice_amount = 0 then invoice_lines.amount
-             else cast(round(invoice_lines.amount * invoices.settled_total / invoices.invoice_amount, 2) as {{ money() }}) end as settled_amount,
+             else cast({{ quotient('invoice_lines.amount * invoices.settled_total', 'invoices.invoice_amount', 2, 2) }} as {{ money() }}) end as settled_amount,
         invoices.settled_total >= invoices.invoice_amount as is_invoice_settled
     from {{ ref('int_vendor_invoice_lines') }} as invoice_lines
     inner join invoices

@@ -131,7 +131,7 @@ joined as (
 select
     *,
     cast(net_revenue - cogs as {{ money() }}) as gross_profit,
-    cast(case when net_revenue <> 0 then round((net_revenue - cogs) / net_revenue, 4) end as {{ money(4) }}) as gross_margin,
+    cast({{ quotient('net_revenue - cogs', 'net_revenue', 4, 2) }} as {{ money(4) }}) as gross_margin,
     cast(net_revenue - cogs
         {%- for name, code in fee_columns %} - {{ name }}{% endfor %} - other_selling_expenses - allocated_fees as {{ money() }}) as contribution,
     '{{ var("cost_method") }}' as cost_method,

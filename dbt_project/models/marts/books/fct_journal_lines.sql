@@ -106,8 +106,7 @@ adjustments as (
         closed_differences.currency,
         cast(closed_differences.amount_original as {{ money() }}) as amount_original,
         cast(closed_differences.amount_functional as {{ money() }}) as amount_functional,
-        cast(case when closed_differences.amount_original <> 0
-            then round(cast(closed_differences.amount_functional as {{ money() }}) / cast(closed_differences.amount_original as {{ money() }}), 8) end as {{ money(8) }}) as fx_rate,
+        cast({{ quotient('cast(closed_differences.amount_functional as ' ~ money() ~ ')', 'cast(closed_differences.amount_original as ' ~ money() ~ ')', 8, 2) }} as {{ money(8) }}) as fx_rate,
         cast(first_open.period || '-01' as date) as fx_rate_date,
         'adjustment' as fx_rate_source,
         '调整已结账期间 ' || closed_differences.period || ' 的迟到数据' as memo,
