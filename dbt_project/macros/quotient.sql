@@ -6,7 +6,7 @@
     {{ return(adapter.dispatch('quotient', 'acorn')(numerator, denominator, scale, denominator_scale)) }}
 {%- endmacro %}
 
-{#- Spark, Postgres and most engines divide decimals exactly (Spark keeps at least 6 places, rounding half up). -#}
+{#- Postgres and most engines divide decimals exactly. -#}
 {% macro default__quotient(numerator, denominator, scale, denominator_scale) -%}
     cast(round(({{ numerator }}) / nullif({{ denominator }}, 0), {{ scale }}) as {{ money(scale, 38) }})
 {%- endmacro %}
@@ -21,4 +21,17 @@
 {%- set d = 'nullif(cast((' ~ denominator ~ ') * cast(' ~ (10 ** denominator_scale) ~ ' as hugeint) as hugeint), 0)' -%}
     cast(cast(sign({{ n }}) * sign({{ d }}) * ((2 * abs({{ n }}) + abs({{ d }})) // (2 * abs({{ d }})))
         as decimal(38, 0)) * {{ '1' if scale == 0 else '0.' ~ '0' * (scale - 1) ~ '1' }} as {{ money(scale, 38) }})
+{%- endmacro %}
+
+{#- Spark divides decimals exactly only while the result fits 38 digits; beyond that it keeps just 6 places (a rate
+    of two DECIMAL(38,2) sums would be rounded at 6, not 8). So, as on DuckDB, in integers (DECIMAL(38,0)): the
+    truncated quotient (N - N % D) / D is an exact integer, and one more unit away from zero when 2|N % D| >= |D|;
+    its width leaves the sum and the product by 10^-scale within 38 digits, where Spark keeps every place.
+    (Spark's sign() is a DOUBLE, so the sign is a case.) -#}
+{% macro spark__quotient(numerator, denominator, scale, denominator_scale) -%}
+{%- set n = 'cast((' ~ numerator ~ ') * ' ~ (10 ** (scale + denominator_scale)) ~ ' as decimal(38, 0))' -%}
+{%- set d = 'nullif(cast((' ~ denominator ~ ') * ' ~ (10 ** denominator_scale) ~ ' as decimal(38, 0)), 0)' -%}
+{%- set truncated = 'cast((' ~ n ~ ' - ' ~ n ~ ' % ' ~ d ~ ') / ' ~ d ~ ' as decimal(' ~ (36 - scale) ~ ', 0))' -%}
+{%- set away = 'case when 2 * abs(' ~ n ~ ' % ' ~ d ~ ') >= abs(' ~ d ~ ') then case when (' ~ n ~ ' < 0) = (' ~ d ~ ' < 0) then 1 else -1 end else 0 end' -%}
+    cast(({{ truncated }} + {{ away }}){{ '' if scale == 0 else ' * 0.' ~ '0' * (scale - 1) ~ '1' }} as {{ money(scale, 38) }})
 {%- endmacro %}

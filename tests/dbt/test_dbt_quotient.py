@@ -1,11 +1,15 @@
-"""The project's one way to divide money, macros/quotient.sql, compiled by dbt and run on DuckDB (`dbt show --inline`).
+"""The project's one way to divide money, macros/quotient.sql, compiled by dbt and run on DuckDB and on a local Spark
+(`dbt show --inline`).
 
-DuckDB divides decimals in DOUBLE, so each tie below is a case where `round(x / y, scale)` there lands a unit low.
+DuckDB divides decimals in DOUBLE, so each tie below is a case where `round(x / y, scale)` there lands a unit low;
+Spark keeps only 6 places of a quotient wider than 38 digits, which the DECIMAL(38, 2) sums below would be.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -42,20 +46,25 @@ CASES: dict[str, tuple[str, str, int, int, str | None]] = {
     "amount_in_minor_units": (money("-12.35"), money("0.01", 8), 0, 8, "-1235"),
     "large_amount_in_minor_units": (money("123456789.01"), money("0.01", 8), 0, 8, "12345678901"),
     "large_amount_at_rate_scale": (money("12345678.91"), money("1.50"), 8, 2, "8230452.60666667"),
+    "rate_of_wide_sums": ("cast(1122.01 as decimal(38, 2))", "cast(7923.45 as decimal(38, 2))", 8, 2, "0.14160624"),
 }
+SPARK_MISSING = importlib.util.find_spec("pyspark") is None or shutil.which("java") is None
 
 
-def test_quotient_rounds_the_exact_quotient_half_away_from_zero(tmp_path: Path) -> None:
+@pytest.mark.parametrize("target", ["local", pytest.param("spark", marks=pytest.mark.skipif(
+    SPARK_MISSING, reason="the spark extra or a Java runtime is missing"))])
+def test_quotient_rounds_the_exact_quotient_half_away_from_zero(tmp_path: Path, target: str) -> None:
     columns = ",\n".join(
         f"cast({{{{ quotient({numerator!r}, {denominator!r}, {scale}, {denominator_scale}) }}}}"
         f" as {{{{ dbt.type_string() }}}}) as {name}"
         for name, (numerator, denominator, scale, denominator_scale, _) in CASES.items())
-    env = {**os.environ, "ACORN_WAREHOUSE": str(tmp_path / "acorn.duckdb")}
+    env = {**os.environ, "ACORN_WAREHOUSE": str(tmp_path / "acorn.duckdb"), "ACORN_SPARK_HOME": str(tmp_path / "spark")}
     result = subprocess.run(
-        [str(DBT), "show", "--quiet", "--output", "json", "--inline", f"select {columns}",
+        [str(DBT), "show", "--quiet", "--output", "json", "--target", target, "--inline", f"select {columns}",
          "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
          "--target-path", str(tmp_path / "target")],
         env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    (row,) = json.loads(result.stdout)["show"]
+    # a Spark session may log to stdout before the result
+    (row,) = json.loads(result.stdout[result.stdout.index("{"):])["show"]
     assert row == {name: expected for name, (*_, expected) in CASES.items()}
