@@ -29,9 +29,12 @@
     its width leaves the sum and the product by 10^-scale within 38 digits, where Spark keeps every place.
     (Spark's sign() is a DOUBLE, so the sign is a case.) -#}
 {% macro spark__quotient(numerator, denominator, scale, denominator_scale) -%}
+{#- transform(array(x), operands -> ...)[0] names N and D once: a quotient inside another would otherwise repeat its
+    operands at every level, and the moving average's nested quotients grew the plan past Spark's memory. -#}
 {%- set n = 'cast((' ~ numerator ~ ') * ' ~ (10 ** (scale + denominator_scale)) ~ ' as decimal(38, 0))' -%}
 {%- set d = 'nullif(cast((' ~ denominator ~ ') * ' ~ (10 ** denominator_scale) ~ ' as decimal(38, 0)), 0)' -%}
-{%- set truncated = 'cast((' ~ n ~ ' - ' ~ n ~ ' % ' ~ d ~ ') / ' ~ d ~ ' as decimal(' ~ (36 - scale) ~ ', 0))' -%}
-{%- set away = 'case when 2 * abs(' ~ n ~ ' % ' ~ d ~ ') >= abs(' ~ d ~ ') then case when (' ~ n ~ ' < 0) = (' ~ d ~ ' < 0) then 1 else -1 end else 0 end' -%}
-    cast(({{ truncated }} + {{ away }}){{ '' if scale == 0 else ' * 0.' ~ '0' * (scale - 1) ~ '1' }} as {{ money(scale, 38) }})
+    transform(array(named_struct('n', {{ n }}, 'd', {{ d }})), operands -> cast((
+        cast((operands.n - operands.n % operands.d) / operands.d as decimal({{ 36 - scale }}, 0))
+        + case when 2 * abs(operands.n % operands.d) >= abs(operands.d) then case when (operands.n < 0) = (operands.d < 0) then 1 else -1 end else 0 end
+    ){{ '' if scale == 0 else ' * 0.' ~ '0' * (scale - 1) ~ '1' }} as {{ money(scale, 38) }}))[0]
 {%- endmacro %}
