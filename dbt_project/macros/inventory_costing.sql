@@ -241,6 +241,7 @@ segment_issues as (
         issues.movement_type,
         issues.is_refunded_sale,
         issues.quantity,
+        issues.qty_after,
         emptied.emptied_seq,
         last_returns.last_return_seq
     from movements as issues
@@ -265,23 +266,19 @@ receipts as (
 {% macro moving_average_segments_closing() -%}
 issues as (
     select
-        movements.internal_sku,
-        movements.event_seq,
-        movements.segment,
-        movements.quantity,
-        movements.qty_after,
-        emptied.emptied_seq,
+        segment_issues.internal_sku,
+        segment_issues.event_seq,
+        segment_issues.segment,
+        segment_issues.quantity,
+        segment_issues.qty_after,
+        segment_issues.emptied_seq,
         coalesce(openings.value_after, cast(0 as {{ money() }})) as opening_value,
         openings.average_after as average,
-        coalesce(round(openings.average_after * movements.quantity, 2), 0) as issued_value
-    from movements
+        coalesce(round(openings.average_after * segment_issues.quantity, 2), 0) as issued_value
+    from segment_issues
     left join receipt_costs as openings
-        on openings.internal_sku = movements.internal_sku
-        and openings.receipt_no = movements.segment
-    left join emptied
-        on emptied.internal_sku = movements.internal_sku
-        and emptied.segment = movements.segment
-    where not movements.is_receipt
+        on openings.internal_sku = segment_issues.internal_sku
+        and openings.receipt_no = segment_issues.segment
 ),
 
 issues_running as (
