@@ -8,10 +8,11 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt import DbtProject
 
 from config.settings import DBT_PROJECT_DIR, Settings
 from orchestration.dbt_models.commands import dbt_executable, parse_args
+from orchestration.dbt_models.dagster_dbt_adapter import InstalledDbtCliResource
 
 # Directories dbt writes into (or that hold installed packages): edits there never change the manifest.
 _GENERATED_DIRS = {"target", "logs", "dbt_packages"}
@@ -32,11 +33,11 @@ def manifest_is_stale(manifest_path: Path, project_dir: Path) -> bool:
     return not manifest_path.exists() or manifest_path.stat().st_mtime < newest_source_mtime(project_dir)
 
 
-def dbt_resource(project: DbtProject) -> DbtCliResource:
+def dbt_resource(project: DbtProject) -> InstalledDbtCliResource:
     # Plain text: dbt's errors end up in one-line CLI messages and in Dagster's compute logs. The file log keeps
     # warnings and errors only: at dbt's default (debug, every statement) it writes ~15 MB a build, ~3 s of CPU,
     # while Dagster reads dbt's events from stdout and failures come from run_results.json.
-    return DbtCliResource(project_dir=project, global_config_flags=["--no-use-colors", "--log-level-file", "warn"],
+    return InstalledDbtCliResource(project_dir=project, global_config_flags=["--no-use-colors", "--log-level-file", "warn"],
                           dbt_executable=dbt_executable())
 
 
