@@ -42,7 +42,7 @@ def acorn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
         context.log.info(f"continuing the last build: changed inputs {plan.changed or 'none'}, "
                          f"{len(plan.skipped)} models, seeds and tests left as they are")
     # A subset is what the user picked: it is built as picked.
-    skip = [] if context.is_subset else exclude_args(plan.skipped)
+    skip = [] if context.is_subset else exclude_args(plan.exclude)
     if skip:
         # A model no changed input reaches is as current as this run's others. Saying so (first: Dagster wants a
         # multi-asset's outputs parents first) keeps the assets downstream of it running, the published copy and
