@@ -36,8 +36,9 @@ $(VENV)/.installed: pyproject.toml
 	else \
 		$(PYTHON) -m venv $(VENV) && $(BIN)/pip install --quiet -e '.[$(EXTRAS)]'; \
 	fi
-	@# The editable project's own modules are not compiled by either installer (about 0.5 s per process).
-	@$(BIN)/python -m compileall -q acorn config connectors orchestration outbound dashboards demo >/dev/null
+	@# The editable project's own packages (every top-level one) are compiled by neither installer: about 0.5 s
+	@# per process.
+	@$(BIN)/python -m compileall -q $(patsubst %/__init__.py,%,$(wildcard */__init__.py)) >/dev/null
 	@touch $@
 
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser here.
