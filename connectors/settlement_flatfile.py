@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from connectors.parsing import DECIMAL_COMMA_CURRENCIES, ParseError, decode_text
-from connectors.settlement_sql import first_row, install_macros
+from connectors.settlement_sql import AMAZON_TIMESTAMP, FULL_TIMESTAMP, first_row, install_macros
 
 SUMMARY_COLUMNS = (
     "settlement-id", "settlement-start-date", "settlement-end-date", "deposit-date", "total-amount", "currency",
@@ -251,9 +251,10 @@ def _stage(con: duckdb.DuckDBPyConnection, data: bytes, texts: str, rows: str, l
     amount_columns = ["amount"] if report_format == "v2" else [c for c in V1_AMOUNT_COLUMNS if c in columns]
     decimal_comma = _decimal_comma(con, rows, amount_columns, first[2])
     day_first = _day_first(con, rows, columns, decimal_comma)
-    header_rows = _headers(con, rows, report_format, decimal_comma, day_first)
+    timestamps = _timestamp_macros(con, rows, columns)
+    header_rows = _headers(con, rows, report_format, decimal_comma, day_first, timestamps)
     select = _v2_lines if report_format == "v2" else _v1_lines
-    con.execute(f"CREATE TEMP TABLE {lines} AS {select(rows, columns, amount_columns)}",
+    con.execute(f"CREATE TEMP TABLE {lines} AS {select(rows, columns, amount_columns, timestamps)}",
                 {"comma": decimal_comma, "day_first": day_first})
     con.execute(f"DROP TABLE temp.{rows}")
     return StagedSettlement(report_format, columns, header_rows, lines, decimal_comma, day_first)
@@ -288,24 +289,49 @@ def _day_first(con: duckdb.DuckDBPyConnection, rows: str, columns: list[str], de
     return decimal_comma if vote is None else bool(vote[0])
 
 
+def _timestamp_macros(con: duckdb.DuckDBPyConnection, rows: str, columns: list[str]) -> dict[str, str]:
+    """The macro each date column is typed with: the fast one where every date is in one of Amazon's layouts.
+
+    posted-date is only read where posted-date-time gives no timestamp, so when every line's posted-date-time
+    gives one, posted-date's own layout (`06/01/26` in some files) does not matter either.
+    """
+    present = [c for c in _DATE_COLUMNS if c in columns]
+    posted_time = _text("posted-date-time" if "posted-date-time" in columns else None)
+    verdicts = first_row(con, f"""
+        SELECT {", ".join(f"coalesce(bool_and(r.{_quote(c)} = '' OR acorn_is_amazon_timestamp(r.{_quote(c)})), true)"
+                          for c in present)},
+               coalesce(bool_and(r."total-amount" <> '' OR {AMAZON_TIMESTAMP}({posted_time}, false) IS NOT NULL),
+                        true)
+        FROM {rows} r
+    """)
+    amazon_only = dict(zip(present, verdicts, strict=False))
+    if "posted-date" in amazon_only:
+        amazon_only["posted-date"] = amazon_only["posted-date"] or (
+            bool(amazon_only.get("posted-date-time")) and verdicts[-1])
+    return {c: AMAZON_TIMESTAMP if amazon_only.get(c, True) else FULL_TIMESTAMP for c in _DATE_COLUMNS}
+
+
 _HEADER_SELECT = """
     SELECT line, r."settlement-id", r."currency", r."total-amount",
            acorn_decimal_text(r."total-amount", $comma),
-           acorn_timestamp(r."settlement-start-date", $day_first), acorn_timestamp(r."settlement-end-date", $day_first),
-           acorn_timestamp(r."deposit-date", $day_first),
+           {start}(r."settlement-start-date", $day_first), {end}(r."settlement-end-date", $day_first),
+           {deposit}(r."deposit-date", $day_first),
            r."settlement-start-date", r."settlement-end-date", r."deposit-date"
     FROM {rows} r WHERE r."total-amount" <> '' ORDER BY line
 """
 
 
 def _headers(
-    con: duckdb.DuckDBPyConnection, rows: str, report_format: str, decimal_comma: bool, day_first: bool
+    con: duckdb.DuckDBPyConnection, rows: str, report_format: str, decimal_comma: bool, day_first: bool,
+    timestamps: dict[str, str],
 ) -> list[SettlementHeader]:
     """Every row with a total is a summary row (files holding several settlements repeat it); one per id, the
     last one's values in the first one's place."""
     headers: dict[str, SettlementHeader] = {}
     for (line, settlement_id, currency, total_text, total, start, end, deposit, start_text, end_text,
-         deposit_text) in con.execute(_HEADER_SELECT.format(rows=rows), {"comma": decimal_comma,
+         deposit_text) in con.execute(_HEADER_SELECT.format(
+            rows=rows, start=timestamps["settlement-start-date"], end=timestamps["settlement-end-date"],
+            deposit=timestamps["deposit-date"]), {"comma": decimal_comma,
                                                                          "day_first": day_first}).fetchall():
         if not settlement_id:
             raise ParseError(line, "summary row has no settlement-id")
@@ -318,7 +344,7 @@ def _headers(
     return list(headers.values())
 
 
-def _base(rows: str, columns: list[str]) -> str:
+def _base(rows: str, columns: list[str], timestamps: dict[str, str]) -> str:
     """The fields every line carries, each line joined to its summary row: the one of its own settlement id
     before it, else the latest before it (V1 rows leave settlement-id and currency blank)."""
     posted_time = "posted-date-time" if "posted-date-time" in columns else None
@@ -340,8 +366,9 @@ def _base(rows: str, columns: list[str]) -> str:
                coalesce(nullif(upper(r.currency), ''), coalesce(own.currency, latest.currency)) AS currency,
                nullif(r."fulfillment-id", '') AS fulfillment_id,
                -- posted-date-time is authoritative; posted-date (V1's only date) is the fallback.
-               acorn_timestamp({_text(posted_time)}, $day_first) AS posted_time_at,
-               CASE WHEN posted_time_at IS NULL THEN acorn_timestamp(r."posted-date", $day_first) END AS posted_date_at,
+               {timestamps["posted-date-time"]}({_text(posted_time)}, $day_first) AS posted_time_at,
+               CASE WHEN posted_time_at IS NULL THEN {timestamps["posted-date"]}(r."posted-date", $day_first) END
+                   AS posted_date_at,
                coalesce(posted_time_at, posted_date_at) AS posted_at,
                CASE WHEN posted_time_at IS NOT NULL THEN {_text(posted_time)}
                     WHEN posted_date_at IS NOT NULL THEN r."posted-date"
@@ -376,13 +403,13 @@ def _line_select(
     """
 
 
-def _v2_lines(rows: str, columns: list[str], amount_columns: list[str]) -> str:
+def _v2_lines(rows: str, columns: list[str], amount_columns: list[str], timestamps: dict[str, str]) -> str:
     select = _line_select("v2", 'nullif(b."amount-type", \'\')', 'nullif(b."amount-description", \'\')', "b.amount",
                           "'amount'", "0")
-    return f"SELECT {select} FROM ({_base(rows, columns)}) b"
+    return f"SELECT {select} FROM ({_base(rows, columns, timestamps)}) b"
 
 
-def _v1_lines(rows: str, columns: list[str], amount_columns: list[str]) -> str:
+def _v1_lines(rows: str, columns: list[str], amount_columns: list[str], timestamps: dict[str, str]) -> str:
     """One line per non-empty amount column (unpivoted); a row with no amount but a quantity gives its quantity to
     its item's Principal price line, or stays a 0.00 line of its own when there is none."""
     amounts = ", ".join(
@@ -397,7 +424,7 @@ def _v1_lines(rows: str, columns: list[str], amount_columns: list[str]) -> str:
     partition = ", ".join(key)
     orphan = _line_select("v1", "NULL", "NULL", "''", "'quantity-purchased'", "-1", number="'0.00'")
     return f"""
-        WITH base AS ({_base(rows, columns)}),
+        WITH base AS ({_base(rows, columns, timestamps)}),
         unpivoted AS (
             SELECT {unpivoted}
             FROM (SELECT b.*, unnest([{amounts}]) AS a FROM base b WHERE {any_amount}) b

@@ -76,6 +76,8 @@ _VOTE_BODY = """CASE
     WHEN acorn_part(acorn_s.bb) > 12 THEN false END"""
 _STRUCT = "['a', 'bb', 'c', 'h', 'mi', 's']"
 _FAST_TIMESTAMP = r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(?: UTC|\+00:00)"
+# The EU marketplaces' `01.06.2026 12:20:49 UTC`: its time sits at the same offsets as in the ISO layout.
+_FAST_DOTTED = r"[0-9]{2}\.[0-9]{2}\.[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC"
 
 _MACROS = [
     # A line as Python's strip() would leave each of its tab-separated fields.
@@ -110,13 +112,23 @@ _MACROS = [
     "acorn_dotted_ts(b) AS " + _let("acorn_d", f"regexp_extract(b, '{DOTTED}', ['d', 'mo', 'y', 'h', 'mi', 's'])",
                                     _DOTTED_BODY),
     "acorn_slashed_ts(b, day_first) AS " + _let("acorn_s", f"regexp_extract(b, '{SLASHED}', {_STRUCT})", _SLASHED_BODY),
+    # The layouts Amazon writes (V2 `2025-06-09 05:23:19 UTC`, V1 `2025-06-05T22:07:18+00:00`, the EU's
+    # `09.06.2025 05:23:19 UTC`) go straight to a cast; the cast takes hour 24 and second 60, which Python refuses,
+    # hence the range test.
+    f"""acorn_is_amazon_timestamp(t) AS (regexp_full_match(t, '{_FAST_TIMESTAMP}')
+                                          OR regexp_full_match(t, '{_FAST_DOTTED}'))
+        AND substr(t, 12, 2) <= '23' AND substr(t, 15, 2) <= '59' AND substr(t, 18, 2) <= '59'""",
+    # acorn_timestamp's first branch alone. DuckDB takes tens of milliseconds to plan each use of the full macro
+    # (its regexps), per query rather than per line: a file whose every date is in Amazon's layouts is typed with
+    # this one (`AMAZON_TIMESTAMP`), and gets the very values the full macro would give it.
+    """acorn_amazon_timestamp(t, day_first) AS CASE WHEN acorn_is_amazon_timestamp(t) THEN try_cast(
+        CASE WHEN substr(t, 3, 1) = '.' THEN concat(substr(t, 7, 4), '-', substr(t, 4, 2), '-', left(t, 2),
+                                                    substr(t, 11, 9))
+             ELSE left(t, 19) END AS TIMESTAMP) END""",
     # parse_timestamp: ISO (calendar, then week dates), then dd.mm.yyyy, then a/b/yy in the file's order; naive UTC;
     # NULL if no date.
-    # The two layouts Amazon writes (V2 `2025-06-09 05:23:19 UTC`, V1 `2025-06-05T22:07:18+00:00`) go straight to
-    # a cast; the cast takes hour 24 and second 60, which Python refuses, hence the range test.
-    f"""acorn_timestamp(t, day_first) AS CASE
-        WHEN regexp_full_match(t, '{_FAST_TIMESTAMP}') AND substr(t, 12, 2) <= '23' AND substr(t, 15, 2) <= '59'
-             AND substr(t, 18, 2) <= '59' THEN try_cast(left(t, 19) AS TIMESTAMP)
+    """acorn_timestamp(t, day_first) AS CASE
+        WHEN acorn_is_amazon_timestamp(t) THEN acorn_amazon_timestamp(t, day_first)
         WHEN t <> '' THEN """ + _let(
         "acorn_b", f"regexp_replace(t, '{_ZONE}', '')",
         "coalesce(acorn_iso_ts(acorn_b), acorn_iso_week_ts(acorn_b), acorn_dotted_ts(acorn_b), "
@@ -132,12 +144,22 @@ _MACROS = [
 ]
 
 
+# The macro every date is typed with (`acorn_timestamp`), and the fast one for files that only hold Amazon's layouts.
+FULL_TIMESTAMP = "acorn_timestamp"
+AMAZON_TIMESTAMP = "acorn_amazon_timestamp"
+
+
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """Define the macros on this connection (temporary: they live as long as it does), once."""
-    if first_row(con, "SELECT 1 FROM duckdb_functions() WHERE function_name = 'acorn_timestamp' LIMIT 1"):
+    """Define the macros on this connection (temporary: they live as long as it does), once.
+
+    A session variable marks them done: it lives exactly as long as they do, and reading it is instant where
+    looking the macros up in duckdb_functions() takes tens of milliseconds a file.
+    """
+    if first_row(con, "SELECT getvariable('acorn_settlement_macros')") == (True,):
         return
     for macro in _MACROS:
         con.execute(f"CREATE OR REPLACE TEMP MACRO {macro}")
+    con.execute("SET VARIABLE acorn_settlement_macros = true")
 
 
 def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> tuple | None:

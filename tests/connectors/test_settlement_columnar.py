@@ -80,3 +80,73 @@ def test_line_numbers_count_blank_lines_and_name_an_uneven_row():
     assert [x.source_line for x in shifted.lines][:2] == [5, 6]
     with pytest.raises(ParseError, match=r"^line 4: row has 2 fields, the header has \d+"):
         parse_settlement_report("\n".join([*lines[:3], "a\tb", *lines[3:]]).encode())
+
+
+def _with_dates(data: bytes, posted_time: str, posted: str, start: str | None = None) -> bytes:
+    """`data` with its first detail line's posted-date-time and posted-date replaced (and the summary's start)."""
+    lines = data.decode("utf-8").replace("\r\n", "\n").split("\n")
+    header = lines[0].split("\t")
+    summary, detail = lines[1].split("\t"), lines[2].split("\t")
+    detail[header.index("posted-date-time")] = posted_time
+    detail[header.index("posted-date")] = posted
+    if start is not None:
+        summary[header.index("settlement-start-date")] = start
+    return "\n".join([lines[0], "\t".join(summary), "\t".join(detail), *lines[3:]]).encode()
+
+
+@pytest.mark.parametrize(("posted_time", "posted", "start"), [
+    ("", "06/01/26", None),  # posted-date is read: a/b/yy, in the file's day order
+    ("", "2026-06-01T10:00:00+00:00", None),
+    ("2026-02-30 10:00:00 UTC", "01.06.2026", None),  # Amazon's layout, no such day: posted-date decides
+    ("2026-06-01 24:00:00 UTC", "", None),
+    ("2026-06-01 10:00:00 UTC", "", "01.06.2026 08:00:00"),  # one summary date in another layout
+    ("2026-W22-1 10:00", "", None),
+])
+def test_fast_date_typing_gives_the_full_macros_values(posted_time, posted, start, monkeypatch):
+    """Files whose dates are in Amazon's layouts are typed with a cheaper macro; it may never change a value."""
+    import connectors.settlement_flatfile as flatfile
+    from connectors.settlement_sql import FULL_TIMESTAMP
+
+    data = _with_dates(US_V2, posted_time, posted, start)
+    fast = parse_settlement_report(data)
+    monkeypatch.setattr(flatfile, "_timestamp_macros", lambda con, rows, columns: dict.fromkeys(
+        flatfile._DATE_COLUMNS, FULL_TIMESTAMP))
+    full = parse_settlement_report(data)
+    assert digest(fast) == digest(full)
+    assert [x.posted_at for x in fast.lines] == [x.posted_at for x in full.lines]
+    assert fast.header_rows[0].settlement_start_at == full.header_rows[0].settlement_start_at
+
+
+def test_amazons_own_files_are_typed_with_the_fast_macro(samples, monkeypatch):
+    """Genuine files take the fast path (the digests above prove it reads them as the line parser did)."""
+    import connectors.settlement_flatfile as flatfile
+    from connectors.settlement_sql import AMAZON_TIMESTAMP
+
+    chosen = []
+    real = flatfile._timestamp_macros
+    monkeypatch.setattr(flatfile, "_timestamp_macros", lambda con, rows, columns: chosen.append(
+        real(con, rows, columns)) or chosen[-1])
+    genuine = sorted(SAMPLES.glob("settlement_*.txt"))
+    for path in genuine:
+        parse_settlement_report(path.read_bytes())
+    assert len(chosen) == len(genuine) >= 5
+    assert all(set(choice.values()) == {AMAZON_TIMESTAMP} for choice in chosen)
+
+
+def test_the_fast_macro_agrees_with_the_full_one_value_by_value():
+    import duckdb
+
+    from connectors.settlement_sql import AMAZON_TIMESTAMP, FULL_TIMESTAMP, install_macros
+
+    con = duckdb.connect()
+    install_macros(con)
+    texts = ["2026-06-01 12:20:49 UTC", "2026-06-01T12:20:49+00:00", "01.06.2026 12:20:49 UTC",
+             "31.12.2025 23:59:59 UTC", "30.02.2026 10:00:00 UTC", "01.06.2026 24:00:00 UTC", "2026-06-01 10:60:00 UTC",
+             "01.06.2026 10:00:60 UTC", "2024-02-29 00:00:00 UTC", "29.02.2023 00:00:00 UTC", "00.01.2026 10:00:00 UTC"]
+    rows = con.execute(f"""
+        SELECT t, acorn_is_amazon_timestamp(t), {AMAZON_TIMESTAMP}(t, false), {FULL_TIMESTAMP}(t, false)
+        FROM (SELECT unnest(?) AS t)""", [texts]).fetchall()
+    # Out-of-range times are not in the fast layouts: a file holding one is typed by the full macro.
+    assert [t for t, fast, _, _ in rows if not fast] == [texts[5], texts[6], texts[7]]
+    assert [(t, quick) for t, fast, quick, _ in rows if fast] == [(t, full) for t, fast, _, full in rows if fast]
+    assert sum(quick is not None for _, _, quick, _ in rows) == 5
