@@ -297,17 +297,16 @@ def _timestamp_macros(con: duckdb.DuckDBPyConnection, rows: str, columns: list[s
     """
     present = [c for c in _DATE_COLUMNS if c in columns]
     posted_time = _text("posted-date-time" if "posted-date-time" in columns else None)
-    verdicts = first_row(con, f"""
+    *per_column, every_line_timed = first_row(con, f"""
         SELECT {", ".join(f"coalesce(bool_and(r.{_quote(c)} = '' OR acorn_is_amazon_timestamp(r.{_quote(c)})), true)"
                           for c in present)},
                coalesce(bool_and(r."total-amount" <> '' OR {AMAZON_TIMESTAMP}({posted_time}, false) IS NOT NULL),
                         true)
         FROM {rows} r
     """)
-    amazon_only = dict(zip(present, verdicts, strict=False))
-    if "posted-date" in amazon_only:
-        amazon_only["posted-date"] = amazon_only["posted-date"] or (
-            bool(amazon_only.get("posted-date-time")) and verdicts[-1])
+    amazon_only = dict(zip(present, per_column, strict=True))
+    if amazon_only.get("posted-date-time") and every_line_timed:
+        amazon_only["posted-date"] = True
     return {c: AMAZON_TIMESTAMP if amazon_only.get(c, True) else FULL_TIMESTAMP for c in _DATE_COLUMNS}
 
 
@@ -331,8 +330,7 @@ def _headers(
     for (line, settlement_id, currency, total_text, total, start, end, deposit, start_text, end_text,
          deposit_text) in con.execute(_HEADER_SELECT.format(
             rows=rows, start=timestamps["settlement-start-date"], end=timestamps["settlement-end-date"],
-            deposit=timestamps["deposit-date"]), {"comma": decimal_comma,
-                                                                         "day_first": day_first}).fetchall():
+            deposit=timestamps["deposit-date"]), {"comma": decimal_comma, "day_first": day_first}).fetchall():
         if not settlement_id:
             raise ParseError(line, "summary row has no settlement-id")
         if not currency:

@@ -118,17 +118,19 @@ _MACROS = [
     f"""acorn_is_amazon_timestamp(t) AS (regexp_full_match(t, '{_FAST_TIMESTAMP}')
                                           OR regexp_full_match(t, '{_FAST_DOTTED}'))
         AND substr(t, 12, 2) <= '23' AND substr(t, 15, 2) <= '59' AND substr(t, 18, 2) <= '59'""",
+    # The cast of a text in those layouts (checked by the caller).
+    """acorn_amazon_cast(t) AS try_cast(
+        CASE WHEN substr(t, 3, 1) = '.' THEN concat(substr(t, 7, 4), '-', substr(t, 4, 2), '-', left(t, 2),
+                                                    substr(t, 11, 9))
+             ELSE left(t, 19) END AS TIMESTAMP)""",
     # acorn_timestamp's first branch alone. DuckDB takes tens of milliseconds to plan each use of the full macro
     # (its regexps), per query rather than per line: a file whose every date is in Amazon's layouts is typed with
     # this one (`AMAZON_TIMESTAMP`), and gets the very values the full macro would give it.
-    """acorn_amazon_timestamp(t, day_first) AS CASE WHEN acorn_is_amazon_timestamp(t) THEN try_cast(
-        CASE WHEN substr(t, 3, 1) = '.' THEN concat(substr(t, 7, 4), '-', substr(t, 4, 2), '-', left(t, 2),
-                                                    substr(t, 11, 9))
-             ELSE left(t, 19) END AS TIMESTAMP) END""",
+    "acorn_amazon_timestamp(t, day_first) AS CASE WHEN acorn_is_amazon_timestamp(t) THEN acorn_amazon_cast(t) END",
     # parse_timestamp: ISO (calendar, then week dates), then dd.mm.yyyy, then a/b/yy in the file's order; naive UTC;
     # NULL if no date.
     """acorn_timestamp(t, day_first) AS CASE
-        WHEN acorn_is_amazon_timestamp(t) THEN acorn_amazon_timestamp(t, day_first)
+        WHEN acorn_is_amazon_timestamp(t) THEN acorn_amazon_cast(t)
         WHEN t <> '' THEN """ + _let(
         "acorn_b", f"regexp_replace(t, '{_ZONE}', '')",
         "coalesce(acorn_iso_ts(acorn_b), acorn_iso_week_ts(acorn_b), acorn_dotted_ts(acorn_b), "
