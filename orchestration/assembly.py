@@ -14,6 +14,7 @@ from config.settings import Settings
 from orchestration.dbt_models.assets import acorn_project
 from orchestration.dbt_models.definitions import dbt_definitions
 from orchestration.dbt_models.project import dbt_resource
+from orchestration.dbt_models.warm_dbt import PreparedDbt
 from orchestration.jobs import acorn_pipeline, daily_pipeline, inbox_sensor
 from orchestration.notify.definitions import notify_definitions
 from orchestration.published.definitions import published_definitions
@@ -26,7 +27,8 @@ from orchestration.vendor.resources import VendorResource
 
 
 def resources_for(
-    settings: Settings, inbox: Path, spapi: SpApiResource | None = None, vendor: VendorResource | None = None
+    settings: Settings, inbox: Path, spapi: SpApiResource | None = None, vendor: VendorResource | None = None,
+    prepared_dbt: PreparedDbt | None = None,
 ) -> dict[str, object]:
     return {
         "warehouse": WarehouseResource.from_settings(settings),
@@ -36,7 +38,7 @@ def resources_for(
             config_path=str(settings.spapi_config) if settings.spapi_config else None, inbox_dir=str(inbox / "spapi")
         ),
         "vendor": vendor or VendorResource(config_path=str(settings.vendor_config) if settings.vendor_config else None),
-        "dbt": dbt_resource(acorn_project),
+        "dbt": dbt_resource(acorn_project, prepared_dbt),
     }
 
 
@@ -46,8 +48,10 @@ def build_definitions(
     loggers: Mapping[str, LoggerDefinition] | None = None,
     spapi: SpApiResource | None = None,
     vendor: VendorResource | None = None,
+    prepared_dbt: PreparedDbt | None = None,
 ) -> Definitions:
-    """`spapi` and `vendor` override the SP-API and vendor resources (an endpoint for the local fake, a fixed clock)."""
+    """`spapi` and `vendor` override the SP-API and vendor resources (an endpoint for the local fake, a fixed clock);
+    `prepared_dbt` is a dbt process parsed for this run's build (`orchestration.dbt_models.assets.prepared_build`)."""
     settings = settings or Settings.from_env()
     return Definitions.merge(
         raw_definitions(),
@@ -61,7 +65,7 @@ def build_definitions(
             jobs=[acorn_pipeline],
             schedules=[daily_pipeline],
             sensors=[inbox_sensor],
-            resources=resources_for(settings, inbox or default_inbox(), spapi, vendor),
+            resources=resources_for(settings, inbox or default_inbox(), spapi, vendor, prepared_dbt),
             # One DuckDB file admits one writer: steps must run one after another, never in parallel processes.
             executor=in_process_executor,
             loggers=loggers,

@@ -30,6 +30,7 @@ from config.settings import Settings
 from connectors.loader import LoadReport
 from orchestration.assembly import build_definitions
 from orchestration.build_settings import recorded_as_of
+from orchestration.dbt_models.assets import prepared_build
 from orchestration.dbt_models.incremental import UNCHANGED
 from orchestration.jobs import PIPELINE_JOB_NAME
 from orchestration.raw.assets import ARCHIVE_KEY, CHECK_NAME, inbox_tables
@@ -62,11 +63,12 @@ def materialize_pipeline(settings: Settings, inbox: Path, progress: Progress | N
                 progress(line)
 
     loggers = {_PROGRESS_LOGGER: _progress_logger(narrate)}
-    job = build_definitions(settings, inbox, loggers=loggers).resolve_job_def(PIPELINE_JOB_NAME)
     started = datetime.now(UTC).replace(tzinfo=None)
-    # dagster-dbt echoes every dbt log line to stdout (for Dagster's compute logs); the CLI shows progress
-    # lines instead, and failures come back from dbt's run results.
-    with DagsterInstance.ephemeral() as instance, redirect_stdout(io.StringIO()):
+    # dbt gets ready on the idle core while the inbox loads (orchestration/dbt_models/warm_dbt.py). dagster-dbt
+    # echoes every dbt log line to stdout (for Dagster's compute logs); the CLI shows progress lines instead, and
+    # failures come back from dbt's run results.
+    with prepared_build(settings) as prepared, DagsterInstance.ephemeral() as instance, redirect_stdout(io.StringIO()):
+        job = build_definitions(settings, inbox, loggers=loggers, prepared_dbt=prepared).resolve_job_def(PIPELINE_JOB_NAME)
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, run_config={"loggers": {_PROGRESS_LOGGER: {}}}
         )

@@ -2,21 +2,43 @@
 
 import json
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from dagster import AssetExecutionContext, Failure, MaterializeResult
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, dbt_assets
 
-from orchestration.build_settings import settings_for_build
-from orchestration.dbt_models.commands import build_args, error_lines, failed_nodes, warehouse_profiles
+from config.settings import Settings
+from orchestration.build_settings import recorded_as_of, settings_for_build
+from orchestration.dbt_models.commands import (
+    build_args,
+    error_lines,
+    failed_nodes,
+    profiles_yaml,
+    vars_args,
+    warehouse_profiles,
+)
+from orchestration.dbt_models.dagster_dbt_adapter import InstalledDbtCliResource
 from orchestration.dbt_models.incremental import UNCHANGED, begin_build, exclude_args, record_build
-from orchestration.dbt_models.project import acorn_dbt_project
+from orchestration.dbt_models.project import GLOBAL_FLAGS, acorn_dbt_project
+from orchestration.dbt_models.warm_dbt import PreparedDbt, prepared_dbt
 from orchestration.resources import WarehouseResource
 
 acorn_project = acorn_dbt_project()
 # One target directory for every build: dbt reuses its partial parse from the last build, and runs do not
 # pile up a fresh copy of the manifest each (dagster-dbt's default is a new directory per invocation).
 BUILD_TARGET = acorn_project.project_dir / acorn_project.target_path / "dagster_build"
+
+
+@contextmanager
+def prepared_build(settings: Settings) -> Iterator[PreparedDbt | None]:
+    """A dbt process parsing the project as this run's build will (its vars, profile and target directory) while
+    the steps before it run; `dbt_resource(..., prepared)` sends the build to it."""
+    settings = replace(settings, as_of=settings.as_of or recorded_as_of(settings))  # as settings_for_build will
+    with prepared_dbt([*GLOBAL_FLAGS, *vars_args(settings), "--no-send-anonymous-usage-stats"],
+                      acorn_project.project_dir, profiles_yaml(settings.warehouse), BUILD_TARGET) as prepared:
+        yield prepared
 
 
 class AcornDbtTranslator(DagsterDbtTranslator):
@@ -31,7 +53,8 @@ _translator = AcornDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_so
 
 
 @dbt_assets(manifest=acorn_project.manifest_path, project=acorn_project, dagster_dbt_translator=_translator)
-def acorn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource) -> Iterator:
+def acorn_dbt_models(context: AssetExecutionContext, dbt: InstalledDbtCliResource,
+                     warehouse: WarehouseResource) -> Iterator:
     settings = settings_for_build(warehouse.settings())
     if settings.as_of:
         context.log.info(f"vendor ages measured as of {settings.as_of}")
@@ -54,7 +77,7 @@ def acorn_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
             if key in selected:
                 yield MaterializeResult(asset_key=key, metadata={UNCHANGED: "no changed input reaches it"})
     with warehouse_profiles(settings.warehouse) as profiles:
-        invocation = dbt.cli([*build_args(settings, profiles, full_refresh=plan.full_refresh), *skip],
+        invocation = dbt.cli([*dbt.relay_args(), *build_args(settings, profiles, full_refresh=plan.full_refresh), *skip],
                              context=context, raise_on_error=False, target_path=BUILD_TARGET)
         yield from invocation.stream()
     if not invocation.is_successful():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -22,12 +21,6 @@ PROFILES_FILE = "profiles.yml"
 # (dbt/parser/manifest.py, build_manifest_state_check), though only the file's name reaches the parsed project.
 # So every build names its warehouse through this one link, pointed at the warehouse's folder for the build.
 WAREHOUSE_LINK = DBT_PROJECT_DIR / "target" / "warehouse"
-
-
-def dbt_executable() -> str:
-    """The dbt installed beside this Python, so `.venv/bin/acorn` works without the venv on PATH."""
-    beside = Path(sys.executable).with_name("dbt")
-    return str(beside) if beside.exists() else "dbt"
 
 
 def vars_args(settings: Settings) -> list[str]:
@@ -62,20 +55,25 @@ def warehouse_profiles(warehouse: Path, template: Path = DBT_PROJECT_DIR / PROFI
     in one process without touching `os.environ`. The path is not a dbt var on purpose: a var changes dbt's
     parse state too.
     """
-    warehouse = warehouse.absolute()
     link.parent.mkdir(parents=True, exist_ok=True)
     with open(link.with_name(link.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        _point(link, warehouse.parent)
-        profiles = yaml.safe_load(template.read_text(encoding="utf-8"))
-        for profile in profiles.values():
-            for output in profile.get("outputs", {}).values():
-                if output.get("type") == "duckdb":  # a Spark output has no file
-                    # DuckDB keeps its WAL beside the path it opened: through the link, beside the warehouse
-                    output["path"] = str(link / warehouse.name)
+        _point(link, warehouse.absolute().parent)
         with tempfile.TemporaryDirectory(prefix="acorn-dbt-profiles-") as directory:
-            (Path(directory) / PROFILES_FILE).write_text(yaml.safe_dump(profiles, sort_keys=False), encoding="utf-8")
+            (Path(directory) / PROFILES_FILE).write_text(profiles_yaml(warehouse, template, link), encoding="utf-8")
             yield Path(directory)
+
+
+def profiles_yaml(warehouse: Path, template: Path = DBT_PROJECT_DIR / PROFILES_FILE, link: Path = WAREHOUSE_LINK) -> str:
+    """The project's profiles with every DuckDB path at `warehouse` through `link`: the same text for every build
+    of `warehouse`, as dbt's partial parse requires."""
+    profiles = yaml.safe_load(template.read_text(encoding="utf-8"))
+    for profile in profiles.values():
+        for output in profile.get("outputs", {}).values():
+            if output.get("type") == "duckdb":  # a Spark output has no file
+                # DuckDB keeps its WAL beside the path it opened: through the link, beside the warehouse
+                output["path"] = str(link / warehouse.name)
+    return yaml.safe_dump(profiles, sort_keys=False)
 
 
 def _point(link: Path, folder: Path) -> None:

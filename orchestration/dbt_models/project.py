@@ -11,8 +11,14 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 from config.settings import DBT_PROJECT_DIR, Settings
-from orchestration.dbt_models.commands import dbt_executable, parse_args
+from orchestration.dbt_models.commands import parse_args
 from orchestration.dbt_models.dagster_dbt_adapter import InstalledDbtCliResource
+from orchestration.dbt_models.warm_dbt import PreparedDbt, dbt_executable, relay_executable
+
+# Plain text: dbt's errors end up in one-line CLI messages and in Dagster's compute logs. The file log keeps
+# warnings and errors only: at dbt's default (debug, every statement) it writes ~15 MB a build, ~3 s of CPU,
+# while Dagster reads dbt's events from stdout and failures come from run_results.json.
+GLOBAL_FLAGS = ["--no-use-colors", "--log-level-file", "warn"]
 
 # Directories dbt writes into (or that hold installed packages): edits there never change the manifest.
 _GENERATED_DIRS = {"target", "logs", "dbt_packages"}
@@ -33,12 +39,13 @@ def manifest_is_stale(manifest_path: Path, project_dir: Path) -> bool:
     return not manifest_path.exists() or manifest_path.stat().st_mtime < newest_source_mtime(project_dir)
 
 
-def dbt_resource(project: DbtProject) -> InstalledDbtCliResource:
-    # Plain text: dbt's errors end up in one-line CLI messages and in Dagster's compute logs. The file log keeps
-    # warnings and errors only: at dbt's default (debug, every statement) it writes ~15 MB a build, ~3 s of CPU,
-    # while Dagster reads dbt's events from stdout and failures come from run_results.json.
-    return InstalledDbtCliResource(project_dir=project, global_config_flags=["--no-use-colors", "--log-level-file", "warn"],
-                          dbt_executable=dbt_executable())
+def dbt_resource(project: DbtProject, prepared: PreparedDbt | None = None) -> InstalledDbtCliResource:
+    """dbt as Dagster runs it; with `prepared`, builds go through `acorn-dbt` to the dbt process parsed beforehand
+    (orchestration/dbt_models/warm_dbt.py)."""
+    relay = relay_executable() if prepared else None
+    return InstalledDbtCliResource(project_dir=project, global_config_flags=GLOBAL_FLAGS,
+                                   dbt_executable=relay or dbt_executable(),
+                                   prepared_socket=str(prepared.socket) if prepared and relay else None)
 
 
 @cache

@@ -9,7 +9,6 @@ import pytest
 
 from config.settings import DBT_PROJECT_DIR
 from orchestration.dbt_models.assets import acorn_project
-from orchestration.dbt_models.commands import dbt_executable
 from orchestration.dbt_models.incremental import (
     CLOCK,
     clock_readers,
@@ -17,6 +16,7 @@ from orchestration.dbt_models.incremental import (
     exclusion_selectors,
     unaffected_nodes,
 )
+from orchestration.dbt_models.warm_dbt import dbt_executable
 
 
 def _node(uid: str, raw_code: str = "", macros: tuple[str, ...] = ()) -> dict[str, Any]:

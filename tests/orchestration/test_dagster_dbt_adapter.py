@@ -10,8 +10,8 @@ import pytest
 
 from orchestration.dbt_models import dagster_dbt_adapter
 from orchestration.dbt_models.assets import acorn_project
-from orchestration.dbt_models.commands import dbt_executable
 from orchestration.dbt_models.project import dbt_resource
+from orchestration.dbt_models.warm_dbt import dbt_executable
 
 
 def test_the_adapter_was_checked_against_the_installed_dagster_dbt():
