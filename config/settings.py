@@ -308,6 +308,13 @@ def subprocess_environ(**overrides: str) -> dict[str, str]:
     return {**os.environ, **TELEMETRY_OFF, **overrides}
 
 
+def adopt_environ(environ: Mapping[str, str]) -> None:
+    """This process's environment becomes `environ`: the dbt process prepared for a run takes on the environment of
+    the invocation it serves (orchestration/dbt_models/warm_dbt.py), as a dbt started for it would have."""
+    os.environ.clear()
+    os.environ.update(environ)
+
+
 def turn_telemetry_off() -> None:
     for name, value in TELEMETRY_OFF.items():
         os.environ.setdefault(name, value)

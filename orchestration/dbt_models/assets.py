@@ -36,7 +36,7 @@ def prepared_build(settings: Settings) -> Iterator[PreparedDbt | None]:
     """A dbt process parsing the project as this run's build will (its vars, profile and target directory) while
     the steps before it run; `dbt_resource(..., prepared)` sends the build to it."""
     settings = replace(settings, as_of=settings.as_of or recorded_as_of(settings))  # as settings_for_build will
-    with prepared_dbt([*GLOBAL_FLAGS, *vars_args(settings), "--no-send-anonymous-usage-stats"],
+    with prepared_dbt([*GLOBAL_FLAGS, *vars_args(settings)],
                       acorn_project.project_dir, profiles_yaml(settings.warehouse), BUILD_TARGET) as prepared:
         yield prepared
 

@@ -14,7 +14,9 @@ same environment apart from the variables dagster-dbt sets for each invocation. 
 the build without it, and dbt parses as usual. Without a waiting process (a run from `dagster dev`, an install
 without the `acorn-dbt` script), the relay runs dbt itself (`os.execv`): the invocation is exactly dbt's.
 
-This module imports only the standard library at its top: the relay is a process of its own on every build.
+This module imports only the standard library and `config.settings` at its top: the relay is a process of its own
+on every build. The environment travels through `config.settings` (`subprocess_environ`, `adopt_environ`), whose
+telemetry switches both sides carry.
 """
 from __future__ import annotations
 
@@ -26,10 +28,12 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from config.settings import adopt_environ, subprocess_environ
 
 RELAY_SCRIPT = "acorn-dbt"
 # The relay's own option, removed before dbt sees the arguments: where the waiting process listens.
@@ -37,8 +41,7 @@ WARM_OPTION = "--acorn-warm-dbt"
 # Set by dagster-dbt for each invocation (dagster_dbt/core/resource.py, DbtCliResource.cli); none changes what
 # dbt parses, so a build that differs from the parse only in these still reuses the manifest.
 INVOCATION_ENV = frozenset({
-    "DAGSTER_DBT_CLI", "PYTHONUNBUFFERED", "PYTHONLEGACYWINDOWSSTDIO", "DBT_SEND_ANONYMOUS_USAGE_STATS",
-    "DBT_LOG_FORMAT", "DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_PROFILES_DIR", "DBT_PROJECT_DIR",
+    "DAGSTER_DBT_CLI", "PYTHONUNBUFFERED", "PYTHONLEGACYWINDOWSSTDIO", "DBT_LOG_FORMAT", "DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_PROFILES_DIR", "DBT_PROJECT_DIR",
     "DBT_INDIRECT_SELECTION",
 })
 # Options whose value decides the manifest; every other option (the command, selection, --full-refresh, paths
@@ -88,10 +91,15 @@ def prepared_dbt(parse_args: Sequence[str], project_dir: Path, profiles_yaml: st
             shutil.copyfile(build_target / PARTIAL_PARSE, target / PARTIAL_PARSE)
         prepared = PreparedDbt(socket=folder / "dbt.sock", log=folder / "warm-dbt.log")
         parse = ["parse", *parse_args, "--profiles-dir", directory, "--target-path", str(target)]
-        with open(prepared.log, "w", encoding="utf-8") as log:
+        # Listening before the process starts: a relay that comes while it still starts or parses waits for it.
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener, \
+                open(prepared.log, "w", encoding="utf-8") as log:
+            listener.bind(str(prepared.socket))
+            listener.listen(1)
             server = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(prepared.socket), json.dumps(parse), str(build_target)],
-                cwd=project_dir, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
+                [sys.executable, "-m", __name__, str(listener.fileno()), json.dumps(parse), str(build_target)],
+                env=subprocess_environ(), cwd=project_dir, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
+                pass_fds=[listener.fileno()],
             )
         try:
             yield prepared
@@ -106,15 +114,19 @@ def prepared_dbt(parse_args: Sequence[str], project_dir: Path, profiles_yaml: st
                 server.wait()
 
 
-def parse_inputs(args: Sequence[str], env: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-    """What decides the manifest of an invocation: its parse options and its environment."""
+def parse_inputs(args: Sequence[str], env: dict[str, str],
+                 read: Iterable[str] = ()) -> tuple[dict[str, str], dict[str, str]]:
+    """What decides the manifest of an invocation: its parse options, and the variables dbt reads while parsing:
+    its own `DBT_` options, ACORN's (the profile's), and `read`, those the project's files read through env_var()."""
     options: dict[str, str] = {}
     for index, arg in enumerate(args):
         name, equals, value = arg.partition("=")
         if name in PARSE_OPTIONS:
             options["--target" if name == "-t" else name] = value if equals else (
                 args[index + 1] if index + 1 < len(args) else "")
-    return options, {key: value for key, value in env.items() if key not in INVOCATION_ENV}
+    names = set(read)
+    return options, {key: value for key, value in env.items()
+                     if (key.startswith(("DBT_", "ACORN_")) or key in names) and key not in INVOCATION_ENV}
 
 
 def relay() -> None:
@@ -126,7 +138,7 @@ def relay() -> None:
     if connection is None:
         dbt = dbt_executable()
         os.execv(dbt, [dbt, *args])
-    request = json.dumps({"args": args, "env": dict(os.environ), "cwd": os.getcwd()}).encode() + b"\n"
+    request = json.dumps({"args": args, "env": subprocess_environ(), "cwd": os.getcwd()}).encode() + b"\n"
     socket.send_fds(connection, [request], [sys.stdout.fileno(), sys.stderr.fileno()])
     reply = b""
     while not reply.endswith(b"\n"):
@@ -148,14 +160,12 @@ def _connect(path: str) -> socket.socket | None:
     return connection
 
 
-def serve(socket_path: str, parse_argv: list[str], build_target: Path) -> int:
-    """The waiting process: listens first (a relay that comes early waits for the parse), parses, serves one build."""
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(socket_path)
-    listener.listen(1)
+def serve(listening_fd: int, parse_argv: list[str], build_target: Path) -> int:
+    """The waiting process: parses, then serves one build to the relay that connects to the socket it inherited."""
+    listener = socket.socket(fileno=listening_fd)
     from dbt.cli.main import dbtRunner
 
-    parse_env = dict(os.environ)
+    parse_env = subprocess_environ()
     parsed = dbtRunner().invoke(parse_argv)
     manifest = parsed.result if parsed.success else None
     print("parsed" if manifest is not None else f"parse failed: {parsed.exception}", flush=True)
@@ -173,10 +183,16 @@ def serve(socket_path: str, parse_argv: list[str], build_target: Path) -> int:
         os.dup2(fd, target)
         os.close(fd)
     os.chdir(request["cwd"])
-    os.environ.clear()
-    os.environ.update(request["env"])
-    reuse = manifest is not None and parse_inputs(request["args"], request["env"]) == parse_inputs(parse_argv, parse_env)
+    adopt_environ(request["env"])
+    # The variables the project's files read through env_var() while parsing, as dbt records them for partial parsing.
+    read = list(getattr(manifest, "env_vars", None) or ())
+    wanted = parse_inputs(request["args"], request["env"], read)
+    parsed_with = parse_inputs(parse_argv, parse_env, read)
+    reuse = manifest is not None and wanted == parsed_with
     print(REUSED if reuse else REPARSED, file=log, flush=True)
+    if not reuse and manifest is not None:
+        differing = {*wanted[0].items() ^ parsed_with[0].items(), *wanted[1].items() ^ parsed_with[1].items()}
+        print(f"differs: {', '.join(sorted({name for name, _ in differing}))}", file=log, flush=True)
     result = dbtRunner(manifest=manifest if reuse else None).invoke(request["args"])
     # dbt's own exit codes (dbt/cli/exceptions.py): 0 success, 1 a node failed, 2 dbt itself failed.
     code = 0 if result.success else (2 if result.exception is not None else 1)
@@ -206,4 +222,4 @@ def _receive(connection: socket.socket) -> tuple[dict, list[int]]:
 
 
 if __name__ == "__main__":
-    sys.exit(serve(sys.argv[1], json.loads(sys.argv[2]), Path(sys.argv[3])))
+    sys.exit(serve(int(sys.argv[1]), json.loads(sys.argv[2]), Path(sys.argv[3])))

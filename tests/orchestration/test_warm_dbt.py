@@ -48,7 +48,7 @@ def _prepared(tmp_path: Path):
     profiles.mkdir()
     text = profiles_yaml(tmp_path / "acorn.duckdb")
     (profiles / "profiles.yml").write_text(text, encoding="utf-8")
-    return prepared_dbt([*GLOBAL_FLAGS, *_vars(), "--no-send-anonymous-usage-stats"], DBT_PROJECT_DIR, text,
+    return prepared_dbt([*GLOBAL_FLAGS, *_vars()], DBT_PROJECT_DIR, text,
                         target), profiles, target
 
 
@@ -84,6 +84,7 @@ def test_a_command_asking_for_other_vars_is_parsed_anew(tmp_path):
     assert warm.returncode == 0, warm.stdout + warm.stderr
     assert "fct_ledger" in warm.stdout.split()
     assert REPARSED in decisions.splitlines() and REUSED not in decisions.splitlines()
+    assert "differs: --vars" in decisions.splitlines()
 
 
 def test_a_failing_command_exits_as_cold_dbt_does_and_says_why(tmp_path):
@@ -108,16 +109,20 @@ def test_without_a_waiting_process_the_relay_runs_dbt_itself(tmp_path):
 
 
 def test_what_decides_the_manifest():
-    env = {"HOME": "/root", "ACORN_FX": "ecb"}
-    base = parse_inputs(["build", "--vars", '{"a": 1}', "--select", "x"], env)
-    # The command, the selection and what dagster-dbt sets per invocation do not change the manifest ...
-    assert parse_inputs(["parse", "--vars", '{"a": 1}'], {**env, **{k: "1" for k in INVOCATION_ENV}}) == base
-    # ... the vars, the target and the rest of the environment do.
-    assert parse_inputs(["build", "--vars", '{"a": 2}'], env) != base
-    assert parse_inputs(["build", "--vars", '{"a": 1}', "-t", "spark"], env) != base
+    env = {"HOME": "/root", "ACORN_FX": "ecb", "SHOP": "a"}
+    base = parse_inputs(["build", "--vars", '{"a": 1}', "--select", "x"], env, read=["SHOP"])
+    # The command, the selection, what dagster-dbt sets per invocation and variables dbt does not read do not
+    # change the manifest ...
+    same = {**env, **{name: "1" for name in INVOCATION_ENV}, "COLUMNS": "80", "HOME": "/x"}
+    assert parse_inputs(["parse", "--vars", '{"a": 1}'], same, read=["SHOP"]) == base
+    # ... the vars, the target, dbt's and ACORN's variables and those the project reads do.
+    assert parse_inputs(["build", "--vars", '{"a": 2}'], env, read=["SHOP"]) != base
+    assert parse_inputs(["build", "--vars", '{"a": 1}', "-t", "spark"], env, read=["SHOP"]) != base
     assert parse_inputs(["build", "--vars={\"a\": 1}", "--target=spark"], env) == parse_inputs(
         ["build", "--vars", '{"a": 1}', "-t", "spark"], env)
-    assert parse_inputs(["build", "--vars", '{"a": 1}'], {**env, "ACORN_FX": "pboc"}) != base
+    assert parse_inputs(["build", "--vars", '{"a": 1}'], {**env, "ACORN_FX": "pboc"}, read=["SHOP"]) != base
+    assert parse_inputs(["build", "--vars", '{"a": 1}'], {**env, "DBT_STATIC_PARSER": "0"}, read=["SHOP"]) != base
+    assert parse_inputs(["build", "--vars", '{"a": 1}'], {**env, "SHOP": "b"}, read=["SHOP"]) != base
 
 
 def test_a_run_with_a_prepared_dbt_starts_its_builds_through_the_relay(tmp_path):
