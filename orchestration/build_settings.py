@@ -31,6 +31,12 @@ def settings_for_build(settings: Settings) -> Settings:
         return replace(settings, as_of=_recorded(con))
 
 
+def build_as_of(settings: Settings) -> date | None:
+    """The as-of day a build of this warehouse measures on, as `settings_for_build` decides it, read without
+    recording anything: the explicit day, else the recorded one."""
+    return settings.as_of or recorded_as_of(settings)
+
+
 def recorded_as_of(settings: Settings) -> date | None:
     """The as-of day recorded with the warehouse; None when it measures on today (or does not exist yet)."""
     if not settings.warehouse.exists():

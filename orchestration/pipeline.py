@@ -29,7 +29,7 @@ from dagster import (
 from config.settings import Settings
 from connectors.loader import LoadReport
 from orchestration.assembly import build_definitions
-from orchestration.build_settings import recorded_as_of
+from orchestration.build_settings import build_as_of
 from orchestration.dbt_models.assets import prepared_build
 from orchestration.dbt_models.incremental import UNCHANGED
 from orchestration.jobs import PIPELINE_JOB_NAME
@@ -92,7 +92,7 @@ def materialize_pipeline(settings: Settings, inbox: Path, progress: Progress | N
             for c in checks
             if not c.passed and c.severity == AssetCheckSeverity.WARN and c.check_name != CHECK_NAME
         ],
-        as_of=settings.as_of or recorded_as_of(settings),
+        as_of=build_as_of(settings),
     )
 
 

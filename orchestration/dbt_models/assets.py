@@ -10,7 +10,7 @@ from dagster import AssetExecutionContext, Failure, MaterializeResult
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliInvocation, dbt_assets
 
 from config.settings import Settings
-from orchestration.build_settings import recorded_as_of, settings_for_build
+from orchestration.build_settings import build_as_of, settings_for_build
 from orchestration.dbt_models.commands import (
     build_args,
     error_lines,
@@ -35,7 +35,7 @@ BUILD_TARGET = acorn_project.project_dir / acorn_project.target_path / "dagster_
 def prepared_build(settings: Settings) -> Iterator[PreparedDbt | None]:
     """A dbt process parsing the project as this run's build will (its vars, profile and target directory) while
     the steps before it run; `dbt_resource(..., prepared)` sends the build to it."""
-    settings = replace(settings, as_of=settings.as_of or recorded_as_of(settings))  # as settings_for_build will
+    settings = replace(settings, as_of=build_as_of(settings))
     with prepared_dbt([*GLOBAL_FLAGS, *vars_args(settings)],
                       acorn_project.project_dir, profiles_yaml(settings.warehouse), BUILD_TARGET) as prepared:
         yield prepared

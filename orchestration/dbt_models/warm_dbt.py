@@ -10,7 +10,8 @@ the build with the parsed manifest into that pipe, so dagster-dbt reads the very
 and returns dbt's exit code.
 
 The manifest is reused only when the build asks for what was parsed: the same vars, target and profile, and the
-same environment apart from the variables dagster-dbt sets for each invocation. Otherwise the waiting process runs
+same values of the variables dbt reads while parsing (its `DBT_` options but those dagster-dbt sets for each
+invocation, ACORN's, and those the project reads through env_var()). Otherwise the waiting process runs
 the build without it, and dbt parses as usual. Without a waiting process (a run from `dagster dev`, an install
 without the `acorn-dbt` script), the relay runs dbt itself (`os.execv`): the invocation is exactly dbt's.
 
@@ -38,11 +39,10 @@ from config.settings import adopt_environ, subprocess_environ
 RELAY_SCRIPT = "acorn-dbt"
 # The relay's own option, removed before dbt sees the arguments: where the waiting process listens.
 WARM_OPTION = "--acorn-warm-dbt"
-# Set by dagster-dbt for each invocation (dagster_dbt/core/resource.py, DbtCliResource.cli); none changes what
-# dbt parses, so a build that differs from the parse only in these still reuses the manifest.
+# dbt's options that dagster-dbt sets for each invocation (dagster_dbt/core/resource.py, DbtCliResource.cli); none
+# changes what dbt parses, so a build that differs from the parse only in these still reuses the manifest.
 INVOCATION_ENV = frozenset({
-    "DAGSTER_DBT_CLI", "PYTHONUNBUFFERED", "PYTHONLEGACYWINDOWSSTDIO", "DBT_LOG_FORMAT", "DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_PROFILES_DIR", "DBT_PROJECT_DIR",
-    "DBT_INDIRECT_SELECTION",
+    "DBT_LOG_FORMAT", "DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_PROFILES_DIR", "DBT_PROJECT_DIR", "DBT_INDIRECT_SELECTION",
 })
 # Options whose value decides the manifest; every other option (the command, selection, --full-refresh, paths
 # dbt writes to) only decides what is done with it.
